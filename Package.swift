@@ -1,0 +1,32 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "dealrules",
+    products: [
+        .executable(name: "dealrules", targets: ["DealRulesCLI"]),
+        .library(name: "DealRules", targets: ["DealRules"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: The language: lexer, parser, checker, evaluator. Never prints, never reads a terminal.
+        .target(name: "DealRules"),
+
+        // MARK: The executable: one thin file per subcommand.
+        .executableTarget(
+            name: "DealRulesCLI",
+            dependencies: [
+                "DealRules",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/dealrules"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "DealRulesTests", dependencies: ["DealRules"], exclude: ["Fixtures", "README.md"]),
+        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

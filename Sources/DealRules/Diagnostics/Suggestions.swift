@@ -1,0 +1,46 @@
+/// "Did you mean" from an edit distance: the closest candidate within a third of the word's
+/// length (at least one edit), ties broken by declaration order.
+public enum Suggestions {
+    public static func closest<S: Sequence>(to word: String, in candidates: S) -> String?
+    where S.Element == String {
+        let target = Array(word.lowercased())
+        let limit = max(1, target.count / 3)
+        var best: (String, Int)?
+        for candidate in candidates where candidate != word {
+            let d = distance(target, Array(candidate.lowercased()))
+            if d <= limit, d < (best?.1 ?? Int.max) {
+                best = (candidate, d)
+            }
+        }
+        return best?.0
+    }
+
+    /// `did you mean `x`?` or nil.
+    public static func didYouMean<S: Sequence>(_ word: String, _ candidates: S) -> String?
+    where S.Element == String {
+        closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    /// neighbouring characters each cost one.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var d = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d = min(d, before[j - 2] + 1)
+                }
+                current[j] = d
+            }
+            (before, previous, current) = (previous, current, before)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,160 @@
+/// A calendar day in the proleptic Gregorian calendar, counted from 1970-01-01. Dates have no
+/// time and no time zone: `today` is a day, and so is every `start`.
+public struct Day: Hashable, Comparable, Sendable {
+    public var number: Int32
+
+    public init(number: Int32) { self.number = number }
+
+    /// nil unless year, month and day name a real day (years 1 to 9999).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= Day.daysIn(year: year, month: month) else { return nil }
+        number = Int32(Day.daysFromCivil(year, month, day))
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
+
+    public var components: (year: Int, month: Int, day: Int) { Day.civil(from: Int(number)) }
+
+    /// Strict `YYYY-MM-DD`.
+    public static func parse<C: Collection<UInt8>>(_ text: C) -> Day? {
+        let b = Array(text)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+
+    public static func parse(_ text: String) -> Day? { parse(Array(text.utf8)) }
+
+    /// `2026-12-01`
+    public var description: String {
+        let (y, m, d) = components
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = String(y)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + two(m) + "-" + two(d)
+    }
+
+    /// The date `duration` later: months first (same day of the month, or that month's last
+    /// day), then days. nil when the result leaves years 1 to 9999.
+    public func adding(_ duration: Duration, sign: Int = 1) -> Day? {
+        var (y, m, d) = components
+        let months = (y * 12 + (m - 1)) + sign * Int(duration.months)
+        y = months >= 0 ? months / 12 : (months - 11) / 12
+        m = months - y * 12 + 1
+        guard (1...9999).contains(y) else { return nil }
+        d = min(d, Day.daysIn(year: y, month: m))
+        let n = Day.daysFromCivil(y, m, d) + sign * Int(duration.days)
+        let result = Day(number: Int32(clamping: n))
+        guard (1...9999).contains(result.components.year) else { return nil }
+        return result
+    }
+
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days.
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(from n: Int) -> (Int, Int, Int) {
+        let z = n + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}
+
+/// A length of time: a number of months and a number of days (weeks are 7 days, years 12
+/// months). Months and days are compared with 1 year = 12 months = 365 days exactly.
+public struct Duration: Hashable, Sendable, Comparable {
+    public var months: Int32
+    public var days: Int32
+
+    public init(months: Int32 = 0, days: Int32 = 0) {
+        self.months = months
+        self.days = days
+    }
+
+    /// Twelfths of a day: months × 365 against days × 12.
+    var measure: Int64 { Int64(months) * 365 + Int64(days) * 12 }
+
+    public static func < (a: Duration, b: Duration) -> Bool { a.measure < b.measure }
+    /// Equal lengths are equal durations: `12 months is 365 days` is yes.
+    public static func == (a: Duration, b: Duration) -> Bool { a.measure == b.measure }
+    public func hash(into h: inout Hasher) { h.combine(measure) }
+
+    public func adding(_ o: Duration, sign: Int32 = 1) -> Duration? {
+        let (m, o1) = months.addingReportingOverflow(sign &* o.months)
+        let (d, o2) = days.addingReportingOverflow(sign &* o.days)
+        return o1 || o2 ? nil : Duration(months: m, days: d)
+    }
+
+    public func negated() -> Duration { Duration(months: -months, days: -days) }
+
+    /// `30 days`, `12 months`, `1 month 5 days`, `0 days`
+    public var description: String {
+        func unit(_ n: Int32, _ one: String, _ many: String) -> String { "\(n) \(abs(n) == 1 ? one : many)" }
+        switch (months, days) {
+        case (0, _): return unit(days, "day", "days")
+        case (_, 0): return unit(months, "month", "months")
+        default: return unit(months, "month", "months") + " " + unit(days, "day", "days")
+        }
+    }
+
+    /// The unit words a duration literal may use, and what one of each is.
+    static func unit<C: Collection<UInt8>>(_ word: C) -> Duration? {
+        switch String(decoding: word, as: UTF8.self) {
+        case "day", "days": Duration(days: 1)
+        case "week", "weeks": Duration(days: 7)
+        case "month", "months": Duration(months: 1)
+        case "year", "years": Duration(months: 12)
+        default: nil
+        }
+    }
+
+    /// Reads `12 months`, `2 weeks`, `1 year 3 months` (whole numbers only).
+    public static func parse(_ text: String) -> Duration? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard !words.isEmpty, words.count % 2 == 0 else { return nil }
+        var total = Duration()
+        var i = 0
+        while i < words.count {
+            guard let n = Int32(String(words[i].filter { $0 != "," })), n >= 0,
+                  let u = unit(Array(words[i + 1].utf8)) else { return nil }
+            let (m, o1) = u.months.multipliedReportingOverflow(by: n)
+            let (d, o2) = u.days.multipliedReportingOverflow(by: n)
+            guard !o1, !o2, let sum = total.adding(Duration(months: m, days: d)) else { return nil }
+            total = sum
+            i += 2
+        }
+        return total
+    }
+}

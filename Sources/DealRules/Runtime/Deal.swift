@@ -1,0 +1,77 @@
+/// The facts of one deal, laid out for one rule set: one value per deal field (by slot) and
+/// the line items of each kind. A deal is made by `RuleSet.deal(json:)`, `RuleSet.deal(_:)` or
+/// fact statements, and only means something to the rule set that made it.
+public struct Deal: Sendable, Hashable {
+    public struct Item: Sendable, Hashable {
+        public let name: String
+        /// Its catalog entry, or -1 when its name is not in the catalog.
+        let catalogEntry: Int32
+        /// What the deal gave, per item field (`.unknown` where it gave nothing).
+        var given: [Value]
+        /// What rules read: the item's own value, else its catalog entry's, else the default.
+        var values: [Value]
+
+        public var isInCatalog: Bool { catalogEntry >= 0 }
+    }
+
+    /// Given values per deal field; `.unknown` where the deal gives none. A list of items
+    /// is `.list([])` here when given, its items being in `items`.
+    var fields: [Value]
+    /// Items per item kind, in the order the deal lists them.
+    var items: [[Item]]
+    /// This deal's evaluation date, when it carries one (`"today"` in JSON, `today = …`).
+    public var today: Day?
+    /// The deal's `"id"`, as the raw JSON text it was given in (echoed verbatim).
+    public var id: String?
+
+    init(fieldCount: Int, kindCount: Int) {
+        fields = Array(repeating: .unknown, count: fieldCount)
+        items = Array(repeating: [], count: kindCount)
+    }
+}
+
+extension RuleSet {
+    /// A deal with no facts at all.
+    public func emptyDeal() -> Deal {
+        Deal(fieldCount: fields.count, kindCount: itemKinds.count)
+    }
+
+    /// An item of kind `k` with the given values, filled in from the catalog and defaults.
+    func makeItem(kind k: Int, name: String, given: [Value]) -> Deal.Item {
+        let kind = itemKinds[k]
+        let entry = kind.catalog?.index[name] ?? -1
+        var values = given
+        values[0] = .text(name)
+        for f in 1..<kind.fields.count where !values[f].isKnown {
+            if entry >= 0, let catalog = kind.catalog, catalog.entries[Int(entry)].values[f].isKnown {
+                values[f] = catalog.entries[Int(entry)].values[f]
+            } else if let d = kind.fields[f].defaultValue {
+                values[f] = d
+            }
+        }
+        var g = given
+        g[0] = .text(name)
+        return Deal.Item(name: name, catalogEntry: entry, given: g, values: values)
+    }
+
+    /// The values rules read: what the deal gives, else the field's default, else unknown.
+    func effectiveValues(_ deal: Deal) -> [Value] {
+        var values = deal.fields
+        for (i, f) in fields.enumerated() where !values[i].isKnown {
+            if let d = f.defaultValue { values[i] = d }
+        }
+        return values
+    }
+}
+
+extension Deal {
+    /// The value given for a deal field, by name; nil when it is not declared.
+    public func given(_ field: String, in rules: RuleSet) -> Value? {
+        rules.fieldIndex[field].map { fields[$0] }
+    }
+
+    /// The deal's items of one kind, by the kind's name.
+    public func items(_ kind: String, in rules: RuleSet) -> [Item] {
+        rules.itemKindIndex[kind].map { items[$0] } ?? []
+    }
+}

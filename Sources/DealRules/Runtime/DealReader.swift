@@ -1,0 +1,598 @@
+/// Why a deal could not be read: a stable code, a message that names the field and says what
+/// was expected, and where in the input (1-based line and column, in characters).
+public struct DealError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let code: DiagnosticCode
+    public let message: String
+    public let help: String?
+    public let line: Int
+    public let column: Int
+
+    public var description: String { message }
+
+    public init(code: DiagnosticCode, message: String, help: String? = nil, line: Int = 1, column: Int = 1) {
+        self.code = code
+        self.message = message
+        self.help = help
+        self.line = line
+        self.column = column
+    }
+}
+
+/// Reads one deal from JSON bytes straight into the rule set's layout: no intermediate
+/// dictionaries, numbers exactly from their decimal text, every error naming its field.
+struct DealReader {
+    let rules: RuleSet
+    let b: UnsafeBufferPointer<UInt8>
+    var i = 0
+    private var depth = 0
+    private let literals: LiteralReader
+
+    init(rules: RuleSet, bytes: UnsafeBufferPointer<UInt8>) {
+        self.rules = rules
+        self.b = bytes
+        self.literals = LiteralReader(choices: rules.choices, semicolonLists: false)
+    }
+
+    // MARK: Errors
+
+    func error(_ code: DiagnosticCode, _ message: String, at offset: Int? = nil, help: String? = nil) -> DealError {
+        let o = min(offset ?? i, b.count)
+        var line = 1, lineStart = 0
+        for k in 0..<o where b[k] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = k + 1
+        }
+        let column = String(decoding: UnsafeBufferPointer(rebasing: b[lineStart..<o]), as: UTF8.self).count + 1
+        return DealError(code: code, message: message, help: help, line: line, column: column)
+    }
+
+    func syntax(_ expected: String) -> DealError {
+        if i >= b.count {
+            return error(.invalidJSON, "invalid JSON: the input ends where \(expected) should be")
+        }
+        let shown = b[i] >= 0x20 && b[i] < 0x7F ? "`\(Character(UnicodeScalar(b[i])))`" : "byte 0x\(String(b[i], radix: 16))"
+        let (l, c) = position(i)
+        return error(.invalidJSON, "invalid JSON at line \(l), column \(c): expected \(expected), found \(shown)")
+    }
+
+    func position(_ o: Int) -> (Int, Int) {
+        let e = error(.invalidJSON, "", at: o)
+        return (e.line, e.column)
+    }
+
+    // MARK: The deal
+
+    mutating func readDeal() throws(DealError) -> Deal {
+        skipSpace()
+        guard i < b.count else { throw error(.emptyDeal, "the deal is empty", help: "a deal is a JSON object: {\"discount\": 25}") }
+        guard b[i] == UInt8(ascii: "{") else {
+            let what = describeValueStart()
+            throw error(.notAnObject, "a deal must be a JSON object `{…}`, not \(what)",
+                        help: "write the deal's fields as an object: {\"discount\": 25, …}")
+        }
+        var deal = rules.emptyDeal()
+        var seen = [Bool](repeating: false, count: rules.fields.count)
+        var sawID = false, sawToday = false
+        try readObject { reader, key, keyAt throws(DealError) in
+            if let slot = reader.rules.slot(forKey: key) {
+                if seen[slot] {
+                    throw reader.error(.duplicateKey, "`\(reader.rules.fields[slot].name)` is given twice", at: keyAt)
+                }
+                seen[slot] = true
+                try reader.readField(slot, into: &deal)
+            } else if key.elementsEqual("id".utf8) {
+                if sawID { throw reader.error(.duplicateKey, "`id` is given twice", at: keyAt) }
+                sawID = true
+                let start = reader.i
+                try reader.skipValue()
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: reader.b[start..<reader.i]), as: UTF8.self)
+                deal.id = raw == "null" ? nil : raw
+            } else if key.elementsEqual("today".utf8) {
+                if sawToday { throw reader.error(.duplicateKey, "`today` is given twice", at: keyAt) }
+                sawToday = true
+                let at = reader.i
+                switch try reader.readScalarString("today", as: .date) {
+                case .date(let d)?: deal.today = d
+                default:
+                    if reader.b[at] != UInt8(ascii: "n") {
+                        throw reader.error(.wrongValueType, "`today` must be a date like \"2026-12-01\"", at: at)
+                    }
+                }
+            } else {
+                let name = String(decoding: key, as: UTF8.self)
+                throw reader.error(.undeclaredField, "`\(name)` is not a field of the deal", at: keyAt,
+                                   help: Suggestions.didYouMean(name, reader.rules.fields.map(\.name) + ["id", "today"])
+                                       ?? "the deal's fields are \(reader.rules.fields.map { "`\($0.name)`" }.joined(separator: ", ")); `id` and `today` are always allowed")
+            }
+        }
+        skipSpace()
+        if i < b.count { throw syntax("the end of the deal") }
+        return deal
+    }
+
+    private mutating func readField(_ slot: Int, into deal: inout Deal) throws(DealError) {
+        let field = rules.fields[slot]
+        if case .list(.item(let k)) = field.type {
+            skipSpace()
+            if peekNull() {
+                i += 4
+                return
+            }
+            deal.items[k] = try readItems(k, field.name)
+            deal.fields[slot] = .list([])
+            return
+        }
+        if let v = try readValue(field.type, path: field.name) { deal.fields[slot] = v }
+    }
+
+    private mutating func readItems(_ k: Int, _ path: String) throws(DealError) -> [Deal.Item] {
+        guard i < b.count, b[i] == UInt8(ascii: "[") else {
+            throw error(.wrongValueType, "`\(path)` must be a list of \(rules.itemKinds[k].name) objects, not \(describeValueStart())",
+                        help: "write [{\"name\": \"…\"}, …]")
+        }
+        let kind = rules.itemKinds[k]
+        var items: [Deal.Item] = []
+        var names: Set<String> = []
+        try readArray { reader, index throws(DealError) in
+            let itemPath = "\(path)[\(index)]"
+            if index >= reader.rules.limits.maxListLength {
+                throw reader.error(.dealLimit, "`\(path)` has more than \(reader.rules.limits.maxListLength) items")
+            }
+            guard reader.i < reader.b.count, reader.b[reader.i] == UInt8(ascii: "{") else {
+                throw reader.error(.notAnObject, "`\(itemPath)` must be an object with a \"name\", not \(reader.describeValueStart())")
+            }
+            let objectStart = reader.i
+            var given = Array(repeating: Value.unknown, count: kind.fields.count)
+            var name: String?
+            var seen = Set<Int>()
+            try reader.readObject { r, keyBytes, ks throws(DealError) in
+                let key = String(decoding: keyBytes, as: UTF8.self)
+                guard let f = kind.fieldIndex[key] else {
+                    throw r.error(.undeclaredField, "`\(itemPath).\(key)` is not a field of item `\(kind.name)`", at: ks,
+                                  help: Suggestions.didYouMean(key, kind.fields.map(\.name))
+                                      ?? "its fields are \(kind.fields.map { "`\($0.name)`" }.joined(separator: ", "))")
+                }
+                if !seen.insert(f).inserted {
+                    throw r.error(.duplicateKey, "`\(itemPath).\(key)` is given twice", at: ks)
+                }
+                if f == 0 {
+                    guard case .text(let n)? = try r.readValue(.text, path: "\(itemPath).name") else {
+                        throw r.error(.itemWithoutName, "`\(itemPath).name` must be text, not null")
+                    }
+                    name = n
+                } else if let v = try r.readValue(kind.fields[f].type, path: "\(itemPath).\(key)") {
+                    given[f] = v
+                }
+            }
+            guard let name else {
+                throw reader.error(.itemWithoutName, "`\(itemPath)` has no \"name\"", at: objectStart,
+                                   help: "every \(kind.name) is named: {\"name\": \"SIEM\", …}")
+            }
+            guard names.insert(name).inserted else {
+                throw reader.error(.duplicateItem, "`\(path)` lists \(ValueText.quoted(name)) twice", at: objectStart,
+                                   help: "list each \(kind.name) once; give its fields in one object")
+            }
+            items.append(reader.rules.makeItem(kind: k, name: name, given: given))
+        }
+        return items
+    }
+
+    /// A value of a declared type; nil for `null` (not given).
+    mutating func readValue(_ type: ValueType, path: String) throws(DealError) -> Value? {
+        skipSpace()
+        guard i < b.count else { throw syntax("a value") }
+        if peekNull() {
+            i += 4
+            return nil
+        }
+        let start = i
+        switch type {
+        case .list(let element):
+            guard b[i] == UInt8(ascii: "[") else {
+                throw wrongType(path, type, start)
+            }
+            var out: [Value] = []
+            try readArray { r, index throws(DealError) in
+                if index >= r.rules.limits.maxListLength {
+                    throw r.error(.dealLimit, "`\(path)` has more than \(r.rules.limits.maxListLength) values")
+                }
+                guard let v = try r.readValue(element, path: "\(path)[\(index)]") else {
+                    throw r.error(.wrongValueType, "`\(path)[\(index)]` is null; a list holds values only")
+                }
+                out.append(v)
+            }
+            return .list(out)
+        case .number, .money, .percent:
+            if b[i] == UInt8(ascii: "-") || (b[i] >= 0x30 && b[i] <= 0x39) {
+                let f = try readNumber(path)
+                switch type {
+                case .money: return .money(f)
+                case .percent: return .percent(f)
+                default: return .number(f)
+                }
+            }
+            if b[i] == UInt8(ascii: "\""), type != .number {
+                return try readScalarString(path, as: type)
+            }
+            throw wrongType(path, type, start)
+        case .flag:
+            if match("true") { return .yes }
+            if match("false") { return .no }
+            throw wrongType(path, type, start)
+        case .text, .duration, .date, .choice:
+            guard b[i] == UInt8(ascii: "\"") else { throw wrongType(path, type, start) }
+            return try readScalarString(path, as: type)
+        case .item, .emptyList:
+            throw wrongType(path, type, start)
+        }
+    }
+
+    /// A JSON string read as a literal of `type` (`"$1,200"`, `"12 months"`, `"EU"`).
+    mutating func readScalarString(_ path: String, as type: ValueType) throws(DealError) -> Value? {
+        skipSpace()
+        if peekNull() {
+            i += 4
+            return nil
+        }
+        let start = i
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw wrongType(path, type, start) }
+        let s = try readString()
+        if type == .text { return .text(s) }
+        switch literals.read(s, as: type) {
+        case .success(let v): return v
+        case .failure(let e):
+            let code: DiagnosticCode = switch type {
+            case .choice: .unknownChoice
+            case .date: .impossibleDate
+            default: .wrongValueType
+            }
+            throw error(code, "`\(path)`: \(e.message)", at: start, help: e.help ?? expectation(type))
+        }
+    }
+
+    func expectation(_ type: ValueType) -> String {
+        switch type {
+        case .text: "text in quotes"
+        case .number: "a JSON number, like 12 or 1200.5"
+        case .money: "a number, like 1200, or text like \"$1,200\""
+        case .percent: "a number of points, like 25, or text like \"25%\""
+        case .duration: "text like \"12 months\" or \"30 days\""
+        case .date: "text like \"2026-12-01\""
+        case .flag: "true or false"
+        case .choice(let c): "one of \(rules.choices[c].values.map { "\"\($0)\"" }.joined(separator: ", "))"
+        case .list(let e): "a list [ … ] of \(rules.typeName(e)) values"
+        case .item(let k): "a \(rules.itemKinds[k].name) object"
+        case .emptyList: "a list"
+        }
+    }
+
+    func wrongType(_ path: String, _ type: ValueType, _ at: Int) -> DealError {
+        error(.wrongValueType, "`\(path)` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValue(at))",
+              at: at, help: "write \(expectation(type))")
+    }
+
+    /// How a message names the JSON value starting at `at`.
+    func describeValue(_ at: Int) -> String {
+        var copy = self
+        copy.i = at
+        let start = at
+        if (try? copy.skipValue()) != nil {
+            var text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<copy.i]), as: UTF8.self)
+            if text.count > 40 { text = String(text.prefix(37)) + "…" }
+            switch b[at] {
+            case UInt8(ascii: "\""): return "text \(text)"
+            case UInt8(ascii: "{"): return "an object"
+            case UInt8(ascii: "["): return "a list"
+            case UInt8(ascii: "t"), UInt8(ascii: "f"): return "`\(text)`"
+            default: return "the number \(text)"
+            }
+        }
+        return describeValueStart()
+    }
+
+    func describeValueStart() -> String {
+        guard i < b.count else { return "nothing" }
+        switch b[i] {
+        case UInt8(ascii: "["): return "a list"
+        case UInt8(ascii: "\""): return "text"
+        case UInt8(ascii: "{"): return "an object"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "true or false"
+        case UInt8(ascii: "n"): return "null"
+        default: return "a number"
+        }
+    }
+
+    // MARK: JSON
+
+    mutating func skipSpace() {
+        while i < b.count {
+            switch b[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
+    }
+
+    func peekNull() -> Bool {
+        i + 4 <= b.count && b[i] == UInt8(ascii: "n") && b[i + 1] == UInt8(ascii: "u") && b[i + 2] == UInt8(ascii: "l")
+            && b[i + 3] == UInt8(ascii: "l")
+    }
+
+    mutating func match(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { return false }
+        let p = word.utf8Start
+        for k in 0..<n where b[i + k] != p[k] { return false }
+        i += n
+        return true
+    }
+
+    private mutating func enter() throws(DealError) {
+        depth += 1
+        if depth > rules.limits.maxJSONDepth {
+            throw error(.dealLimit, "the deal nests deeper than \(rules.limits.maxJSONDepth) levels")
+        }
+    }
+
+    /// Calls `member` for each key (its bytes, and where its opening quote is), with the
+    /// reader positioned at its value.
+    mutating func readObject(_ member: (inout DealReader, UnsafeBufferPointer<UInt8>, Int) throws(DealError) -> Void) throws(DealError) {
+        try enter()
+        defer { depth -= 1 }
+        i += 1
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "}") {
+            i += 1
+            return
+        }
+        while true {
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw syntax("a key in quotes") }
+            let keyAt = i
+            let start = i + 1
+            var j = start
+            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+            if j < b.count, b[j] == UInt8(ascii: "\"") {
+                // The usual key: no escapes, read in place.
+                i = j + 1
+                try colon()
+                try member(&self, UnsafeBufferPointer(rebasing: b[start..<j]), keyAt)
+            } else {
+                let decoded = Array(try readString().utf8)
+                try colon()
+                let result: Result<Void, DealError> = decoded.withUnsafeBufferPointer { key in
+                    do throws(DealError) { return .success(try member(&self, key, keyAt)) } catch { return .failure(error) }
+                }
+                try result.get()
+            }
+            skipSpace()
+            guard i < b.count else { throw syntax("`,` or `}`") }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if b[i] == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
+            throw syntax("`,` or `}`")
+        }
+    }
+
+    private mutating func colon() throws(DealError) {
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: ":") else { throw syntax("`:` after the key") }
+        i += 1
+        skipSpace()
+    }
+
+    mutating func readArray(_ element: (inout DealReader, Int) throws(DealError) -> Void) throws(DealError) {
+        try enter()
+        defer { depth -= 1 }
+        i += 1
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "]") {
+            i += 1
+            return
+        }
+        var index = 0
+        while true {
+            skipSpace()
+            try element(&self, index)
+            index += 1
+            skipSpace()
+            guard i < b.count else { throw syntax("`,` or `]`") }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if b[i] == UInt8(ascii: "]") {
+                i += 1
+                return
+            }
+            throw syntax("`,` or `]`")
+        }
+    }
+
+    /// A JSON string, escapes decoded.
+    mutating func readString() throws(DealError) -> String {
+        let start = i
+        i += 1
+        var j = i
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        if j < b.count, b[j] == UInt8(ascii: "\"") {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+            i = j + 1
+            return s
+        }
+        var out: [UInt8] = Array(b[i..<j])
+        i = j
+        while true {
+            guard i < b.count else {
+                i = start
+                throw error(.invalidJSON, "invalid JSON: text starting at column \(position(start).1) is never closed")
+            }
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                break
+            }
+            if c < 0x20 { throw syntax("a character allowed in JSON text (escape line breaks as \\n)") }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < b.count else { throw syntax("an escape") }
+            switch b[i] {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard i + 2 < b.count, b[i + 1] == UInt8(ascii: "\\"), b[i + 2] == UInt8(ascii: "u") else {
+                        throw syntax("the second half of a surrogate pair")
+                    }
+                    i += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw syntax("the second half of a surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw syntax("a valid \\u escape") }
+                out += Array(String(Character(u)).utf8)
+            default:
+                throw syntax("a valid escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)")
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private mutating func hex4() throws(DealError) -> UInt32 {
+        guard i + 4 < b.count else { throw syntax("four hex digits") }
+        var v: UInt32 = 0
+        for k in 1...4 {
+            let c = b[i + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default:
+                i += k
+                throw syntax("a hex digit")
+            }
+            v = v * 16 + d
+        }
+        i += 4
+        return v
+    }
+
+    /// A JSON number, read exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    mutating func readNumber(_ path: String) throws(DealError) -> Fixed {
+        let start = i
+        if b[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit") }
+        if b[i] == 0x30 {
+            i += 1
+        } else {
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit after the point") }
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit in the exponent") }
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+        }
+        switch Fixed.parse(UnsafeBufferPointer(rebasing: b[start..<i]), allowSeparators: false) {
+        case .success(let f): return f
+        case .failure(.tooPrecise):
+            throw error(.wrongValueType, "`\(path)` has more than \(Fixed.places) digits after the point", at: start,
+                        help: "amounts are exact to six decimal places; round it")
+        case .failure:
+            throw error(.wrongValueType, "`\(path)` is too large", at: start, help: "amounts go up to 9,223,372,036,854.775807")
+        }
+    }
+
+    /// Skips one JSON value of any shape, checking its syntax.
+    mutating func skipValue() throws(DealError) {
+        skipSpace()
+        guard i < b.count else { throw syntax("a value") }
+        switch b[i] {
+        case UInt8(ascii: "{"):
+            try readObject { r, _, _ throws(DealError) in try r.skipValue() }
+        case UInt8(ascii: "["):
+            try readArray { r, _ throws(DealError) in try r.skipValue() }
+        case UInt8(ascii: "\""):
+            _ = try readString()
+        case UInt8(ascii: "-"), 0x30...0x39:
+            _ = try readNumber("the value")
+        default:
+            if match("true") || match("false") || match("null") { return }
+            throw syntax("a JSON value")
+        }
+    }
+}
+
+extension RuleSet {
+    /// The deal field a JSON key names.
+    func slot(forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
+        fieldIndex[String(decoding: key, as: UTF8.self)]
+    }
+
+    /// Reads one deal from JSON: the declared fields by name, `null` for not given, and the
+    /// two keys always allowed, `"id"` (echoed) and `"today"` (that deal's date).
+    public func deal(json bytes: some Collection<UInt8>) throws(DealError) -> Deal {
+        let array = Array(bytes)
+        if array.count > limits.maxDealBytes {
+            throw DealError(code: .dealLimit, message: "the deal is \(array.count) bytes; the limit is \(limits.maxDealBytes)",
+                            help: nil, line: 1, column: 1)
+        }
+        var start = 0
+        if array.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        let result: Result<Deal, DealError> = array.withUnsafeBufferPointer { whole in
+            var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[start...]))
+            do throws(DealError) { return .success(try reader.readDeal()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    public func deal(json text: String) throws(DealError) -> Deal {
+        try deal(json: Array(text.utf8))
+    }
+}
+
+extension RuleSet {
+    /// The raw JSON of a deal's `"id"`, when the text is an object that has one: a bad line in
+    /// a stream still names its deal when it can.
+    public func dealID(json bytes: some Collection<UInt8>) -> String? {
+        let array = Array(bytes)
+        return array.withUnsafeBufferPointer { whole -> String? in
+            var reader = DealReader(rules: self, bytes: whole)
+            reader.skipSpace()
+            guard reader.i < whole.count, whole[reader.i] == UInt8(ascii: "{") else { return nil }
+            var id: String?
+            try? reader.readObject { r, key, _ throws(DealError) in
+                let start = r.i
+                try r.skipValue()
+                if key.elementsEqual("id".utf8) {
+                    let raw = String(decoding: UnsafeBufferPointer(rebasing: r.b[start..<r.i]), as: UTF8.self)
+                    id = raw == "null" ? nil : raw
+                }
+            }
+            return id
+        }
+    }
+}

@@ -1,0 +1,129 @@
+/// Writes a decision for a salesperson: the decision first, then what blocks it, the approvals
+/// it needs and why, warnings, and the facts still missing. Returns text; never prints.
+public struct DecisionRenderer: Sendable {
+    public var color: Bool
+
+    public init(color: Bool = false) {
+        self.color = color
+    }
+
+    public func headline(_ d: Decision) -> String {
+        switch d.kind {
+        case .blocked:
+            let n = d.outcomes.filter { $0.kind == .deny }.count
+            return paint("BLOCKED", "1;31") + " — \(n == 1 ? "a rule denies" : "\(n) rules deny") this deal as it stands"
+        case .incomplete:
+            let facts = d.undetermined.filter { $0.kind != .warn }.flatMap(\.missing)
+            let n = Set(facts).count
+            return paint("INCOMPLETE", "1;33") + (n > 0 ? " — \(n == 1 ? "one fact is" : "\(n) facts are") missing to decide" : " — some rules could not be decided")
+        case .needsApproval:
+            let teams = orderedUnique(d.outcomes.compactMap(\.team))
+            return paint("NEEDS APPROVAL", "1;33") + " — from " + list(teams)
+        case .approved:
+            let w = d.warnings.count
+            return paint("APPROVED", "1;32") + (w > 0 ? " — with \(w) warning\(w == 1 ? "" : "s")" : " — no approval needed")
+        }
+    }
+
+    public func render(_ d: Decision) -> String {
+        var out = headline(d) + "\n"
+        let denials = d.outcomes.filter { $0.kind == .deny }
+        if !denials.isEmpty {
+            out += "\n" + paint("Denied", "1") + "\n"
+            for o in denials {
+                out += "  " + paint("✗", "31") + " \(o.message)\n" + origin(o.rule, o.item) + explained(o.explanation)
+            }
+        }
+        let requires = d.outcomes.filter { $0.kind == .require }
+        if !requires.isEmpty {
+            out += "\n" + paint("Approvals needed", "1") + "\n"
+            for approval in orderedUnique(requires.compactMap(\.approval)) {
+                let reasons = requires.filter { $0.approval == approval }
+                out += "  " + paint("●", "33") + " \(reasons[0].team ?? approval) (\(approval))\n"
+                for o in reasons {
+                    out += "      \(o.message)\n" + origin(o.rule, o.item, indent: 8) + explained(o.explanation, indent: 8)
+                }
+            }
+        }
+        let warnings = d.warnings
+        if !warnings.isEmpty {
+            out += "\n" + paint("Warnings", "1") + "\n"
+            for o in warnings {
+                out += "  " + paint("▲", "33") + " \(o.message)\n" + origin(o.rule, o.item) + explained(o.explanation)
+            }
+        }
+        let failed = d.undetermined.filter { !$0.errors.isEmpty }
+        if !failed.isEmpty {
+            out += "\n" + paint("Could not be decided", "1") + "\n"
+            for u in orderedUniqueEntries(failed) {
+                out += "  " + paint("!", "31") + " rule \(u.rule)\(u.item.map { " (item \($0))" } ?? ""): \(u.errors.joined(separator: ", "))\n"
+            }
+        }
+        let missing = missingFacts(d)
+        if !missing.isEmpty {
+            out += "\n" + paint("Still missing", "1") + "\n"
+            for (fact, needs) in missing {
+                out += "  " + paint("?", "36") + " \(fact) — \(needs)\n"
+            }
+        }
+        return out
+    }
+
+    /// Each missing fact with the rules that need it (and for which items), in order of first need:
+    /// `start — start_in_past; too_soon for SIEM, EDR (warning)`.
+    func missingFacts(_ d: Decision) -> [(String, String)] {
+        var order: [String] = []
+        var rules: [String: [(rule: String, items: [String], warn: Bool)]] = [:]
+        for u in orderedUniqueEntries(d.undetermined) {
+            for m in u.missing {
+                if rules[m] == nil { order.append(m) }
+                if let k = rules[m, default: []].firstIndex(where: { $0.rule == u.rule }) {
+                    if let item = u.item { rules[m]![k].items.append(item) }
+                } else {
+                    rules[m, default: []].append((u.rule, u.item.map { [$0] } ?? [], u.kind == .warn))
+                }
+            }
+        }
+        return order.map { fact in
+            (fact, rules[fact]!.map { r in
+                r.rule + (r.items.isEmpty ? "" : " for " + r.items.joined(separator: ", ")) + (r.warn ? " (warning)" : "")
+            }.joined(separator: "; "))
+        }
+    }
+
+    /// One entry per rule and item (a `require` of two approvals is one rule).
+    private func orderedUniqueEntries(_ us: [Undetermined]) -> [Undetermined] {
+        var seen: Set<String> = []
+        return us.filter { seen.insert($0.rule + "\u{0}" + ($0.item ?? "")).inserted }
+    }
+
+    private func origin(_ rule: String, _ item: String?, indent: Int = 6) -> String {
+        let pad = String(repeating: " ", count: indent)
+        return paint(pad + "rule \(rule)" + (item.map { " · item \($0)" } ?? ""), "2") + "\n"
+    }
+
+    /// With `--explain`: the condition and the values it read.
+    private func explained(_ e: Explanation?, indent: Int = 6) -> String {
+        guard let e else { return "" }
+        let pad = String(repeating: " ", count: indent)
+        let values = e.values.map { "\($0.0) = \($0.1 ?? "unknown")" }.joined(separator: ", ")
+        return paint(pad + "when \(e.condition)" + (values.isEmpty ? "" : " · \(values)"), "2") + "\n"
+    }
+
+    private func orderedUnique(_ xs: [String]) -> [String] {
+        var seen: Set<String> = []
+        return xs.filter { seen.insert($0).inserted }
+    }
+
+    private func list(_ xs: [String]) -> String {
+        switch xs.count {
+        case 0: return ""
+        case 1: return xs[0]
+        default: return xs.dropLast().joined(separator: ", ") + " and " + xs[xs.count - 1]
+        }
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

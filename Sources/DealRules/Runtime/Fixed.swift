@@ -1,0 +1,213 @@
+/// An exact decimal with six places after the point, stored as a count of millionths in an
+/// `Int64`: numbers, money (dollars) and percent (points) all use it. Every operation is
+/// checked: overflow gives nil, never a wrong answer. Rounding is half to even at the sixth place.
+public struct Fixed: Hashable, Comparable, Sendable {
+    public static let scale: Int64 = 1_000_000
+    public static let places = 6
+
+    public var raw: Int64
+
+    public init(raw: Int64) { self.raw = raw }
+
+    public init?(_ whole: Int) {
+        let (r, o) = Int64(whole).multipliedReportingOverflow(by: Fixed.scale)
+        if o { return nil }
+        raw = r
+    }
+
+    public static let zero = Fixed(raw: 0)
+    public static let hundred = Fixed(raw: 100 * scale)
+
+    public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
+
+    public var isWhole: Bool { raw % Fixed.scale == 0 }
+
+    // MARK: Arithmetic
+
+    public enum ArithmeticError: Error, Sendable { case overflow, divisionByZero }
+
+    public func adding(_ o: Fixed) -> Fixed? {
+        let (r, v) = raw.addingReportingOverflow(o.raw)
+        return v ? nil : Fixed(raw: r)
+    }
+
+    public func subtracting(_ o: Fixed) -> Fixed? {
+        let (r, v) = raw.subtractingReportingOverflow(o.raw)
+        return v ? nil : Fixed(raw: r)
+    }
+
+    public func negated() -> Fixed? {
+        raw == .min ? nil : Fixed(raw: -raw)
+    }
+
+    /// `self × o`, both scaled: (a·b) / 10⁶.
+    public func multiplied(by o: Fixed) -> Fixed? {
+        Fixed.roundedQuotient(Int128(raw) * Int128(o.raw), Int128(Fixed.scale))
+    }
+
+    /// `self × (o / 100)`: money or a number times a percent, rounded once.
+    public func multiplied(byPercent o: Fixed) -> Fixed? {
+        Fixed.roundedQuotient(Int128(raw) * Int128(o.raw), Int128(Fixed.scale) * 100)
+    }
+
+    /// `self ÷ o`; throws on division by zero, nil on overflow.
+    public func divided(by o: Fixed) throws(ArithmeticError) -> Fixed {
+        if o.raw == 0 { throw .divisionByZero }
+        guard let q = Fixed.roundedQuotient(Int128(raw) * Int128(Fixed.scale), Int128(o.raw)) else {
+            throw .overflow
+        }
+        return q
+    }
+
+    /// `self ÷ (o / 100)`.
+    public func divided(byPercent o: Fixed) throws(ArithmeticError) -> Fixed {
+        if o.raw == 0 { throw .divisionByZero }
+        guard let q = Fixed.roundedQuotient(Int128(raw) * Int128(Fixed.scale) * 100, Int128(o.raw)) else {
+            throw .overflow
+        }
+        return q
+    }
+
+    /// n / d rounded half to even, or nil when it does not fit in 64 bits.
+    static func roundedQuotient(_ n: Int128, _ d: Int128) -> Fixed? {
+        var q = n / d
+        let r = n % d
+        if r != 0 {
+            let twice = r.magnitude * 2
+            let dm = d.magnitude
+            let negative = (n < 0) != (d < 0)
+            if twice > dm || (twice == dm && q % 2 != 0) {
+                q += negative ? -1 : 1
+            }
+        }
+        guard q >= Int128(Int64.min), q <= Int128(Int64.max) else { return nil }
+        return Fixed(raw: Int64(q))
+    }
+
+    // MARK: Reading
+
+    public enum ParseError: Error, Equatable, Sendable {
+        case malformed
+        case tooPrecise
+        case overflow
+    }
+
+    /// Reads a decimal from its text exactly: optional sign, digits with optional `,`
+    /// thousands separators, optional fraction, optional exponent (`1.5e3`, as JSON writes).
+    public static func parse<C: Collection<UInt8>>(_ text: C, allowSeparators: Bool = true,
+                                                   allowExponent: Bool = true) -> Result<Fixed, ParseError> {
+        var i = text.startIndex
+        var negative = false
+        if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+            negative = text[i] == UInt8(ascii: "-")
+            i = text.index(after: i)
+        }
+        // Collect the significant digits and where the point is.
+        var digits: [UInt8] = []
+        var pointAt: Int?
+        var sawDigit = false
+        while i < text.endIndex {
+            let c = text[i]
+            if c >= 0x30 && c <= 0x39 {
+                digits.append(c - 0x30)
+                sawDigit = true
+            } else if c == UInt8(ascii: "."), pointAt == nil, sawDigit {
+                pointAt = digits.count
+            } else if c == UInt8(ascii: ","), allowSeparators, pointAt == nil, sawDigit {
+                // A separator: exactly three digits follow, then no digit.
+                var j = text.index(after: i), n = 0
+                while j < text.endIndex, text[j] >= 0x30, text[j] <= 0x39 { n += 1; j = text.index(after: j) }
+                if n != 3 { return .failure(.malformed) }
+            } else {
+                break
+            }
+            i = text.index(after: i)
+        }
+        guard sawDigit else { return .failure(.malformed) }
+        if let p = pointAt, p == digits.count { return .failure(.malformed) }  // "3."
+        var exponent = 0
+        if i < text.endIndex, allowExponent, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
+            i = text.index(after: i)
+            var expNegative = false
+            if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+                expNegative = text[i] == UInt8(ascii: "-")
+                i = text.index(after: i)
+            }
+            var sawExp = false
+            while i < text.endIndex, text[i] >= 0x30, text[i] <= 0x39 {
+                exponent = min(exponent * 10 + Int(text[i] - 0x30), 10_000)
+                sawExp = true
+                i = text.index(after: i)
+            }
+            guard sawExp else { return .failure(.malformed) }
+            if expNegative { exponent = -exponent }
+        }
+        guard i == text.endIndex else { return .failure(.malformed) }
+        // Value = digits × 10^(exponent - fractionDigits); we want digits × 10^(6 + that).
+        let fraction = digits.count - (pointAt ?? digits.count)
+        let shift = places + exponent - fraction
+        var raw: Int64 = 0
+        if shift < 0 {
+            // Only trailing zeros may be dropped.
+            let drop = -shift
+            if drop > digits.count || digits.suffix(drop).contains(where: { $0 != 0 }) {
+                if digits.allSatisfy({ $0 == 0 }) { return .success(.zero) }
+                return .failure(.tooPrecise)
+            }
+            digits.removeLast(drop)
+        }
+        for d in digits {
+            let (m, o1) = raw.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return .failure(.overflow) }
+            raw = a
+        }
+        if shift > 0 {
+            for _ in 0..<shift where raw != 0 {
+                let (m, o) = raw.multipliedReportingOverflow(by: 10)
+                if o { return .failure(.overflow) }
+                raw = m
+            }
+        }
+        return .success(Fixed(raw: negative ? -raw : raw))
+    }
+
+    public static func parse(_ text: String) -> Result<Fixed, ParseError> {
+        parse(Array(text.utf8))
+    }
+
+    // MARK: Writing
+
+    /// `1,200`, `3.5`, `-0.25`: thousands separators, no trailing zeros.
+    public func formatted(minimumFractionDigits: Int = 0, separators: Bool = true) -> String {
+        let negative = raw < 0
+        let magnitude = raw.magnitude
+        let whole = magnitude / UInt64(Fixed.scale)
+        var fraction = String(magnitude % UInt64(Fixed.scale))
+        fraction = String(repeating: "0", count: Fixed.places - fraction.count) + fraction
+        while fraction.count > minimumFractionDigits, fraction.last == "0" { fraction.removeLast() }
+        var wholeText = String(whole)
+        if separators, wholeText.count > 3 {
+            var grouped = ""
+            for (i, c) in wholeText.enumerated() {
+                if i > 0, (wholeText.count - i) % 3 == 0 { grouped.append(",") }
+                grouped.append(c)
+            }
+            wholeText = grouped
+        }
+        return (negative ? "-" : "") + wholeText + (fraction.isEmpty ? "" : "." + fraction)
+    }
+
+    /// Plain decimal text for JSON: no separators (`1200.5`).
+    public var plain: String { formatted(separators: false) }
+
+    /// `$1,200`, `$99.50`, `-$5`
+    public var moneyText: String {
+        let cents = raw % (Fixed.scale / 100) == 0 && !isWhole
+        let body = Fixed(raw: raw == .min ? .max : abs(raw)).formatted(minimumFractionDigits: cents ? 2 : 0)
+        return (raw < 0 ? "-$" : "$") + body
+    }
+
+    /// `25%`, `2.5%`
+    public var percentText: String { formatted() + "%" }
+}

@@ -1,0 +1,505 @@
+/// Gives the parsed files meaning: collects the declarations, resolves every name, types every
+/// expression, and builds the immutable `RuleSet`. Reports every problem it can find in one run.
+struct Checker {
+    /// A declaration and the file it came from, in load order.
+    struct Unit {
+        let declaration: Declaration
+        let source: SourceFile
+    }
+
+    /// Reads a catalog CSV named by a declaration in `source`; the loader resolves and guards the path.
+    typealias CSVReader = (_ path: String, _ range: SourceRange, _ source: SourceFile) -> Result<SourceFile, Diagnostic>
+
+    let units: [Unit]
+    let readCSV: CSVReader
+    let limits: Limits
+    var diagnostics: [Diagnostic] = []
+
+    // Tables, filled in order.
+    var choices: [ChoiceInfo] = []
+    var choiceIndex: [String: Int] = [:]
+    var choiceLocations: [DiagnosticLocation] = []
+    var fields: [FieldInfo] = []
+    var fieldIndex: [String: Int] = [:]
+    var itemKinds: [ItemKind] = []
+    var itemKindIndex: [String: Int] = [:]
+    var approvals: [Approval] = []
+    var approvalIndex: [String: Int] = [:]
+    var approvalLocations: [DiagnosticLocation] = []
+    var defines: [Define?] = []
+    var defineIndex: [String: Int] = [:]
+    var defineDecls: [(name: Name, value: Expr, source: SourceFile)] = []
+    var defineState: [DefineState] = []
+    var defineStack: [Int] = []
+    var definesUsed: Set<Int> = []
+    var rules: [Rule] = []
+    var ruleIndex: [String: Int] = [:]
+    var scenarios: [Scenario] = []
+    /// Which choice values are spelled how (a value may belong to several choices).
+    var choiceValueOwners: [String: [Int]] = [:]
+    var choicesUsed: Set<Int> = []
+    var approvalsUsed: Set<Int> = []
+
+    enum DefineState { case unchecked, checking, done, failed }
+
+    init(units: [Unit], limits: Limits, readCSV: @escaping CSVReader) {
+        self.units = units
+        self.limits = limits
+        self.readCSV = readCSV
+    }
+
+    // MARK: Diagnostics
+
+    mutating func error(_ code: DiagnosticCode, _ message: String, _ source: SourceFile, _ range: SourceRange,
+                        help: String? = nil, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(code, message, at: DiagnosticLocation(source, range), help: help, notes: notes))
+    }
+
+    var namer: TypeNamer { TypeNamer(choices: choices, items: itemKinds) }
+    var valueText: ValueText { ValueText(choices: choices) }
+
+    // MARK: The whole run
+
+    mutating func run() -> RuleSet? {
+        collectNames()
+        resolveFields()
+        resolveCatalogs()
+        for i in defineDecls.indices { _ = checkDefine(i) }
+        checkRules()
+        checkScenarios()
+        if rules.count > limits.maxRules {
+            diagnostics.append(Diagnostic(.limitExceeded, "the rule set has \(rules.count) rules; the limit is \(limits.maxRules)",
+                                          help: "raise it with `--max-rules`"))
+        }
+        warnUnused()
+        if diagnostics.hasErrors { return nil }
+        return RuleSet(
+            choices: choices, fields: fields, fieldIndex: fieldIndex, itemKinds: itemKinds,
+            itemKindIndex: itemKindIndex, approvals: approvals, approvalIndex: approvalIndex,
+            defines: defines.map { $0! }, defineIndex: defineIndex, rules: rules, ruleIndex: ruleIndex,
+            scenarios: scenarios, warnings: diagnostics, limits: limits)
+    }
+
+    // MARK: Pass 1: names
+
+    /// Where each name of the shared namespace (fields, defines, item kinds, choice values) was declared.
+    var namespace: [String: (what: String, location: DiagnosticLocation)] = [:]
+
+    mutating func claim(_ name: Name, _ what: String, _ source: SourceFile) -> Bool {
+        if let other = namespace[name.text] {
+            error(.duplicateName, "`\(name.text)` is already declared as \(other.what)", source, name.range,
+                  help: "fields, defines, item kinds and choice values share one namespace; rename one of them",
+                  notes: [.init("the first declaration", at: other.location)])
+            return false
+        }
+        namespace[name.text] = (what, DiagnosticLocation(source, name.range))
+        return true
+    }
+
+    mutating func collectNames() {
+        for unit in units {
+            let src = unit.source
+            switch unit.declaration.kind {
+            case .choice(let name, let values):
+                if let first = choiceIndex[name.text] {
+                    error(.duplicateName, "choice `\(name.text)` is already declared", src, name.range,
+                          notes: [.init("the first declaration", at: choiceLocations[first])])
+                    continue
+                }
+                if ValueType.builtinNames[name.text] != nil {
+                    error(.reservedName, "`\(name.text)` is a built-in type and cannot name a choice", src, name.range,
+                          help: "choose another name, such as `\(name.text)_kind`")
+                    continue
+                }
+                var seen: [String: SourceRange] = [:]
+                for v in values {
+                    if let r = seen[v.text] {
+                        error(.duplicateName, "`\(v.text)` is listed twice in choice `\(name.text)`", src, v.range,
+                              notes: [.init("first listed here", at: DiagnosticLocation(src, r))])
+                    }
+                    seen[v.text] = seen[v.text] ?? v.range
+                }
+                let index = choices.count
+                choices.append(ChoiceInfo(name: name.text, values: values.map(\.text)))
+                choiceIndex[name.text] = index
+                choiceLocations.append(DiagnosticLocation(src, name.range))
+                var claimed: Set<String> = []
+                for v in values where claimed.insert(v.text).inserted {
+                    choiceValueOwners[v.text, default: []].append(index)
+                    // A value shared by two choices is fine; a value that is also a field,
+                    // define or item kind is not.
+                    if let other = namespace[v.text], other.what.hasPrefix("a value of") { continue }
+                    _ = claim(v, "a value of choice `\(name.text)`", src)
+                }
+            case .item(let name, _):
+                guard claim(name, "an item kind", src) else { continue }
+                itemKindIndex[name.text] = itemKindIndex.count
+            case .approval(let name, let team, _):
+                if let first = approvalIndex[name.text] {
+                    error(.duplicateName, "approval `\(name.text)` is already declared", src, name.range,
+                          notes: [.init("the first declaration", at: approvalLocations[first])])
+                    continue
+                }
+                approvalIndex[name.text] = approvals.count
+                approvals.append(Approval(name: name.text, team: team, location: DiagnosticLocation(src, name.range).description))
+                approvalLocations.append(DiagnosticLocation(src, name.range))
+            case .define(let name, let value):
+                guard claim(name, "a define", src) else { continue }
+                defineIndex[name.text] = defineDecls.count
+                defineDecls.append((name, value, src))
+                defineState.append(.unchecked)
+                defines.append(nil)
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: Pass 2: fields
+
+    mutating func resolveType(_ t: TypeRef, _ src: SourceFile, inItem: Bool) -> ValueType? {
+        let n = t.name.text
+        var base: ValueType
+        if let b = ValueType.builtinNames[n] {
+            base = b
+        } else if let c = choiceIndex[n] {
+            base = .choice(c)
+            choicesUsed.insert(c)
+        } else if let k = itemKindIndex[n] {
+            if inItem {
+                error(.typeMismatch, "an item cannot hold other items", src, t.range,
+                      help: "list `\(n)` items in the deal: `\(n)s: list of \(n)`")
+                return nil
+            }
+            if !t.isList {
+                error(.typeMismatch, "a deal holds line items in a list", src, t.range, help: "write `list of \(n)`")
+                return nil
+            }
+            base = .item(k)
+        } else {
+            let candidates = Array(ValueType.builtinNames.keys).sorted() + choices.map(\.name) + itemKinds.map(\.name)
+            error(.unknownType, "unknown type `\(n)`", src, t.name.range,
+                  help: Suggestions.didYouMean(n, candidates + itemKindIndex.keys.sorted())
+                      ?? "a type is text, number, money, percent, duration, date, flag, a choice's name, or `list of` one of these")
+            return nil
+        }
+        return t.isList ? .list(base) : base
+    }
+
+    mutating func resolveFields() {
+        // Item kinds first: the deal's lists refer to them.
+        var itemFieldDecls: [[(FieldDecl, SourceFile)]] = Array(repeating: [], count: itemKindIndex.count)
+        var itemNames = Array(repeating: "", count: itemKindIndex.count)
+        for unit in units {
+            if case .item(let name, let fs) = unit.declaration.kind, let k = itemKindIndex[name.text], itemNames[k].isEmpty {
+                itemNames[k] = name.text
+                itemFieldDecls[k] = fs.map { ($0, unit.source) }
+            }
+        }
+        // Deal fields.
+        var dealFields: [(FieldDecl, SourceFile)] = []
+        for unit in units {
+            if case .deal(let fs) = unit.declaration.kind {
+                dealFields += fs.map { ($0, unit.source) }
+            }
+        }
+        // Placeholder kinds so types can be named while fields resolve.
+        itemKinds = itemNames.map { ItemKind(name: $0, fields: [], fieldIndex: [:], listField: nil, catalog: nil) }
+
+        var listFieldOf: [Int: Int] = [:]
+        for (decl, src) in dealFields {
+            let name = decl.name.text
+            if name == "id" {
+                error(.reservedName, "`id` cannot be a deal field", src, decl.name.range,
+                      help: "every deal may carry an `id`, which is echoed in decisions; choose another name")
+                continue
+            }
+            if let other = fieldIndex[name] {
+                error(.duplicateField, "field `\(name)` is already declared", src, decl.name.range,
+                      help: "several `deal` blocks merge; declare each field once",
+                      notes: [.init("the first declaration", at: locationOf(fields[other].location))])
+                continue
+            }
+            guard claim(decl.name, "a deal field", src), let type = resolveType(decl.type, src, inItem: false) else { continue }
+            if case .list(.item(let k)) = type {
+                if let other = listFieldOf[k] {
+                    error(.twoItemLists, "the deal already lists `\(itemNames[k])` items in `\(fields[other].name)`", src, decl.range,
+                          help: "keep one list per item kind")
+                    continue
+                }
+                listFieldOf[k] = fields.count
+            }
+            let def = decl.defaultValue.flatMap { constant($0, type, src, what: "a default") }
+            fieldIndex[name] = fields.count
+            fields.append(FieldInfo(name: name, type: type, defaultValue: def,
+                                    location: DiagnosticLocation(src, decl.name.range).description))
+        }
+
+        for k in itemKinds.indices {
+            var fs = [FieldInfo(name: "name", type: .text, defaultValue: nil, location: "")]
+            var index = ["name": 0]
+            for (decl, src) in itemFieldDecls[k] {
+                let name = decl.name.text
+                if name == "name" {
+                    error(.reservedName, "every item already has `name: text`", src, decl.name.range,
+                          help: "an item's name is its identity; remove this field")
+                    continue
+                }
+                if let other = index[name] {
+                    error(.duplicateField, "field `\(name)` is already declared in item `\(itemNames[k])`", src, decl.name.range,
+                          notes: [.init("the first declaration", at: locationOf(fs[other].location))])
+                    continue
+                }
+                guard let type = resolveType(decl.type, src, inItem: true) else { continue }
+                let def = decl.defaultValue.flatMap { constant($0, type, src, what: "a default") }
+                index[name] = fs.count
+                fs.append(FieldInfo(name: name, type: type, defaultValue: def,
+                                    location: DiagnosticLocation(src, decl.name.range).description))
+            }
+            itemKinds[k] = ItemKind(name: itemNames[k], fields: fs, fieldIndex: index, listField: listFieldOf[k], catalog: nil)
+        }
+    }
+
+    /// Turns `FILE:LINE:COL` back into a location for a note.
+    func locationOf(_ s: String) -> DiagnosticLocation? {
+        let parts = s.split(separator: ":")
+        guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let line = Int(parts[parts.count - 2]) else { return nil }
+        let file = parts.dropLast(2).joined(separator: ":")
+        let src = units.first { $0.source.path == file }?.source
+        return DiagnosticLocation(file: file, line: line, column: col, endLine: line, endColumn: col + 1,
+                                  sourceLine: src?.lineText(line))
+    }
+
+    /// A value that does not depend on the deal: defaults and catalog entries.
+    mutating func constant(_ e: Expr, _ type: ValueType, _ src: SourceFile, what: String) -> Value? {
+        var scope = Scope(source: src, allowsFreeItem: false)
+        guard let typed = check(e, expecting: type, &scope) else { return nil }
+        guard scope.readsFacts == false else {
+            error(.notConstant, "\(what) must be a value, not depend on the deal", src, e.range)
+            return nil
+        }
+        guard expectType(type, typed, e, src, "\(what) for a field of type \(namer.name(type))") else { return nil }
+        let v = evaluateConstant(typed.node)
+        guard v.isKnown else {
+            error(.notConstant, "\(what) could not be computed: \(valueText.text(v))", src, e.range)
+            return nil
+        }
+        return v
+    }
+
+    /// Evaluates an expression that reads no fact (a default, a catalog value, a constant condition).
+    func evaluateConstant(_ node: Node) -> Value {
+        var ev = Evaluator(defines: defines, itemKinds: itemKinds, fieldNames: fields.map(\.name),
+                           deal: Deal(fieldCount: fields.count, kindCount: itemKinds.count),
+                           values: Array(repeating: .unknown, count: fields.count), today: Day(number: 0))
+        ev.beginRule(bindings: 1, item: nil)
+        return ev.eval(node)
+    }
+
+    // MARK: Catalogs
+
+    mutating func resolveCatalogs() {
+        var catalogs: [Int: (Catalog, DiagnosticLocation)] = [:]
+        for unit in units {
+            let src = unit.source
+            let item: Name
+            var entries: [CatalogEntryInfo]?
+            switch unit.declaration.kind {
+            case .catalog(let i, let es):
+                item = i
+                guard let k = itemKind(i, src) else { continue }
+                entries = inlineCatalog(k, es, src)
+            case .catalogFile(let i, let path, let range):
+                item = i
+                guard let k = itemKind(i, src) else { continue }
+                switch readCSV(path, range, src) {
+                case .failure(let d): diagnostics.append(d)
+                case .success(let csv): entries = csvCatalog(k, csv)
+                }
+            default:
+                continue
+            }
+            guard let k = itemKindIndex[item.text] else { continue }
+            // A catalog that failed to load still counts as declared: no cascade of
+            // "has no catalog" errors.
+            let here = DiagnosticLocation(src, unit.declaration.range)
+            if let (_, first) = catalogs[k] {
+                error(.duplicateCatalog, "item `\(item.text)` already has a catalog", src, item.range,
+                      help: "keep one catalog per item kind", notes: [.init("the first catalog", at: first)])
+                continue
+            }
+            catalogs[k] = (Catalog(entries: entries ?? []), here)
+        }
+        for (k, (catalog, _)) in catalogs {
+            let kind = itemKinds[k]
+            itemKinds[k] = ItemKind(name: kind.name, fields: kind.fields, fieldIndex: kind.fieldIndex,
+                                    listField: kind.listField, catalog: catalog)
+        }
+    }
+
+    mutating func itemKind(_ name: Name, _ src: SourceFile) -> Int? {
+        if let k = itemKindIndex[name.text] { return k }
+        error(.unknownItemKind, "unknown item kind `\(name.text)`", src, name.range,
+              help: Suggestions.didYouMean(name.text, itemKinds.map(\.name))
+                  ?? "declare it first: `item \(name.text) { … }`")
+        return nil
+    }
+
+    mutating func inlineCatalog(_ k: Int, _ entries: [CatalogEntry], _ src: SourceFile) -> [CatalogEntryInfo] {
+        let kind = itemKinds[k]
+        var out: [CatalogEntryInfo] = []
+        var seen: [String: SourceRange] = [:]
+        for e in entries {
+            if let first = seen[e.name] {
+                error(.duplicateEntry, "the catalog already lists \(ValueText.quoted(e.name))", src, e.nameRange,
+                      notes: [.init("first listed here", at: DiagnosticLocation(src, first))])
+                continue
+            }
+            seen[e.name] = e.nameRange
+            var values = Array(repeating: Value.unknown, count: kind.fields.count)
+            values[0] = .text(e.name)
+            var given: Set<Int> = []
+            for (field, expr) in e.values {
+                guard let f = kind.fieldIndex[field.text], f != 0 else {
+                    error(.unknownField, "item `\(kind.name)` has no field `\(field.text)`", src, field.range,
+                          help: Suggestions.didYouMean(field.text, kind.fields.dropFirst().map(\.name)))
+                    continue
+                }
+                if !given.insert(f).inserted {
+                    error(.duplicateField, "`\(field.text)` is given twice for \(ValueText.quoted(e.name))", src, field.range)
+                    continue
+                }
+                if let v = constant(expr, kind.fields[f].type, src, what: "a catalog value") { values[f] = v }
+            }
+            out.append(CatalogEntryInfo(name: e.name, values: values))
+        }
+        return out
+    }
+
+    // MARK: Rules
+
+    mutating func checkRules() {
+        for unit in units {
+            guard case .rule(let decl) = unit.declaration.kind else { continue }
+            checkRule(decl, unit.source)
+        }
+    }
+
+    mutating func checkRule(_ decl: RuleDecl, _ src: SourceFile) {
+        let (line, column) = src.position(of: Int(decl.outcomeRange.start))
+        let name = decl.name?.text ?? "\(src.path):\(line)"
+        var scope = Scope(source: src, allowsFreeItem: true)
+        let condition = checkCondition(decl.condition, &scope, what: "a rule's `when`")
+        let unless = decl.unless.flatMap { checkCondition($0, &scope, what: "`unless`") }
+        var approvalIndices: [Int] = []
+        for a in decl.approvals {
+            if let i = approvalIndex[a.text] {
+                approvalIndices.append(i)
+                approvalsUsed.insert(i)
+            } else {
+                error(.unknownApproval, "unknown approval `\(a.text)`", src, a.range,
+                      help: Suggestions.didYouMean(a.text, approvals.map(\.name))
+                          ?? "declare it: `approval \(a.text): \"Team\"`")
+            }
+        }
+        let freeKindBefore = scope.freeKind
+        var message: [MessagePart]?
+        if let because = decl.because, case .interpolated(let segments) = because.kind {
+            var parts: [MessagePart] = []
+            for s in segments {
+                switch s {
+                case .literal(let t): parts.append(.literal(t))
+                case .expression(let e):
+                    if let typed = check(e, expecting: nil, &scope) { parts.append(.value(typed.node, typed.type)) }
+                }
+            }
+            if scope.freeKind != freeKindBefore, let k = scope.freeKind {
+                error(.itemOutsideRule, "the message mentions `\(itemKinds[k].name)`, but the condition does not",
+                      src, because.range, help: "a rule is about one \(itemKinds[k].name) only when its condition mentions it")
+            }
+            message = parts
+        }
+        if let k = scope.freeKind, itemKinds[k].listField == nil {
+            error(.noItemList, "no deal field lists `\(itemKinds[k].name)` items, so this rule can never apply",
+                  src, scope.freeItemRange ?? decl.outcomeRange,
+                  help: "declare one in `deal`: `\(itemKinds[k].name)s: list of \(itemKinds[k].name)`")
+        }
+        if let first = ruleIndex[name] {
+            error(.duplicateRule, "a rule named `\(name)` already exists", src, decl.name?.range ?? decl.outcomeRange,
+                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: locationOf(rules[first].location))])
+            return
+        }
+        if decl.name != nil, let a = approvalIndex[name] {
+            error(.duplicateRule, "`\(name)` is already the name of an approval", src, decl.name!.range,
+                  help: "rules and approvals share one namespace; rename the rule",
+                  notes: [.init("the approval", at: approvalLocations[a])])
+            return
+        }
+        guard let condition, decl.unless == nil || unless != nil, approvalIndices.count == decl.approvals.count else { return }
+        let printer = NodePrinter(valueText: valueText)
+        var text = printer.text(condition)
+        if let unless { text += " unless " + printer.text(unless) }
+        if !scope.readsFacts {
+            var v = evaluateConstant(condition)
+            if let unless, case .flag(true) = v, case .flag(let u) = evaluateConstant(unless) { v = .flag(!u) }
+            let always = v == .yes ? "yes" : v == .no ? "no" : "the same"
+            diagnostics.append(Diagnostic(.constantCondition, "this condition reads no fact, so it is always \(always)",
+                                          at: DiagnosticLocation(src, decl.condition.range),
+                                          help: always == "yes" ? "the rule fires on every deal" : "the rule never fires"))
+        }
+        ruleIndex[name] = rules.count
+        rules.append(Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
+                          condition: condition, unless: unless, message: message,
+                          location: "\(src.path):\(line):\(column)", file: src.path, line: line,
+                          itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text))
+    }
+
+    mutating func checkCondition(_ e: Expr, _ scope: inout Scope, what: String) -> Node? {
+        guard let typed = check(e, expecting: .flag, &scope) else { return nil }
+        guard typed.type == .flag else {
+            let shown = scope.source.text(of: e.range)
+            error(.notACondition, "\(what) needs a condition, but `\(shown)` is \(namer.article(typed.type))",
+                  scope.source, e.range, help: conditionHelp(typed.type, shown))
+            return nil
+        }
+        return typed.node
+    }
+
+    func conditionHelp(_ t: ValueType, _ shown: String) -> String {
+        switch t {
+        case .percent: "compare it: `\(shown) > 20%`"
+        case .money: "compare it: `\(shown) > $100,000`"
+        case .number: "compare it: `\(shown) > 10`"
+        case .date: "compare it: `\(shown) < today`"
+        case .duration: "compare it: `\(shown) < 12 months`"
+        case .text: "compare it: `\(shown) is \"…\"`"
+        case .choice(let c): "compare it: `\(shown) is \(choices[c].values.first ?? "…")`"
+        case .item: "ask about it: `\(shown) in catalog`"
+        case .list(.item(let k)): "ask about the items: `any \(itemKinds[k].name) …` or `count of \(shown) > 0`"
+        case .list: "ask about it: `\(shown) contains …`"
+        default: "a condition is a comparison, a flag field, or conditions joined with `and`, `or`, `not`"
+        }
+    }
+
+    // MARK: Warnings
+
+    mutating func warnUnused() {
+        for (i, d) in defineDecls.enumerated() where !definesUsed.contains(i) {
+            diagnostics.append(Diagnostic(.unusedDefine, "define `\(d.name.text)` is never used",
+                                          at: DiagnosticLocation(d.source, d.name.range),
+                                          help: "use it in a rule, or remove it"))
+        }
+        for (i, a) in approvals.enumerated() where !approvalsUsed.contains(i) {
+            diagnostics.append(Diagnostic(.unusedApproval, "approval `\(a.name)` is never required",
+                                          at: approvalLocations[i], help: "require it in a rule, or remove it"))
+        }
+        for (i, c) in choices.enumerated() where !choicesUsed.contains(i) {
+            diagnostics.append(Diagnostic(.unusedChoice, "choice `\(c.name)` is not the type of any field",
+                                          at: choiceLocations[i], help: "use it as a field's type, or remove it"))
+        }
+        if rules.isEmpty, !diagnostics.hasErrors {
+            diagnostics.append(Diagnostic(.emptyRuleSet, "the rule set has no rules",
+                                          help: "every deal will be approved; add `require`, `deny` or `warn` rules"))
+        }
+    }
+}

@@ -1,0 +1,183 @@
+/// Finds and reads rule files: folders are walked for `*.rules` (in bytewise path order),
+/// `include`s are loaded in place and only once, and no path may leave the rule set's root.
+struct Loader {
+    let limits: Limits
+    var diagnostics: [Diagnostic] = []
+    var units: [Checker.Unit] = []
+    var files: [LoadedFile] = []
+    /// Real paths already loaded, and the chain of includes being loaded.
+    private var loaded: Set<String> = []
+    private var stack: [String] = []
+    /// Roots by source path, for CSV and include resolution.
+    private var roots: [String: String] = [:]
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    mutating func load(path argument: String) {
+        let abs = FileSystem.absolute(argument)
+        switch FileSystem.kind(abs) {
+        case .directory:
+            let root = FileSystem.real(abs) ?? abs
+            let found = FileSystem.ruleFiles(under: root)
+            if found.isEmpty {
+                diagnostics.append(Diagnostic(.noRuleFiles, "no `*.rules` file in `\(argument)`",
+                                              help: "name a rule file or a folder that holds some"))
+            }
+            for rel in found {
+                loadFile(root + "/" + rel, root: root, from: nil)
+            }
+        case .file:
+            let real = FileSystem.real(abs) ?? abs
+            loadFile(real, root: FileSystem.directory(of: real), from: nil)
+        case .missing:
+            diagnostics.append(Diagnostic(.fileNotFound, "`\(argument)` does not exist",
+                                          help: "give a rule file or a folder of them; paths are relative to \(FileSystem.currentDirectory())"))
+        case .other:
+            diagnostics.append(Diagnostic(.fileUnreadable, "`\(argument)` is not a file or a folder"))
+        }
+    }
+
+    /// Loads rule text that was never a file; includes and CSVs resolve against `root`.
+    mutating func load(source text: String, name: String, root: String) {
+        let src = SourceFile(path: name, absolutePath: nil, bytes: Array(text.utf8))
+        roots[name] = root
+        files.append(LoadedFile(path: name, absolutePath: nil))
+        add(Parser.parse(src, limits: limits), root: root, directory: root)
+    }
+
+    private mutating func loadFile(_ real: String, root: String, from include: (SourceFile, SourceRange)?) {
+        func fail(_ code: DiagnosticCode, _ message: String, help: String? = nil) {
+            if let (src, range) = include {
+                diagnostics.append(Diagnostic(code, message, at: DiagnosticLocation(src, range), help: help))
+            } else {
+                diagnostics.append(Diagnostic(code, message, help: help))
+            }
+        }
+        let display = FileSystem.relative(real, to: root) ?? real
+        if stack.contains(real) {
+            let chain = (stack.drop { $0 != real } + [real]).map { FileSystem.relative($0, to: root) ?? $0 }
+            fail(.includeCycle, "`\(display)` includes itself: \(chain.joined(separator: " → "))",
+                 help: "remove one of these includes; every file is loaded once anyway")
+            return
+        }
+        if loaded.contains(real) { return }
+        if files.count >= limits.maxFiles {
+            fail(.limitExceeded, "the rule set has more than \(limits.maxFiles) files")
+            return
+        }
+        let bytes: [UInt8]
+        switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
+        case .success(let b): bytes = b
+        case .failure(.missing):
+            fail(.fileNotFound, "`\(display)` does not exist")
+            return
+        case .failure(.unreadable(let why)):
+            fail(.fileUnreadable, "cannot read `\(display)`: \(why)")
+            return
+        case .failure(.tooLarge(let n)):
+            fail(.limitExceeded, "`\(display)` is \(n) bytes; the limit is \(limits.maxFileBytes)",
+                 help: "split it into several files, or raise the limit with `--max-file-bytes`")
+            return
+        }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            fail(.notUTF8, "`\(display)` is not UTF-8 text", help: "save it as UTF-8")
+            return
+        }
+        loaded.insert(real)
+        files.append(LoadedFile(path: display, absolutePath: real))
+        let src = SourceFile(path: display, absolutePath: real, bytes: bytes)
+        roots[display] = root
+        stack.append(real)
+        add(Parser.parse(src, limits: limits), root: root, directory: FileSystem.directory(of: real))
+        stack.removeLast()
+    }
+
+    private mutating func add(_ tree: SyntaxTree, root: String, directory: String) {
+        diagnostics += tree.diagnostics
+        for decl in tree.declarations {
+            guard case .include(let path, let range) = decl.kind else {
+                units.append(Checker.Unit(declaration: decl, source: tree.source))
+                continue
+            }
+            switch resolve(path, range, tree.source, root: root, directory: directory) {
+            case .success(let real): loadFile(real, root: root, from: (tree.source, range))
+            case .failure(let d): diagnostics.append(d)
+            }
+        }
+    }
+
+    /// A path named inside a file: relative to that file's folder, and inside the root.
+    func resolve(_ path: String, _ range: SourceRange, _ src: SourceFile, root: String, directory: String) -> Result<String, Diagnostic> {
+        let abs = FileSystem.absolute(path, relativeTo: directory)
+        let real = FileSystem.real(abs)
+        let rootReal = FileSystem.real(root) ?? root
+        guard FileSystem.relative(abs, to: root) != nil || FileSystem.relative(abs, to: rootReal) != nil,
+              real.map({ FileSystem.relative($0, to: rootReal) != nil }) ?? true else {
+            return .failure(Diagnostic(.pathOutsideRoot, "`\(path)` is outside the rule set's folder",
+                                       at: DiagnosticLocation(src, range),
+                                       help: "keep included files and catalogs inside the rule set's folder (the folder given on the command line, or the file's own)"))
+        }
+        guard let real else {
+            return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: DiagnosticLocation(src, range),
+                                       help: "paths are relative to the file that names them (\(FileSystem.relative(directory, to: rootReal).map { $0.isEmpty ? "the rule set's folder" : $0 } ?? directory))"))
+        }
+        return .success(real)
+    }
+
+    /// Reads a catalog CSV named in `src`.
+    func readCSV(_ path: String, _ range: SourceRange, _ src: SourceFile) -> Result<SourceFile, Diagnostic> {
+        let root = roots[src.path] ?? FileSystem.currentDirectory()
+        let directory = src.absolutePath.map(FileSystem.directory(of:)) ?? root
+        let real: String
+        switch resolve(path, range, src, root: root, directory: directory) {
+        case .success(let r): real = r
+        case .failure(let d): return .failure(d)
+        }
+        let display = FileSystem.relative(real, to: FileSystem.real(root) ?? root) ?? path
+        switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
+        case .success(let bytes):
+            guard String(validating: bytes, as: UTF8.self) != nil else {
+                return .failure(Diagnostic(.notUTF8, "`\(display)` is not UTF-8 text", at: DiagnosticLocation(src, range),
+                                           help: "export the spreadsheet as \"CSV UTF-8\""))
+            }
+            return .success(SourceFile(path: display, absolutePath: real, bytes: bytes))
+        case .failure(.tooLarge(let n)):
+            return .failure(Diagnostic(.limitExceeded, "`\(display)` is \(n) bytes; the limit is \(limits.maxFileBytes)",
+                                       at: DiagnosticLocation(src, range)))
+        case .failure(.unreadable(let why)):
+            return .failure(Diagnostic(.fileUnreadable, "cannot read `\(display)`: \(why)", at: DiagnosticLocation(src, range)))
+        case .failure(.missing):
+            return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: DiagnosticLocation(src, range)))
+        }
+    }
+
+    /// Checks what was loaded.
+    mutating func finish() -> LoadResult {
+        let loader = self
+        var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) })
+        // The checker runs even after syntax errors, so one run reports both kinds.
+        let ruleSet = checker.run()
+        let all = (diagnostics + checker.diagnostics).sortedByLocation()
+        return LoadResult(ruleSet: all.hasErrors ? nil : ruleSet?.with(files: files), diagnostics: all)
+    }
+}
+
+extension RuleSet {
+    /// Loads and checks rule files and folders (every `*.rules` below a folder).
+    public static func load(paths: [String], limits: Limits = .default) -> LoadResult {
+        var loader = Loader(limits: limits)
+        for p in paths { loader.load(path: p) }
+        return loader.finish()
+    }
+
+    /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
+    /// and catalog CSVs are read relative to `root` (default: the current folder) and may not leave it.
+    public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default) -> LoadResult {
+        var loader = Loader(limits: limits)
+        let rootPath = FileSystem.absolute(root ?? ".")
+        loader.load(source: source, name: name, root: FileSystem.real(rootPath) ?? rootPath)
+        return loader.finish()
+    }
+}

@@ -1,0 +1,199 @@
+/// The checked rule set's parts: every name resolved, every expression typed. Immutable once
+/// the checker has built them.
+
+public struct ChoiceInfo: Sendable, Hashable {
+    public let name: String
+    public let values: [String]
+    let index: [String: Int32]
+
+    init(name: String, values: [String]) {
+        self.name = name
+        self.values = values
+        var index: [String: Int32] = [:]
+        for (i, v) in values.enumerated() where index[v] == nil { index[v] = Int32(i) }
+        self.index = index
+    }
+}
+
+public struct FieldInfo: Sendable, Hashable {
+    public let name: String
+    public let type: ValueType
+    /// Used when the deal (or the item and its catalog entry) gives no value.
+    public let defaultValue: Value?
+    /// Where it is declared, `FILE:LINE:COL`.
+    public let location: String
+}
+
+public struct CatalogEntryInfo: Sendable, Hashable {
+    public let name: String
+    /// One per item field (index 0, `name`, included); `.unknown` where the entry gives none.
+    public let values: [Value]
+}
+
+public struct Catalog: Sendable, Hashable {
+    public let entries: [CatalogEntryInfo]
+    let index: [String: Int32]
+
+    init(entries: [CatalogEntryInfo]) {
+        self.entries = entries
+        var index: [String: Int32] = [:]
+        for (i, e) in entries.enumerated() { index[e.name] = Int32(i) }
+        self.index = index
+    }
+
+    public func entry(named name: String) -> CatalogEntryInfo? {
+        index[name].map { entries[Int($0)] }
+    }
+}
+
+public struct ItemKind: Sendable, Hashable {
+    public let name: String
+    /// Field 0 is the implicit `name: text`.
+    public let fields: [FieldInfo]
+    let fieldIndex: [String: Int]
+    /// The deal field that lists items of this kind, if any.
+    public let listField: Int?
+    public let catalog: Catalog?
+}
+
+public struct Approval: Sendable, Hashable {
+    public let name: String
+    public let team: String
+    public let location: String
+}
+
+public struct Define: Sendable {
+    public let name: String
+    public let type: ValueType
+    let body: Node
+    /// The item kind a per-item define talks about (its item is binding 0 of its frame).
+    let itemKind: Int?
+    /// How many item bindings its frame needs.
+    let bindingCount: Int
+    public let location: String
+    /// Whether it depends on the deal at all.
+    let readsFacts: Bool
+}
+
+/// A rule, checked. Outcomes and undetermined entries name it and point at it.
+public struct Rule: Sendable {
+    public let name: String
+    /// True when the author named it (`rule NAME:`); otherwise it is called `FILE:LINE`.
+    public let isNamed: Bool
+    public let outcome: OutcomeKind
+    /// Indices into the rule set's approvals, in the order written.
+    public let approvals: [Int]
+    let condition: Node
+    let unless: Node?
+    let message: [MessagePart]?
+    /// `FILE:LINE:COL` of the outcome keyword.
+    public let location: String
+    public let file: String
+    public let line: Int
+    /// The item kind of a per-item rule.
+    public let itemKind: Int?
+    let bindingCount: Int
+    /// The condition as written, canonically printed (`discount > 20%`).
+    public let conditionText: String
+}
+
+enum MessagePart: Sendable {
+    case literal(String)
+    case value(Node, ValueType)
+}
+
+/// A fact statement, resolved against the declarations: what a scenario and the REPL apply.
+enum Fact: Sendable {
+    case set(field: Int, Node)
+    case unset(field: Int)
+    case today(Node)
+    case add(kind: Int, name: String, fields: [(Int, Node)])
+    case remove(kind: Int, name: String)
+}
+
+public struct ScenarioExpectation: Sendable {
+    public enum What: Sendable, Hashable {
+        case decision(DecisionKind)
+        case require(approval: Int)
+        case deny
+        case warn
+        case rule(index: Int)
+    }
+
+    public let negated: Bool
+    public let what: What
+    /// The expectation as written: `expect no deny`.
+    public let text: String
+    public let location: String
+}
+
+public struct Scenario: Sendable {
+    public let name: String
+    public let location: String
+    public let file: String
+    let facts: [(fact: Fact, text: String, location: String)]
+    public let expectations: [ScenarioExpectation]
+}
+
+/// A checked expression. Paths are resolved to slots; each node that shows a value in a
+/// message keeps the text the author wrote for it.
+indirect enum Node: Sendable {
+    case constant(Value, ValueType, text: String)
+    /// A list written with expressions in it: `[region, home_region]`.
+    case list([Node], ValueType)
+    case field(slot: Int, ValueType, name: String)
+    /// A deal field that lists items, used as a value (`"SIEM" in services`).
+    case itemList(slot: Int, kind: Int, name: String)
+    /// The item bound at a binding slot (`service`).
+    case item(binding: Int, kind: Int, name: String)
+    case itemField(binding: Int, kind: Int, field: Int, ValueType, name: String)
+    /// The name of an item (an item compared with text compares its name).
+    case nameOf(Node, kind: Int)
+    /// The names of a deal's items of one kind.
+    case itemNames(slot: Int, kind: Int, name: String)
+    case today
+    /// A define; `binding` is where its item comes from (nil when it is about the deal).
+    case define(index: Int, binding: Int?, name: String)
+    case not(Node)
+    case and(Node, Node)
+    case or(Node, Node)
+    case negate(Node)
+    case arithmetic(Arithmetic, Node, Node, spelled: BinaryOperator)
+    case compare(Comparison, Node, Node, spelled: ComparisonOperator)
+    case between(Node, Node, Node, negated: Bool)
+    case member(Node, Node, negated: Bool)
+    case contains(Node, Node)
+    case inCatalog(Node, kind: Int, negated: Bool)
+    case quantified(Quantifier, listSlot: Int, kind: Int, binding: Int, body: Node, variable: String)
+    /// An aggregate over a deal's items: `sum of services.seats where …`.
+    case aggregateItems(AggregateKind, listSlot: Int, kind: Int, binding: Int, value: Node?, where: Node?,
+                        ValueType, text: String)
+    /// An aggregate over a list value: `count of service.regions`.
+    case aggregateList(AggregateKind, Node, ValueType, text: String)
+    case group(Node)
+}
+
+enum Arithmetic: Sendable {
+    case add, subtract, multiply, divide
+    case multiplyByPercent, divideByPercent
+    case addDuration, subtractDuration   // date ± duration
+    case durationPlusDate                // duration + date
+    case daysBetween                     // date - date
+    case addDurations, subtractDurations
+}
+
+enum Comparison: Sendable {
+    case equal, notEqual, less, lessEqual, greater, greaterEqual
+
+    init(_ op: ComparisonOperator) {
+        switch op {
+        case .is, .equals: self = .equal
+        case .isNot, .notEquals: self = .notEqual
+        case .less: self = .less
+        case .lessEqual: self = .lessEqual
+        case .greater: self = .greater
+        case .greaterEqual: self = .greaterEqual
+        case .in, .notIn, .contains: self = .equal
+        }
+    }
+}

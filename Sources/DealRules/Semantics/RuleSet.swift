@@ -1,0 +1,113 @@
+/// A loaded, checked rule set: immutable and `Sendable`, so one instance decides any number of
+/// deals from any number of threads. Load it once (`RuleSet.load`), then `decide` deals.
+public final class RuleSet: Sendable {
+    public let choices: [ChoiceInfo]
+    /// The deal's fields; a field's index is its slot.
+    public let fields: [FieldInfo]
+    let fieldIndex: [String: Int]
+    public let itemKinds: [ItemKind]
+    let itemKindIndex: [String: Int]
+    public let approvals: [Approval]
+    let approvalIndex: [String: Int]
+    public let defines: [Define]
+    let defineIndex: [String: Int]
+    /// In load order: files in bytewise path order, includes in place.
+    public let rules: [Rule]
+    let ruleIndex: [String: Int]
+    public let scenarios: [Scenario]
+    /// Warnings found while checking (unused declarations, constant conditions).
+    public let warnings: [Diagnostic]
+    public let limits: Limits
+    /// The files it was loaded from, in load order.
+    public let files: [LoadedFile]
+    /// The largest frame any rule needs for its item bindings.
+    let maxBindings: Int
+
+    init(choices: [ChoiceInfo], fields: [FieldInfo], fieldIndex: [String: Int], itemKinds: [ItemKind],
+         itemKindIndex: [String: Int], approvals: [Approval], approvalIndex: [String: Int], defines: [Define],
+         defineIndex: [String: Int], rules: [Rule], ruleIndex: [String: Int], scenarios: [Scenario],
+         warnings: [Diagnostic], limits: Limits, files: [LoadedFile] = []) {
+        self.choices = choices
+        self.fields = fields
+        self.fieldIndex = fieldIndex
+        self.itemKinds = itemKinds
+        self.itemKindIndex = itemKindIndex
+        self.approvals = approvals
+        self.approvalIndex = approvalIndex
+        self.defines = defines
+        self.defineIndex = defineIndex
+        self.rules = rules
+        self.ruleIndex = ruleIndex
+        self.scenarios = scenarios
+        self.warnings = warnings
+        self.limits = limits
+        self.files = files
+        self.maxBindings = max(1, (rules.map(\.bindingCount) + defines.map(\.bindingCount)).max() ?? 1)
+    }
+
+    /// The same rule set, remembering the files it came from.
+    func with(files: [LoadedFile]) -> RuleSet {
+        RuleSet(choices: choices, fields: fields, fieldIndex: fieldIndex, itemKinds: itemKinds,
+                itemKindIndex: itemKindIndex, approvals: approvals, approvalIndex: approvalIndex, defines: defines,
+                defineIndex: defineIndex, rules: rules, ruleIndex: ruleIndex, scenarios: scenarios,
+                warnings: warnings, limits: limits, files: files)
+    }
+
+    public func field(named name: String) -> FieldInfo? { fieldIndex[name].map { fields[$0] } }
+    public func itemKind(named name: String) -> ItemKind? { itemKindIndex[name].map { itemKinds[$0] } }
+    public func approval(named name: String) -> Approval? { approvalIndex[name].map { approvals[$0] } }
+    public func rule(named name: String) -> Rule? { ruleIndex[name].map { rules[$0] } }
+
+    /// Names a type the way messages spell it (`percent`, `list of region`).
+    public func typeName(_ t: ValueType) -> String { TypeNamer(choices: choices, items: itemKinds).name(t) }
+
+    /// Spells a value the way the language writes it (`$1,200`, `25%`, `[US, EU]`).
+    public func text(of value: Value, in deal: Deal? = nil, itemKind: Int? = nil) -> String {
+        (deal.map { valueText(for: $0) } ?? ValueText(choices: choices)).text(value, kind: itemKind)
+    }
+}
+
+/// A file a rule set was loaded from: the path messages show, and where it is on disk.
+public struct LoadedFile: Sendable, Hashable {
+    public let path: String
+    public let absolutePath: String?
+}
+
+/// What loading gives: the rule set when it checked clean (warnings allowed), and every
+/// diagnostic, sorted by file and position.
+public struct LoadResult: Sendable {
+    public let ruleSet: RuleSet?
+    public let diagnostics: [Diagnostic]
+
+    /// One line for people: `ok: 30 rules, 5 approvals, 1 catalog (14 entries) in 5 files`,
+    /// or `2 errors, 1 warning`.
+    public var summary: String {
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        let warned = warnings > 0 ? count(warnings, "warning", "warnings") : nil
+        guard let set = ruleSet else {
+            let errors = diagnostics.filter(\.isError).count
+            return ([count(errors, "error", "errors")] + [warned].compactMap { $0 }).joined(separator: ", ")
+        }
+        var parts = [count(set.rules.count, "rule", "rules"), count(set.approvals.count, "approval", "approvals")]
+        let catalogs = set.itemKinds.compactMap(\.catalog)
+        if !catalogs.isEmpty {
+            parts.append(count(catalogs.count, "catalog", "catalogs")
+                + " (\(count(catalogs.map(\.entries.count).reduce(0, +), "entry", "entries")))")
+        }
+        if !set.scenarios.isEmpty { parts.append(count(set.scenarios.count, "scenario", "scenarios")) }
+        return "ok: \(parts.joined(separator: ", ")) in \(count(set.files.count, "file", "files"))"
+            + (warned.map { "; \($0)" } ?? "")
+    }
+
+    /// The rule set, or an error carrying every diagnostic.
+    public func get() throws(LoadError) -> RuleSet {
+        guard let ruleSet else { throw LoadError(diagnostics: diagnostics) }
+        return ruleSet
+    }
+}
+
+public struct LoadError: Error, Sendable, CustomStringConvertible {
+    public let diagnostics: [Diagnostic]
+    public var description: String { DiagnosticRenderer().render(diagnostics) }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import DealRules
+
+struct DealRulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dealrules",
+        abstract: "Check what a deal needs before it is signed.",
+        discussion: """
+            Ops write rule files; a salesperson checks a deal against them; other tools read the JSON.
+
+            EXAMPLES
+              dealrules check samples
+              dealrules eval samples --deal samples/deals/eu-siem.json
+              dealrules eval samples --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
+            """,
+        version: DealRulesVersion.string,
+        subcommands: [Check.self, Eval.self]
+    )
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import DealRules
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decide one deal, or a stream of deals, against the rules.",
+        discussion: """
+            A deal is JSON: the declared fields by name ("discount": 25 or "25%", "term": "12 months",
+            "services": [{"name": "SIEM", "seats": 20}]); "id" is echoed, "today" sets that deal's date.
+
+            Exit status: 0; 1 when the rules, the deal or any line of the stream is bad; 3 when
+            --fail-on is given and a decision is that severe or worse (blocked > incomplete >
+            needs_approval > approved); 2 for a usage error.
+
+            EXAMPLES
+              dealrules eval samples --deal samples/deals/eu-siem.json
+              dealrules eval samples --deal deal.json --format json --today 2026-12-01
+              dealrules eval samples --deals deals.jsonl > decisions.jsonl
+              cat deals.jsonl | dealrules eval samples --deals - --fail-on blocked
+            """
+    )
+
+    @OptionGroup var rules: RulesArguments
+
+    @Option(help: ArgumentHelp("One deal, a JSON file (`-` for stdin).", valueName: "FILE"),
+            completion: .file(extensions: ["json"]))
+    var deal: String?
+
+    @Option(help: ArgumentHelp("A stream of deals, one JSON object per line (`-` for stdin); one decision line out per deal.",
+                               valueName: "FILE"),
+            completion: .file(extensions: ["jsonl"]))
+    var deals: String?
+
+    @Option(help: "text for people (one deal only), json for tools. Default: text for --deal, json for --deals.")
+    var format: OutputFormat?
+
+    @Option(help: ArgumentHelp("The date rules see as `today` (default: the local date); a deal's own \"today\" wins.",
+                               valueName: "YYYY-MM-DD"))
+    var today: Day?
+
+    @Option(help: ArgumentHelp("Exit 3 when a decision is this severe or worse.", valueName: "blocked|incomplete|needs_approval"))
+    var failOn: DecisionKind?
+
+    @Flag(help: "Add each outcome's condition and the values it read.")
+    var explain = false
+
+    func validate() throws {
+        switch (deal, deals) {
+        case (nil, nil): throw ValidationError("give a deal: --deal FILE.json, or a stream: --deals FILE.jsonl")
+        case (.some, .some): throw ValidationError("--deal and --deals cannot be used together")
+        default: break
+        }
+        if deals != nil, format == .text {
+            throw ValidationError("--format text shows one deal; a --deals stream is always JSON lines")
+        }
+        if failOn == .approved {
+            throw ValidationError("--fail-on takes blocked, incomplete or needs_approval")
+        }
+    }
+
+    func run() throws {
+        let ruleSet = try loadRules(rules)
+        let date = today ?? Day.localToday()
+        if let deals {
+            try stream(ruleSet, deals, date)
+        } else if let deal {
+            try one(ruleSet, deal, date)
+        }
+    }
+
+    private func one(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
+        let bytes: [UInt8]
+        do { bytes = try readInput(path, limit: ruleSet.limits.maxDealBytes) } catch let e as InputError {
+            Output.standardError("error: \(e.message)\n")
+            throw ExitCode(1)
+        }
+        let deal: Deal
+        do { deal = try ruleSet.deal(json: bytes) } catch {
+            if format == .json { Output.standardOutput(error.json() + "\n") }
+            let name = path == "-" ? "<stdin>" : path
+            Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(
+                Diagnostic(error.code, error.message,
+                           at: DiagnosticLocation(file: name, line: error.line, column: error.column, endLine: error.line,
+                                                  endColumn: error.column + 1, sourceLine: nil),
+                           help: error.help)))
+            throw ExitCode(1)
+        }
+        let decision = ruleSet.decide(deal, today: date, explain: explain)
+        if format == .json {
+            Output.standardOutput(decision.json(pretty: true) + "\n")
+        } else {
+            Output.standardOutput(DecisionRenderer(color: Output.wantsColor(1)).render(decision))
+        }
+        if let failOn, decision.kind >= failOn { throw ExitCode(3) }
+    }
+
+    private func stream(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
+        var reader: LineReader
+        do { reader = try LineReader(path: path, maxLine: ruleSet.limits.maxDealBytes) } catch let e as InputError {
+            Output.standardError("error: \(e.message)\n")
+            throw ExitCode(1)
+        }
+        var index = 0
+        var bad = 0
+        var severe = false
+        while let line = reader.next() {
+            switch line {
+            case .blank:
+                continue
+            case .tooLong(let n):
+                let e = DealError(code: .dealLimit, message: "the line is more than \(n) bytes; the limit is \(ruleSet.limits.maxDealBytes)",
+                                  help: "raise it with --max-deal-bytes", line: 1, column: 1)
+                Output.standardOutput(e.json(index: index) + "\n")
+                bad += 1
+            case .text(let bytes):
+                do {
+                    let deal = try ruleSet.deal(json: bytes)
+                    let decision = ruleSet.decide(deal, today: date, explain: explain)
+                    Output.standardOutput(decision.json(index: index) + "\n")
+                    if let failOn, decision.kind >= failOn { severe = true }
+                } catch {
+                    Output.standardOutput(error.json(index: index, id: ruleSet.dealID(json: bytes)) + "\n")
+                    bad += 1
+                }
+            }
+            index += 1
+        }
+        if let e = reader.failure {
+            Output.standardError("error: \(e)\n")
+            throw ExitCode(1)
+        }
+        if bad > 0 {
+            Output.standardError("\(count(bad, "line")) of \(index) could not be read; see their \"error\" entries\n")
+            throw ExitCode(1)
+        }
+        if severe { throw ExitCode(3) }
+    }
+}

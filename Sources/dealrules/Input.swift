@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct InputError: Error {
+    let message: String
+}
+
+/// Reads a whole file (or stdin for `-`), refusing more than `limit` bytes.
+func readInput(_ path: String, limit: Int) throws -> [UInt8] {
+    let fd = path == "-" ? 0 : open(path, O_RDONLY)
+    guard fd >= 0 else {
+        throw InputError(message: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
+    }
+    defer { if fd != 0 { close(fd) } }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw InputError(message: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+        if bytes.count > limit {
+            throw InputError(message: "`\(path)` is more than \(limit) bytes; raise the limit with --max-deal-bytes")
+        }
+    }
+    return bytes
+}
+
+/// Reads lines in bounded memory: blank lines, CRLF and a leading BOM are accepted; a line
+/// longer than the limit is reported and skipped without being held.
+struct LineReader {
+    enum Line {
+        case text(ArraySlice<UInt8>)
+        case blank
+        case tooLong(Int)
+    }
+
+    private let fd: Int32
+    private let maxLine: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+    private var first = true
+    private(set) var failure: String?
+
+    init(path: String, maxLine: Int) throws {
+        fd = path == "-" ? 0 : open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw InputError(message: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
+        }
+        self.maxLine = maxLine
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    private mutating func fill() {
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                atEnd = true
+                return
+            }
+            if n == 0 {
+                atEnd = true
+                if fd != 0 { close(fd) }
+                return
+            }
+            buffer += chunk[0..<n]
+            return
+        }
+    }
+
+    mutating func next() -> Line? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = buffer[start..<nl]
+                start = nl + 1
+                return classify(&line)
+            }
+            if buffer.count - start > maxLine {
+                // Too long: drop it, up to its end.
+                var dropped = buffer.count - start
+                start = buffer.count
+                while !atEnd {
+                    fill()
+                    if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                        dropped += nl - start
+                        start = nl + 1
+                        return .tooLong(dropped)
+                    }
+                    dropped += buffer.count - start
+                    start = buffer.count
+                }
+                return .tooLong(dropped)
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                var line = buffer[start...]
+                start = buffer.count
+                return classify(&line)
+            }
+            fill()
+        }
+    }
+
+    private mutating func classify(_ line: inout ArraySlice<UInt8>) -> Line {
+        if first {
+            first = false
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+        }
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
+        return .text(line)
+    }
+}

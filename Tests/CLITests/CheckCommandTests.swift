@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@Suite struct CheckCommandTests {
+    @Test func samplesCheckClean() throws {
+        let r = try dealrules(["check", "samples/northwind"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("ok: 30 rules, 5 approvals, 1 catalog (14 entries) in 5 files"))
+        #expect(!r.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+    }
+
+    @Test(arguments: ["unknown-field", "type-mismatch", "syntax-recovery", "include-cycle", "catalog-cells", "warnings"])
+    func badSamplesPrintTheirGoldenFile(name: String) throws {
+        let dir = "samples/bad/"
+        let target = FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent(dir + name + ".rules").path)
+            ? dir + name + ".rules" : dir + name
+        let r = try dealrules(["check", target])
+        let expected = try String(contentsOf: packageRoot.appendingPathComponent(dir + name + ".expected"), encoding: .utf8)
+        #expect(r.stdout == expected)
+        #expect(r.status == (name == "warnings" ? 0 : 1))
+    }
+
+    @Test func jsonDiagnosticsForTools() throws {
+        let r = try dealrules(["check", "samples/bad/unknown-field.rules", "--format", "json"])
+        #expect(r.status == 1)
+        let list = try #require(json(r.stdout) as? [[String: Any]])
+        #expect(list.count == 3)
+        let first = try #require(list.first)
+        #expect(first["code"] as? String == "check.unknown-field")
+        #expect(first["severity"] as? String == "error")
+        #expect(first["file"] as? String == "unknown-field.rules")
+        #expect(first["line"] as? Int == 12)
+        #expect(first["column"] as? Int == 33)
+        #expect(first["end_line"] as? Int == 12)
+        #expect(first["end_column"] as? Int == 40)
+        #expect(first["help"] as? String == "did you mean `discount`?")
+    }
+
+    @Test func missingPathsAreClearErrors() throws {
+        let r = try dealrules(["check", "no/such/folder"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("error: `no/such/folder` does not exist"))
+        let empty = try temporaryDirectory()
+        let e = try dealrules(["check", empty.path])
+        #expect(e.status == 1)
+        #expect(e.stdout.contains("no `*.rules` file"))
+    }
+
+    @Test func usageErrorsExit2() throws {
+        let r = try dealrules(["check"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("give at least one rule file or folder"))
+        #expect(try dealrules(["check", "samples/northwind", "--format", "xml"]).status == 2)
+        #expect(try dealrules(["frobnicate"]).status == 2)
+    }
+
+    @Test func versionHelpAndCompletion() throws {
+        let v = try dealrules(["--version"])
+        #expect(v.status == 0)
+        #expect(v.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        for command in ["check", "eval"] {
+            let h = try dealrules([command, "--help"])
+            #expect(h.status == 0)
+            #expect(h.stdout.contains("EXAMPLES"), "\(command) --help shows examples")
+        }
+        let c = try dealrules(["--generate-completion-script", "bash"])
+        #expect(c.status == 0)
+        #expect(c.stdout.contains("complete"))
+    }
+}

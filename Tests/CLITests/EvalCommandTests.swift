@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+@Suite struct EvalCommandTests {
+    @Test(arguments: [("approved", "approved"), ("needs-approval", "needs_approval"), ("blocked", "blocked"),
+                      ("incomplete", "incomplete")])
+    func sampleDealsShowEachDecision(file: String, decision: String) throws {
+        let r = try dealrules(["eval", "samples/northwind", "--deal", "samples/deals/\(file).json", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(json(r.stdout) as? [String: Any])
+        #expect(object["decision"] as? String == decision)
+        #expect(object["id"] != nil)
+    }
+
+    @Test func textIsWrittenForASalesperson() throws {
+        let r = try dealrules(["eval", "samples/northwind", "--deal", "samples/deals/needs-approval.json"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "NEEDS APPROVAL — from Service Delivery, Finance and Security")
+        #expect(r.stdout.contains("Approvals needed\n  ● Service Delivery (delivery_approval)\n      service (Dark Web Monitoring) not in catalog\n"))
+        #expect(r.stdout.contains("Discounts above 20% eat the delivery margin"))
+        #expect(!r.stdout.contains("\u{1B}["))
+        let incomplete = try dealrules(["eval", "samples/northwind", "--deal", "samples/deals/incomplete.json"])
+        #expect(incomplete.stdout.hasPrefix("INCOMPLETE — 4 facts are missing to decide"))
+        #expect(incomplete.stdout.contains("Still missing\n  ? start — start_in_past; too_soon for Endpoint Protection, Email Filtering (warning)\n"))
+    }
+
+    @Test func failOnExits3() throws {
+        let args = ["eval", "samples/northwind", "--deal", "samples/deals/blocked.json"]
+        #expect(try dealrules(args + ["--fail-on", "blocked"]).status == 3)
+        #expect(try dealrules(args + ["--fail-on", "needs_approval"]).status == 3)
+        let approved = ["eval", "samples/northwind", "--deal", "samples/deals/approved.json"]
+        #expect(try dealrules(approved + ["--fail-on", "needs_approval"]).status == 0)
+        #expect(try dealrules(approved + ["--fail-on", "approved"]).status == 2)
+    }
+
+    @Test func usageErrorsExit2() throws {
+        #expect(try dealrules(["eval", "samples/northwind"]).status == 2)
+        let both = try dealrules(["eval", "samples/northwind", "--deal", "a.json", "--deals", "b.jsonl"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--deal and --deals cannot be used together"))
+        #expect(try dealrules(["eval", "samples/northwind", "--deals", "-", "--format", "text"]).status == 2)
+        #expect(try dealrules(["eval", "samples/northwind", "--deal", "-", "--today", "2026-13-01"]).status == 2)
+    }
+
+    @Test func badRulesExit1() throws {
+        let r = try dealrules(["eval", "samples/bad/unknown-field.rules", "--deal", "samples/deals/approved.json"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unknown field `discont`"))
+    }
+
+    @Test(arguments: [
+        ("", "deal.empty", "the deal is empty"),
+        ("[1, 2]", "deal.not-an-object", "a deal must be a JSON object"),
+        ("{\"discount\": 25,}", "deal.invalid-json", "invalid JSON at line 1, column 17"),
+        ("{\"discont\": 25}", "deal.unknown-field", "`discont` is not a field of the deal"),
+        ("{\"discount\": \"lots\"}", "deal.wrong-type", "`discount`"),
+        ("{\"region\": \"EUR\"}", "deal.unknown-choice", "`EUR` is not a value of `region`"),
+        ("{\"start\": \"2026-02-30\"}", "deal.invalid-date", "`2026-02-30` is not a date"),
+        ("{\"services\": [{\"name\": \"SIEM\"}, {\"name\": \"SIEM\"}]}", "deal.duplicate-item", "lists \"SIEM\" twice"),
+        ("{\"services\": [{\"seats\": 2}]}", "deal.item-without-name", "`services[0]` has no \"name\""),
+        ("{\"total\": true}", "deal.wrong-type", "`total` must be money, not `true`"),
+    ])
+    func badDealsAreClearErrors(deal: String, code: String, message: String) throws {
+        let text = try dealrules(["eval", "samples/northwind", "--deal", "-"], stdin: deal)
+        #expect(text.status == 1)
+        #expect(text.stderr.contains(message), "\(text.stderr)")
+        #expect(text.stderr.contains("<stdin>:"))
+        let j = try dealrules(["eval", "samples/northwind", "--deal", "-", "--format", "json"], stdin: deal)
+        #expect(j.status == 1)
+        let object = try #require(json(j.stdout) as? [String: Any])
+        let error = try #require(object["error"] as? [String: Any])
+        #expect(error["code"] as? String == code)
+    }
+
+    @Test func streamAnswersEveryLineInOrder() throws {
+        let r = try dealrules(["eval", "samples/northwind", "--deals", "samples/deals/stream.jsonl"])
+        #expect(r.status == 1, "one line is bad")
+        let lines = r.stdout.split(separator: "\n").map { json(String($0)) as? [String: Any] }
+        #expect(lines.count == 4)
+        #expect(lines.map { $0?["index"] as? Int } == [0, 1, 2, 3])
+        #expect(lines.map { $0?["id"] as? String } == ["S-1", "S-2", "S-3", "S-4"])
+        let bad = try #require(lines[2]?["error"] as? [String: Any])
+        #expect(bad["code"] as? String == "deal.unknown-choice")
+        #expect(lines[3]?["decision"] as? String == "incomplete")
+        #expect(r.stderr.contains("1 line of 4 could not be read"))
+    }
+
+    @Test func streamAcceptsBOMCRLFAndBlankLinesOnStdin() throws {
+        let input = "\u{FEFF}{\"id\": 1, \"region\": \"US\"}\r\n\r\n   \n{\"id\": \"two\", \"region\": \"EU\"}\r\n{not json\n{\"id\": [3]}"
+        let r = try dealrules(["eval", "samples/northwind", "--deals", "-"], stdin: input)
+        let lines = r.stdout.split(separator: "\n").map { json(String($0)) as? [String: Any] }
+        #expect(lines.count == 4)
+        #expect(lines.map { $0?["index"] as? Int } == [0, 1, 2, 3])
+        #expect(lines[0]?["id"] as? Int == 1)
+        #expect(lines[1]?["id"] as? String == "two")
+        #expect((lines[2]?["error"] as? [String: Any])?["code"] as? String == "deal.invalid-json")
+        #expect(lines[3]?["id"] as? [Int] == [3])
+        #expect(r.status == 1)
+    }
+
+    @Test func todayComesFromTheOptionUnlessTheDealHasOne() throws {
+        let deal = "{\"start\": \"2026-12-10\", \"services\": []}"
+        let before = try dealrules(["eval", "samples/northwind", "--deal", "-", "--format", "json", "--today", "2026-12-01"], stdin: deal)
+        let after = try dealrules(["eval", "samples/northwind", "--deal", "-", "--format", "json", "--today", "2026-12-20"], stdin: deal)
+        func denied(_ r: Run) -> Bool { r.stdout.contains("\"rule\": \"start_in_past\"") }
+        #expect(!denied(before))
+        #expect(denied(after))
+        let own = "{\"today\": \"2026-12-01\", \"start\": \"2026-12-10\", \"services\": []}"
+        let kept = try dealrules(["eval", "samples/northwind", "--deal", "-", "--format", "json", "--today", "2026-12-20"], stdin: own)
+        #expect(!denied(kept))
+    }
+}
