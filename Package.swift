@@ -26,7 +26,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules"], exclude: ["Fixtures", "README.md"]),
-        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"], exclude: ["README.md"]),
     ],
     swiftLanguageModes: [.v6]
 )

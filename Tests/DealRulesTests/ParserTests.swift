@@ -187,7 +187,7 @@ func shape(_ e: Expr) -> String {
             return
         }
         #expect(parts.count == 3)
-        if case .literal(let l) = parts[1] { #expect(l == " needs {x}} ") }
+        if case .literal(let l) = parts[1] { #expect(l == " needs {x} ") }
         if case .expression(let e) = parts[0] { #expect(src.text(of: e.range) == "service.name") }
     }
 }

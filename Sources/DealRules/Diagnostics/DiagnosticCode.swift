@@ -37,7 +37,6 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
 
     // MARK: check: declarations and types
     case unknownField = "check.unknown-field"
-    case unknownName = "check.unknown-name"
     case unknownChoiceValue = "check.unknown-choice-value"
     case unknownType = "check.unknown-type"
     case unknownApproval = "check.unknown-approval"
@@ -59,7 +58,6 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case itemOutsideRule = "check.item-outside-rule"
     case nestedList = "check.nested-list"
     case ambiguousValue = "check.ambiguous-value"
-    case invalidScenario = "check.invalid-scenario"
 
     // MARK: check warnings: never stop a load
     case unusedDefine = "check.unused-define"
@@ -124,7 +122,6 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .csvExtraCell: "a CSV row has more cells than the header"
         case .csvBadCell: "a CSV cell is not a literal of its column's type"
         case .unknownField: "a field that no `deal` or `item` declares"
-        case .unknownName: "a word that is not a field, define, item kind or choice value"
         case .unknownChoiceValue: "a bare word that is not a value of the expected choice"
         case .unknownType: "a field type that is not built in, a choice or an item kind"
         case .unknownApproval: "a rule requires (or a scenario expects) an approval that is not declared"
@@ -146,7 +143,6 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .itemOutsideRule: "an item variable where there is no item (a message, a scenario fact)"
         case .nestedList: "a list of lists"
         case .ambiguousValue: "a bare word is a value of two choices and nothing says which"
-        case .invalidScenario: "a scenario statement that cannot be applied (removing an absent item, …)"
         case .unusedDefine: "a define no rule uses"
         case .unusedApproval: "an approval no rule requires"
         case .unusedChoice: "a choice no field uses"

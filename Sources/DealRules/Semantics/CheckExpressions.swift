@@ -257,7 +257,8 @@ extension Checker {
         guard typed.allSatisfy({ $0 != nil }), let first = typed[0] else { return nil }
         let type = first.type
         if type.isList {
-            mismatch("a list cannot hold lists", elements[0].range, &scope)
+            error(.nestedList, "a list cannot hold lists", scope.source, elements[0].range,
+                  help: "write one list: `[US, EU]`")
             return nil
         }
         for (i, t) in typed.enumerated() where t!.type != type {

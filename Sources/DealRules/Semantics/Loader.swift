@@ -159,7 +159,9 @@ struct Loader {
         var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) })
         // The checker runs even after syntax errors, so one run reports both kinds.
         let ruleSet = checker.run()
-        let all = (diagnostics + checker.diagnostics).sortedByLocation()
+        var all = (diagnostics + checker.diagnostics).sortedByLocation()
+        // "No rules" says nothing new when the files did not load.
+        if all.hasErrors { all.removeAll { $0.code == .emptyRuleSet } }
         return LoadResult(ruleSet: all.hasErrors ? nil : ruleSet?.with(files: files), diagnostics: all)
     }
 }

@@ -150,7 +150,7 @@ public struct Parser {
 
     // MARK: Declarations
 
-    /// rule_file = { declaration } ;
+    /// rule_file = { declaration , NEWLINE } ;
     public mutating func parseRuleFile() -> [Declaration] {
         var declarations: [Declaration] = []
         while !atEnd {
@@ -283,7 +283,8 @@ public struct Parser {
             }
             do {
                 try entry(&self)
-                if !atBoundary, kind != .rightBrace {
+                // Fields may also be separated by commas: `deal { a: text, b: money }`.
+                if !atBoundary, kind != .rightBrace, previous.kind != .comma {
                     throw fail(.expectedToken, "expected the end of the line, found \(describe(tok))", at: tok.range,
                                help: "write one entry per line")
                 }
@@ -318,7 +319,7 @@ public struct Parser {
         return TypeRef(name: name, isList: false, range: name.range)
     }
 
-    /// catalog_decl = "catalog" , NAME , ( "from" , TEXT | "{" , { catalog_entry } , "}" ) ;
+    /// catalog_decl = "catalog" , NAME , ( "from" , TEXT | "{" , { catalog_entry , NEWLINE } , "}" ) ;
     mutating func parseCatalog() throws(Failure) -> Declaration.Kind {
         advance()
         let item = try parseName("an item kind")
@@ -430,7 +431,7 @@ public struct Parser {
         }
     }
 
-    /// scenario_decl = "scenario" , TEXT , "{" , { scenario_statement } , "}" ;
+    /// scenario_decl = "scenario" , TEXT , "{" , { scenario_statement , NEWLINE } , "}" ;
     mutating func parseScenario() throws(Failure) -> Declaration.Kind {
         advance()
         let (name, nameRange) = try parseTextLiteral("the scenario's name")
@@ -965,7 +966,7 @@ public struct Parser {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// message = TEXT ;  (with `{expression}` parts; `{{` is a literal brace)
+    /// message = TEXT ;  (with `{expression}` parts; `{{` and `}}` are literal braces)
     mutating func parseMessage(_ t: Token) -> Expr {
         let b = source.bytes
         var segments: [TextSegment] = []
@@ -984,7 +985,8 @@ public struct Parser {
             if c == UInt8(ascii: "\\"), i + 1 < end, b[i + 1] == UInt8(ascii: "\"") || b[i + 1] == UInt8(ascii: "\\") {
                 literal.append(b[i + 1])
                 i += 2
-            } else if c == UInt8(ascii: "{"), i + 1 < end, b[i + 1] == UInt8(ascii: "{") {
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "}"), i + 1 < end, b[i + 1] == c {
+                // `{{` and `}}` are literal braces.
                 literal.append(c)
                 i += 2
             } else if c == UInt8(ascii: "{") {

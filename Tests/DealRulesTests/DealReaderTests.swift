@@ -1,0 +1,133 @@
+import Testing
+@testable import DealRules
+
+@Suite struct DealReaderTests {
+    func error(_ json: String) throws -> DealError? {
+        do {
+            _ = try northwind().deal(json: json)
+            return nil
+        } catch let e as DealError {
+            return e
+        }
+    }
+
+    @Test func everyShapeOfLANGUAGEmd() throws {
+        let set = try northwind()
+        let deal = try set.deal(json: """
+            {"customer": "Fabrikam", "region": "EU", "discount": "25%", "term": "12 months", "start": "2026-12-10",
+             "total": "$1,200", "sla": "gold", "rush": false, "regions": ["US", "EU"], "tags": [], "id": "Q-1",
+             "today": "2026-12-01", "services": [{"name": "SIEM", "seats": 20, "lead_time": "5 days"}]}
+            """)
+        #expect(deal.given("discount", in: set) == .percent(Fixed(raw: 25_000_000)))
+        #expect(deal.given("total", in: set) == .money(Fixed(raw: 1_200_000_000)))
+        #expect(deal.given("term", in: set) == .duration(Duration(months: 12)))
+        #expect(deal.given("rush", in: set) == .no)
+        #expect(deal.id == "\"Q-1\"")
+        #expect(deal.today == Day(year: 2026, month: 12, day: 1))
+        #expect(deal.items("service", in: set).map(\.name) == ["SIEM"])
+        #expect(deal.items("service", in: set).first?.isInCatalog == true)
+    }
+
+    @Test func numbersAreExactAndPercentsArePoints() throws {
+        let set = try northwind()
+        #expect(try set.deal(json: #"{"discount": 0.25}"#).given("discount", in: set) == .percent(Fixed(raw: 250_000)))
+        #expect(try set.deal(json: #"{"total": 0.1}"#).given("total", in: set) == .money(Fixed(raw: 100_000)))
+        #expect(try set.deal(json: #"{"total": 1.5e3}"#).given("total", in: set) == .money(Fixed(raw: 1_500_000_000)))
+        #expect(try set.deal(json: #"{"total": 12345678901.123456}"#).given("total", in: set) == .money(Fixed(raw: 12_345_678_901_123_456)))
+    }
+
+    @Test func nullMeansNotGiven() throws {
+        let set = try northwind()
+        let deal = try set.deal(json: #"{"discount": null, "services": null, "id": null, "today": null}"#)
+        #expect(deal.given("discount", in: set) == .unknown)
+        #expect(deal.given("services", in: set) == .unknown)
+        #expect(deal.id == nil)
+        #expect(deal.today == nil)
+    }
+
+    @Test(arguments: [
+        ("", DiagnosticCode.emptyDeal, "the deal is empty"),
+        ("   \n ", .emptyDeal, "the deal is empty"),
+        ("[]", .notAnObject, "a deal must be a JSON object `{…}`, not a list"),
+        ("\"x\"", .notAnObject, "a deal must be a JSON object `{…}`, not text"),
+        ("{", .invalidJSON, "invalid JSON: the input ends where a key in quotes should be"),
+        ("{\"discount\" 5}", .invalidJSON, "invalid JSON at line 1, column 13: expected `:` after the key, found `5`"),
+        ("{\"rush\": true} x", .invalidJSON, "invalid JSON at line 1, column 16: expected the end of the deal, found `x`"),
+        ("{\"customer\": \"a\nb\"}", .invalidJSON, "invalid JSON at line 1, column 16: expected a character allowed in JSON text (escape line breaks as \\n), found byte 0xa"),
+        ("{\"discont\": 5}", .undeclaredField, "`discont` is not a field of the deal"),
+        ("{\"discount\": 5, \"discount\": 6}", .duplicateKey, "`discount` is given twice"),
+        ("{\"discount\": \"5\"}", .wrongValueType, "`discount`: `5` is not a percent"),
+        ("{\"discount\": true}", .wrongValueType, "`discount` must be a percent, not `true`"),
+        ("{\"customer\": 5}", .wrongValueType, "`customer` must be text, not the number 5"),
+        ("{\"rush\": \"yes\"}", .wrongValueType, "`rush` must be a condition (yes/no), not text \"yes\""),
+        ("{\"term\": 12}", .wrongValueType, "`term` must be a duration, not the number 12"),
+        ("{\"term\": \"12 moons\"}", .wrongValueType, "`term`: `12 moons` is not a duration"),
+        ("{\"region\": \"Europe\"}", .unknownChoice, "`region`: `Europe` is not a value of `region`"),
+        ("{\"start\": \"2026-02-30\"}", .impossibleDate, "`start`: `2026-02-30` is not a date"),
+        ("{\"start\": \"01/12/2026\"}", .impossibleDate, "`start`: `01/12/2026` is not a date"),
+        ("{\"regions\": \"US\"}", .wrongValueType, "`regions` must be a list of region, not text \"US\""),
+        ("{\"regions\": [\"US\", null]}", .wrongValueType, "`regions[1]` is null; a list holds values only"),
+        ("{\"regions\": [\"US\", \"Mars\"]}", .unknownChoice, "`regions[1]`: `Mars` is not a value of `region`"),
+        ("{\"services\": {}}", .wrongValueType, "`services` must be a list of service objects, not an object"),
+        ("{\"services\": [\"SIEM\"]}", .notAnObject, "`services[0]` must be an object with a \"name\", not text"),
+        ("{\"services\": [{}]}", .itemWithoutName, "`services[0]` has no \"name\""),
+        ("{\"services\": [{\"name\": null}]}", .itemWithoutName, "`services[0].name` must be text, not null"),
+        ("{\"services\": [{\"name\": \"A\", \"sets\": 1}]}", .undeclaredField, "`services[0].sets` is not a field of item `service`"),
+        ("{\"services\": [{\"name\": \"A\"}, {\"name\": \"A\"}]}", .duplicateItem, "`services` lists \"A\" twice"),
+        ("{\"total\": 10000000000000}", .wrongValueType, "`total` is too large"),
+        ("{\"total\": 1.0000001}", .wrongValueType, "`total` has more than 6 digits after the point"),
+        ("{\"total\": 01}", .invalidJSON, "invalid JSON at line 1, column 12: expected `,` or `}`, found `1`"),
+        ("{\"today\": \"tomorrow\"}", .impossibleDate, "`today`: `tomorrow` is not a date"),
+    ])
+    func badDeals(json: String, code: DiagnosticCode, message: String) throws {
+        let e = try #require(try error(json))
+        #expect(e.code == code)
+        #expect(e.message == message)
+    }
+
+    @Test func errorsSayWhere() throws {
+        let e = try #require(try error("{\n  \"discount\": 5,\n  \"discont\": 6\n}"))
+        #expect((e.line, e.column) == (3, 3))
+        #expect(e.help == "did you mean `discount`?")
+    }
+
+    @Test func escapesAndUnicode() throws {
+        let set = try northwind()
+        let d = try set.deal(json: #"{"customer": "Caf\u00e9 \"Ltd\" \ud83d\ude00 /\/", "c\u0075stomer2": 1}"#.replacingOccurrences(of: ", \"c\\u0075stomer2\": 1", with: ""))
+        #expect(d.given("customer", in: set) == .text("Café \"Ltd\" 😀 //"))
+        #expect(try set.deal(json: #"{"\u0064iscount": 5}"#).given("discount", in: set) == .percent(Fixed(raw: 5_000_000)))
+        #expect(try error(#"{"customer": "\ud83d"}"#)?.code == .invalidJSON)
+        #expect(try error(#"{"customer": "\q"}"#)?.code == .invalidJSON)
+    }
+
+    @Test func limits() throws {
+        var limits = Limits()
+        limits.maxJSONDepth = 3
+        limits.maxListLength = 2
+        let set = try RuleSet.load(source: northwindDeclarations, limits: limits).get()
+        #expect(throws: DealError.self) { try set.deal(json: #"{"regions": ["US", "EU", "APAC"]}"#) }
+        #expect(throws: DealError.self) { try set.deal(json: #"{"id": [[[[1]]]]}"#) }
+        #expect(try set.deal(json: #"{"id": [[1]]}"#).id == "[[1]]")
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(try error("{\"id\": \(deep)")?.code == .dealLimit)
+    }
+
+    @Test func swiftValuesReadLikeJSON() throws {
+        let set = try northwind()
+        let deal = try set.deal(["region": "EU", "discount": "25%", "total": 80_000, "rush": true, "regions": ["US"],
+                                 "services": [["name": "SIEM", "seats": 20]], "customer": nil, "id": .number("7")])
+        #expect(deal.given("total", in: set) == .money(Fixed(raw: 80_000_000_000)))
+        #expect(deal.given("customer", in: set) == .unknown)
+        #expect(deal.id == "7")
+        #expect(throws: DealError.self) { try set.deal(["regoin": "EU"]) }
+    }
+
+    @Test func idsOfBadDealsAreStillFound() throws {
+        let set = try northwind()
+        #expect(set.dealID(json: Array(#"{"discont": 1, "id": "X-1"}"#.utf8)) == "\"X-1\"")
+        // An id read before the JSON breaks still names the line.
+        #expect(set.dealID(json: Array(#"{"id": 5, "x": [}"#.utf8)) == "5")
+        #expect(set.dealID(json: Array(#"{"x": [}, "id": 5"#.utf8)) == nil)
+        #expect(set.dealID(json: Array("[1]".utf8)) == nil)
+    }
+}
