@@ -214,7 +214,7 @@ public struct Lexer {
             i = k
             if fraction {
                 report(.invalidNumber, "a duration is a whole number of days, weeks, months or years", start, i,
-                       help: "write `1 month 15 days`… or use a smaller unit")
+                       help: "write `1 month + 15 days`, or use a smaller unit")
             }
             return .duration
         }
