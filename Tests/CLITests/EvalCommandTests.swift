@@ -111,3 +111,19 @@ import Testing
         #expect(!denied(kept))
     }
 }
+
+@Suite struct TerminalOutputTests {
+    @Test func colourOnATerminalOnly() throws {
+        let args = ["eval", "samples/northwind", "--deal", "samples/deals/blocked.json"]
+        let tty = try PseudoTerminal(args)
+        #expect(tty.waitForExit() == 0)
+        #expect(tty.output.contains("\u{1B}[1;31mBLOCKED\u{1B}[0m"))
+        let plain = try PseudoTerminal(args, environment: ["NO_COLOR": "1"])
+        #expect(plain.waitForExit() == 0)
+        #expect(plain.output.contains("BLOCKED — 4 rules deny"))
+        #expect(!plain.output.contains("\u{1B}["))
+        let check = try PseudoTerminal(["check", "samples/bad/unknown-field.rules"])
+        #expect(check.waitForExit() == 1)
+        #expect(check.output.contains("\u{1B}[1;31merror\u{1B}[0m"))
+    }
+}
