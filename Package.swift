@@ -14,11 +14,22 @@ let package = Package(
         // MARK: The language: lexer, parser, checker, evaluator. Never prints, never reads a terminal.
         .target(name: "DealRules"),
 
+        // MARK: C interop: libedit, through a small shim (el_set and el_get are variadic).
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+
+        // MARK: The REPL: the session (no terminal in it) and a thin libedit loop.
+        .target(name: "DealRulesREPL", dependencies: ["DealRules", "CLibEdit"]),
+
         // MARK: The executable: one thin file per subcommand.
         .executableTarget(
             name: "DealRulesCLI",
             dependencies: [
                 "DealRules",
+                "DealRulesREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/dealrules"
@@ -26,6 +37,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules"], exclude: ["Fixtures", "README.md"]),
+        .testTarget(name: "DealRulesREPLTests", dependencies: ["DealRulesREPL"], exclude: ["README.md"]),
         .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"], exclude: ["README.md"]),
     ],
     swiftLanguageModes: [.v6]

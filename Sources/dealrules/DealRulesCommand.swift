@@ -9,11 +9,12 @@ struct DealRulesCommand: ParsableCommand {
             Ops write rule files; a salesperson checks a deal against them; other tools read the JSON.
 
             EXAMPLES
+              dealrules repl samples/northwind
               dealrules check samples
               dealrules eval samples --deal samples/deals/eu-siem.json
               dealrules eval samples --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
             """,
         version: DealRulesVersion.string,
-        subcommands: [Check.self, Eval.self]
+        subcommands: [Check.self, Eval.self, Repl.self]
     )
 }

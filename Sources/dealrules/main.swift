@@ -7,7 +7,10 @@ import Glibc
 
 // The exit codes of LANGUAGE.md: usage errors are 2 (argument-parser's default is 64).
 do {
-    var command = try DealRulesCommand.parseAsRoot()
+    // Bare `dealrules` on a terminal is the REPL.
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.isEmpty, isatty(0) != 0, isatty(1) != 0 { arguments = ["repl"] }
+    var command = try DealRulesCommand.parseAsRoot(arguments)
     try command.run()
 } catch {
     let code = DealRulesCommand.exitCode(for: error)

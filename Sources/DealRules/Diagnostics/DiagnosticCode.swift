@@ -78,6 +78,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case duplicateKey = "deal.duplicate-key"
     case itemWithoutName = "deal.item-without-name"
     case dealLimit = "deal.limit"
+    case unknownFactValue = "deal.unknown-value"
+    case noSuchItem = "deal.no-such-item"
 
     // MARK: eval: evaluating a rule
     case overflow = "eval.overflow"
@@ -159,6 +161,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .duplicateKey: "a JSON object gives the same key twice"
         case .itemWithoutName: "a deal item has no `name`"
         case .dealLimit: "a deal is bigger or deeper than the limits allow"
+        case .unknownFactValue: "a fact's value reads facts the deal does not give yet (`total = list_price * 90%` without `list_price`)"
+        case .noSuchItem: "`remove` names an item the deal does not have"
         case .overflow: "arithmetic went beyond ±9,223,372,036,854.775807; the rule is undetermined"
         case .divisionByZero: "a division by zero; the rule is undetermined"
         }

@@ -6,13 +6,16 @@ public enum Suggestions {
         let target = Array(word.lowercased())
         let limit = max(1, target.count / 3)
         var best: (String, Int)?
+        var prefixed: [String] = []
         for candidate in candidates where candidate != word {
             let d = distance(target, Array(candidate.lowercased()))
             if d <= limit, d < (best?.1 ?? Int.max) {
                 best = (candidate, d)
             }
+            if target.count >= 3, candidate.lowercased().hasPrefix(String(target)) { prefixed.append(candidate) }
         }
-        return best?.0
+        // A misspelling first; else the one name the word begins (`finance` → `finance_approval`).
+        return best?.0 ?? (Set(prefixed).count == 1 ? prefixed[0] : nil)
     }
 
     /// `did you mean `x`?` or nil.

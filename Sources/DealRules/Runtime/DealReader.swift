@@ -526,6 +526,33 @@ struct DealReader {
         }
     }
 
+    /// Any JSON value, as a `DealValue` (numbers keep their decimal text).
+    mutating func readAny() throws(DealError) -> DealValue {
+        skipSpace()
+        guard i < b.count else { throw syntax("a value") }
+        switch b[i] {
+        case UInt8(ascii: "{"):
+            var o: [String: DealValue] = [:]
+            try readObject { r, key, _ throws(DealError) in o[String(decoding: key, as: UTF8.self)] = try r.readAny() }
+            return .object(o)
+        case UInt8(ascii: "["):
+            var xs: [DealValue] = []
+            try readArray { r, _ throws(DealError) in xs.append(try r.readAny()) }
+            return .list(xs)
+        case UInt8(ascii: "\""):
+            return .text(try readString())
+        case UInt8(ascii: "-"), 0x30...0x39:
+            let start = i
+            _ = try readNumber("the value")
+            return .number(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+        default:
+            if match("true") { return .bool(true) }
+            if match("false") { return .bool(false) }
+            if match("null") { return .null }
+            throw syntax("a JSON value")
+        }
+    }
+
     /// Skips one JSON value of any shape, checking its syntax.
     mutating func skipValue() throws(DealError) {
         skipSpace()
@@ -594,5 +621,25 @@ extension RuleSet {
             }
             return id
         }
+    }
+}
+
+extension DealValue {
+    /// Reads any JSON text (numbers keep their decimal text, as a deal reads them).
+    public static func parse(json bytes: some Collection<UInt8>, limits: Limits = .default) throws(DealError) -> DealValue {
+        let array = Array(bytes)
+        let rules = RuleSet(choices: [], fields: [], fieldIndex: [:], itemKinds: [], itemKindIndex: [:], approvals: [],
+                            approvalIndex: [:], defines: [], defineIndex: [:], rules: [], ruleIndex: [:], scenarios: [],
+                            warnings: [], limits: limits)
+        let result: Result<DealValue, DealError> = array.withUnsafeBufferPointer { whole in
+            var reader = DealReader(rules: rules, bytes: whole)
+            do throws(DealError) {
+                let v = try reader.readAny()
+                reader.skipSpace()
+                if reader.i < whole.count { throw reader.syntax("the end of the input") }
+                return .success(v)
+            } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 }

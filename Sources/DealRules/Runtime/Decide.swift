@@ -173,7 +173,28 @@ extension RuleSet {
         }
         walk(rule.condition)
         if let unless = rule.unless { walk(unless) }
-        return Explanation(condition: rule.conditionText, values: values)
+        let printer = printerWithValues(ev)
+        let annotated = printer.text(rule.condition) + (rule.unless.map { " unless " + printer.text($0) } ?? "")
+        // What each define stood for, with its values, in its own frame (and recursively).
+        var defined: [(name: String, annotated: String)] = []
+        var definesSeen: Set<Int> = []
+        func expand(_ n: Node, _ ev: inout Evaluator) {
+            if case .define(let index, let binding, let name) = n, definesSeen.insert(index).inserted {
+                _ = ev.withDefineFrame(index, binding) { inner, body in
+                    defined.append((name, printerWithValues(inner).text(body)))
+                    expand(body, &inner)
+                }
+                return
+            }
+            if case .quantified = n { return }
+            for c in n.children { expand(c, &ev) }
+        }
+        var frame = ev
+        expand(rule.condition, &frame)
+        if let unless = rule.unless { expand(unless, &frame) }
+        var e = Explanation(condition: rule.conditionText, values: values, annotated: annotated)
+        e.defines = defined
+        return e
     }
 }
 

@@ -49,12 +49,19 @@ public struct Explanation: Sendable, Hashable {
     public var condition: String
     /// Path → its value as text, or nil when unknown; in the order the condition reads them.
     public var values: [(String, String?)]
+    /// The condition with each path's value beside it: `discount (25%) > 20%`.
+    public var annotated: String
+    /// Each define the condition uses, with its own condition annotated the same way.
+    public var defines: [(name: String, annotated: String)] = []
 
     public static func == (a: Explanation, b: Explanation) -> Bool {
-        a.condition == b.condition && a.values.map(\.0) == b.values.map(\.0) && a.values.map(\.1) == b.values.map(\.1)
+        a.condition == b.condition && a.annotated == b.annotated && a.values.map(\.0) == b.values.map(\.0)
+            && a.values.map(\.1) == b.values.map(\.1) && a.defines.map(\.name) == b.defines.map(\.name)
+            && a.defines.map(\.annotated) == b.defines.map(\.annotated)
     }
 
     public func hash(into h: inout Hasher) {
+        h.combine(annotated)
         h.combine(condition)
         for (k, v) in values {
             h.combine(k)

@@ -71,7 +71,7 @@ public struct DecisionRenderer: Sendable {
 
     /// Each missing fact with the rules that need it (and for which items), in order of first need:
     /// `start — start_in_past; too_soon for SIEM, EDR (warning)`.
-    func missingFacts(_ d: Decision) -> [(String, String)] {
+    public func missingFacts(_ d: Decision) -> [(fact: String, neededBy: String)] {
         var order: [String] = []
         var rules: [String: [(rule: String, items: [String], warn: Bool)]] = [:]
         for u in orderedUniqueEntries(d.undetermined) {

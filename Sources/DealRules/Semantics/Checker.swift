@@ -38,6 +38,8 @@ struct Checker {
     /// Which choice values are spelled how (a value may belong to several choices).
     var choiceValueOwners: [String: [Int]] = [:]
     var choicesUsed: Set<Int> = []
+    /// The catalog spreadsheets read, so a REPL can watch them for changes.
+    var csvFiles: [LoadedFile] = []
     var approvalsUsed: Set<Int> = []
 
     enum DefineState { case unchecked, checking, done, failed }
@@ -314,7 +316,9 @@ struct Checker {
                 guard let k = itemKind(i, src) else { continue }
                 switch readCSV(path, range, src) {
                 case .failure(let d): diagnostics.append(d)
-                case .success(let csv): entries = csvCatalog(k, csv)
+                case .success(let csv):
+                    csvFiles.append(LoadedFile(path: csv.path, absolutePath: csv.absolutePath, isCatalog: true))
+                    entries = csvCatalog(k, csv)
                 }
             default:
                 continue

@@ -10,6 +10,8 @@ struct Loader {
     private var stack: [String] = []
     /// Roots by source path, for CSV and include resolution.
     private var roots: [String: String] = [:]
+    /// Text to read instead of a file's contents, by real path: to check an edit before saving it.
+    var overrides: [String: String] = [:]
 
     init(limits: Limits) {
         self.limits = limits
@@ -68,7 +70,10 @@ struct Loader {
             return
         }
         let bytes: [UInt8]
-        switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
+        if let text = overrides[real] {
+            bytes = Array(text.utf8)
+        } else {
+            switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
         case .success(let b): bytes = b
         case .failure(.missing):
             fail(.fileNotFound, "`\(display)` does not exist")
@@ -80,6 +85,7 @@ struct Loader {
             fail(.limitExceeded, "`\(display)` is \(n) bytes; the limit is \(limits.maxFileBytes)",
                  help: "split it into several files, or raise the limit with `--max-file-bytes`")
             return
+            }
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             fail(.notUTF8, "`\(display)` is not UTF-8 text", help: "save it as UTF-8")
@@ -162,15 +168,27 @@ struct Loader {
         var all = (diagnostics + checker.diagnostics).sortedByLocation()
         // "No rules" says nothing new when the files did not load.
         if all.hasErrors { all.removeAll { $0.code == .emptyRuleSet } }
-        return LoadResult(ruleSet: all.hasErrors ? nil : ruleSet?.with(files: files), diagnostics: all)
+        return LoadResult(ruleSet: all.hasErrors ? nil : ruleSet?.with(files: files + checker.csvFiles), diagnostics: all)
     }
 }
 
 extension RuleSet {
-    /// Loads and checks rule files and folders (every `*.rules` below a folder).
-    public static func load(paths: [String], limits: Limits = .default) -> LoadResult {
+    /// Loads and checks rule files and folders (every `*.rules` below a folder), then any
+    /// `sources` (rule text that never was a file, such as rules typed in the REPL), whose
+    /// includes and catalogs resolve against the current folder.
+    ///
+    /// `overrides` gives text to read instead of some files' contents (by path): to check an
+    /// edit before it is saved.
+    public static func load(paths: [String], sources: [(name: String, text: String)] = [],
+                            overrides: [String: String] = [:], limits: Limits = .default) -> LoadResult {
         var loader = Loader(limits: limits)
+        for (path, text) in overrides {
+            let abs = FileSystem.absolute(path)
+            loader.overrides[FileSystem.real(abs) ?? abs] = text
+        }
         for p in paths { loader.load(path: p) }
+        let root = FileSystem.absolute(".")
+        for s in sources { loader.load(source: s.text, name: s.name, root: FileSystem.real(root) ?? root) }
         return loader.finish()
     }
 

@@ -71,6 +71,8 @@ public final class RuleSet: Sendable {
 public struct LoadedFile: Sendable, Hashable {
     public let path: String
     public let absolutePath: String?
+    /// A catalog spreadsheet rather than a rule file.
+    public var isCatalog = false
 }
 
 /// What loading gives: the rule set when it checked clean (warnings allowed), and every
@@ -96,7 +98,8 @@ public struct LoadResult: Sendable {
                 + " (\(count(catalogs.map(\.entries.count).reduce(0, +), "entry", "entries")))")
         }
         if !set.scenarios.isEmpty { parts.append(count(set.scenarios.count, "scenario", "scenarios")) }
-        return "ok: \(parts.joined(separator: ", ")) in \(count(set.files.count, "file", "files"))"
+        let ruleFiles = set.files.filter { !$0.isCatalog }.count
+        return "ok: \(parts.joined(separator: ", ")) in \(count(ruleFiles, "file", "files"))"
             + (warned.map { "; \($0)" } ?? "")
     }
 

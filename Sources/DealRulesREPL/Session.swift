@@ -1,0 +1,379 @@
+import DealRules
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the session says back to one input.
+public struct Reply: Sendable, Equatable {
+    public var output: String
+    /// The input was wrong (a bad fact, an unknown command): scripted sessions exit 1.
+    public var failed: Bool
+    /// `:quit`.
+    public var quit: Bool
+
+    public init(_ output: String, failed: Bool = false, quit: Bool = false) {
+        self.output = output
+        self.failed = failed
+        self.quit = quit
+    }
+}
+
+/// A salesperson's live session: the rules in force, the current deal, and everything typed.
+/// It takes complete inputs as text and returns text; it never touches a terminal, so every
+/// behaviour is tested directly. The line editor and the loop around it are in `REPL`.
+public final class Session {
+    public struct Options: Sendable {
+        /// Colour and styling in replies.
+        public var color = false
+        /// The date rules see as `today` unless the deal sets one (default: the local date).
+        public var today: Day?
+        public var limits = Limits.default
+        /// Where the current deal is kept between sessions; nil keeps nothing.
+        public var state: StateFolder?
+        /// Whether to start from the deal kept there (false starts empty, and still keeps it).
+        public var restoreDeal = true
+
+        public init(color: Bool = false, today: Day? = nil, limits: Limits = .default, state: StateFolder? = nil,
+                    restoreDeal: Bool = true) {
+            self.color = color
+            self.today = today
+            self.limits = limits
+            self.state = state
+            self.restoreDeal = restoreDeal
+        }
+    }
+
+    public let options: Options
+    /// The rule files and folders loaded (`dealrules repl RULES…`, `:load`).
+    public internal(set) var paths: [String]
+    /// Declarations typed at the prompt, in order; they join the rules until `:reload`.
+    public internal(set) var typed: [(name: String, text: String)] = []
+    public private(set) var rules: RuleSet
+    public private(set) var draft = DealDraft()
+    /// Facts of the draft that the rules in force cannot read (after a reload).
+    public private(set) var aside: [SetAside] = []
+    private var undoStack: [DealDraft] = []
+    private var lastDecision: Decision?
+    private var typedCount = 0
+    /// Files behind the rules, with what they looked like when loaded.
+    private var watched: [String: FileStamp] = [:]
+    let style: Style
+    /// What `init` had to say: rules loaded, the deal restored, problems.
+    public private(set) var greeting = ""
+
+    public init(paths: [String], options: Options = Options()) {
+        self.options = options
+        self.paths = paths
+        self.style = Style(color: options.color)
+        self.rules = Session.empty(options.limits)
+        var notes: [String] = []
+        if !paths.isEmpty {
+            let result = RuleSet.load(paths: paths, limits: options.limits)
+            if let set = result.ruleSet {
+                rules = set
+                notes.append("loaded \(Session.describe(set))")
+            } else {
+                notes.append(render(result.diagnostics.filter(\.isError)) + style.warning("the rules do not load; fix them and they are reloaded before your next command"))
+            }
+            watchFiles(result.ruleSet?.files ?? [])
+            if result.ruleSet == nil { watchPaths() }
+        }
+        if options.restoreDeal, let state = options.state, let bytes = readFile(state.dealPath), let value = try? DealValue.parse(json: bytes),
+           case .object(let o) = value, !o.isEmpty {
+            draft = DealDraft(jsonValue: value)
+            refreshDeal()
+            notes.append("restored the deal from last time (\(count(draft.fields.count, "fact"))); `:reset` starts over")
+            if !aside.isEmpty { notes.append(asideNote()) }
+        }
+        if !draft.isEmpty { lastDecision = currentDecision() }
+        greeting = notes.joined(separator: "\n")
+    }
+
+    static func empty(_ limits: Limits) -> RuleSet {
+        RuleSet.load(source: "", name: "<none>", limits: limits).ruleSet!
+    }
+
+    static func describe(_ set: RuleSet) -> String {
+        let files = set.files.filter { $0.absolutePath != nil && !$0.isCatalog }.count
+        return "\(count(set.rules.count, "rule")) from \(count(files, "file"))"
+    }
+
+    // MARK: One input
+
+    /// Whether `text` stops where more must follow (an open bracket, a trailing `and`, …).
+    public func needsMore(_ text: String) -> Bool {
+        guard !text.trimmed.hasPrefix(":") else { return false }
+        return InteractiveInput.classify(text) == .incomplete
+    }
+
+    /// Runs one complete input: a fact, a question, a declaration, or a `:command`.
+    public func run(_ input: String) -> Reply {
+        let text = input.trimmed
+        if text.isEmpty { return Reply("") }
+        if text.hasPrefix(":") { return command(text) }
+        switch InteractiveInput.classify(text) {
+        case .empty: return Reply("")
+        case .fact: return fact(text)
+        case .declaration: return declare(text)
+        case .expression, .incomplete: return question(text)
+        }
+    }
+
+    // MARK: Facts
+
+    func fact(_ text: String) -> Reply {
+        var next = draft
+        do {
+            try rules.apply(fact: text, to: &next, today: options.today)
+        } catch {
+            return Reply(render(error.diagnostics), failed: true)
+        }
+        return change(to: next)
+    }
+
+    /// Makes `next` the current deal (undoably) and says what the decision is now.
+    func change(to next: DealDraft, note: String? = nil) -> Reply {
+        undoStack.append(draft)
+        if undoStack.count > 200 { undoStack.removeFirst() }
+        draft = next
+        refreshDeal()
+        persist()
+        var out = note.map { $0 + "\n" } ?? ""
+        out += decisionLine()
+        return Reply(out)
+    }
+
+    /// The deal as the rules in force read it.
+    var deal: Deal { rules.deal(from: draft).deal }
+
+    func refreshDeal() {
+        aside = rules.deal(from: draft).aside
+    }
+
+    func currentDecision(explain: Bool = false) -> Decision {
+        rules.decide(deal, today: options.today, explain: explain)
+    }
+
+    /// The decision in one line, marking what appeared (+) or went (−) since the last one.
+    func decisionLine() -> String {
+        let decision = currentDecision()
+        defer { lastDecision = decision }
+        return style.arrow + " " + Summary(style: style).line(decision, since: lastDecision)
+    }
+
+    func persist() {
+        guard let state = options.state, state.create() else { return }
+        try? writeAtomically(Array((draft.json(pretty: true) + "\n").utf8), to: state.dealPath)
+    }
+
+    // MARK: Questions
+
+    func question(_ text: String) -> Reply {
+        switch rules.evaluate(expression: text, deal: deal, today: options.today) {
+        case .failure(let error):
+            return Reply(render(error.diagnostics), failed: true)
+        case .success(let r):
+            if !r.errors.isEmpty { return Reply("\(r.text) — \(r.errors.joined(separator: ", "))") }
+            if r.value == .unknown {
+                return Reply("unknown" + (r.missing.isEmpty ? "" : " — needs \(r.missing.joined(separator: ", "))"))
+            }
+            return Reply(r.text)
+        }
+    }
+
+    // MARK: Declarations typed at the prompt
+
+    func declare(_ text: String) -> Reply {
+        typedCount += 1
+        let name = "<repl>"
+        // Placed on line N of `<repl>`, an unnamed rule is called `<repl>:N`.
+        let source = String(repeating: "\n", count: typedCount - 1) + text
+        let result = RuleSet.load(paths: paths, sources: typed + [(name, source)], limits: options.limits)
+        guard let set = result.ruleSet else {
+            typedCount -= 1
+            let mine = result.diagnostics.filter { $0.location?.file == name || $0.location == nil }
+            let shown = mine.isEmpty ? result.diagnostics.filter(\.isError) : mine
+            return Reply(render(shown.filter(\.isError), typedLineOffset: typedCount), failed: true)
+        }
+        typed.append((name, source))
+        let added = set.rules.filter { $0.file == name }.map(\.name).filter { n in !rules.rules.contains { $0.name == n } }
+        rules = set
+        refreshDeal()
+        let what = added.isEmpty ? "added to the session's rules" : "added rule \(added.joined(separator: ", ")) (until `:reload`; `:write FILE` keeps it)"
+        return Reply(what + "\n" + decisionLine())
+    }
+
+    // MARK: Live reload
+
+    struct FileStamp: Equatable {
+        let modified: timespec
+        let size: Int
+
+        static func == (a: FileStamp, b: FileStamp) -> Bool {
+            a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec && a.size == b.size
+        }
+
+        init?(_ path: String) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            modified = st.st_mtim
+            size = Int(st.st_size)
+        }
+    }
+
+    private func watchFiles(_ files: [LoadedFile]) {
+        watched = [:]
+        for f in files {
+            if let p = f.absolutePath { watched[p] = FileStamp(p) }
+        }
+    }
+
+    /// When the rules did not load, watch every rule file under the paths so a fix is seen.
+    private func watchPaths() {
+        for p in paths {
+            var isDirectory = stat()
+            if stat(p, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR {
+                for f in ruleFiles(under: p) { watched[f] = FileStamp(f) }
+            } else {
+                watched[p] = FileStamp(p)
+            }
+        }
+    }
+
+    private func ruleFiles(under dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(".") { continue }
+            let path = dir + "/" + name
+            if name.hasSuffix(".rules") { out.append(path) } else if e.pointee.d_type == UInt8(DT_DIR) { out += ruleFiles(under: path) }
+        }
+        return out
+    }
+
+    /// Reloads the rules when a file behind them changed on disk. Returns a notice to show
+    /// before the next command, or nil. If the new version does not load, the rules in force
+    /// stay, and the notice says why.
+    public func reloadIfChanged() -> String? {
+        let changed = watched.filter { FileStamp($0.key) != $0.value }.map(\.key)
+        guard !changed.isEmpty else { return nil }
+        let names = changed.map { path in rules.files.first { $0.absolutePath == path }?.path ?? path }.sorted()
+        return reload(because: "\(names.joined(separator: ", ")) changed")
+    }
+
+    /// Loads the paths and typed declarations again; keeps the rules in force when they fail.
+    func reload(because reason: String, dropTyped: Bool = false) -> String {
+        let sources = dropTyped ? [] : typed
+        let result = RuleSet.load(paths: paths, sources: sources, limits: options.limits)
+        guard let set = result.ruleSet else {
+            // Watch again so the next save is noticed, and keep what is in force.
+            for key in watched.keys { watched[key] = FileStamp(key) }
+            watchPaths()
+            return render(result.diagnostics.filter(\.isError))
+                + style.warning("\(reason), but the new version does not load: the rules in force before the change stay")
+        }
+        if dropTyped {
+            typed = []
+            typedCount = 0
+        }
+        rules = set
+        watchFiles(set.files)
+        let oldAside = Set(aside)
+        refreshDeal()
+        var out = style.dim("\(reason): reloaded \(Session.describe(set))")
+        if Set(aside) != oldAside, !aside.isEmpty { out += "\n" + asideNote() }
+        if !draft.isEmpty { out += "\n" + decisionLine() }
+        return out
+    }
+
+    func asideNote() -> String {
+        style.warning("kept aside (they do not fit the rules in force; `:deal` shows them):\n")
+            + aside.map { "  \($0.path) = \(literal($0.value)): \($0.reason)" }.joined(separator: "\n")
+    }
+
+    func literal(_ v: DealValue) -> String {
+        switch v {
+        case .text(let s): return "\"\(s)\""
+        case .number(let n): return n
+        case .bool(let b): return b ? "yes" : "no"
+        case .null: return "unknown"
+        case .list(let xs): return "[" + xs.map(literal).joined(separator: ", ") + "]"
+        case .object(let o): return "{" + o.keys.sorted().map { "\($0): \(literal(o[$0]!))" }.joined(separator: ", ") + "}"
+        }
+    }
+
+    // MARK: Undo, reset
+
+    func undo() -> Reply {
+        guard let previous = undoStack.popLast() else { return Reply("nothing to undo") }
+        draft = previous
+        refreshDeal()
+        persist()
+        return Reply(decisionLine())
+    }
+
+    func reset() -> Reply {
+        guard !draft.isEmpty else { return Reply("the deal is already empty") }
+        undoStack.append(draft)
+        draft = DealDraft()
+        refreshDeal()
+        persist()
+        lastDecision = nil
+        return Reply("the deal is empty now (`:undo` brings it back)")
+    }
+
+    func replaceDraft(_ d: DealDraft, note: String) -> Reply {
+        change(to: d, note: note)
+    }
+
+    // MARK: Rendering
+
+    /// Diagnostics for what was typed: the line, a caret, the message and help, without a file
+    /// name when the problem is in the input itself.
+    func render(_ diagnostics: [Diagnostic], typedLineOffset: Int = 0) -> String {
+        var out = ""
+        for d in diagnostics {
+            guard var loc = d.location, loc.file == "<input>" || loc.file == "<repl>" else {
+                out += DiagnosticRenderer(color: options.color).render(d)
+                continue
+            }
+            if loc.file == "<repl>" { loc.line -= typedLineOffset }
+            if let line = loc.sourceLine, !line.isEmpty {
+                let chars = Array(line)
+                let pad = String(chars.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " })
+                let width = max(1, (loc.endLine == d.location!.line ? loc.endColumn : chars.count + 1) - loc.column)
+                out += "  \(line)\n  \(pad)\(style.caret("^" + String(repeating: "~", count: width - 1)))\n"
+            }
+            out += style.error("error") + ": \(d.message)\n"
+            if let help = d.help { out += "  = help: \(help)\n" }
+            for n in d.notes { out += "  = note: \(n.message)\n" }
+        }
+        return out.hasSuffix("\n") ? String(out.dropLast()) : out
+    }
+}
+
+func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+extension String {
+    var trimmed: String {
+        let front = drop { $0.isWhitespace }
+        return String(front.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
+
+/// Colour for replies, when wanted.
+struct Style {
+    let color: Bool
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func error(_ s: String) -> String { paint(s, "1;31") }
+    func warning(_ s: String) -> String { paint(s, "33") }
+    func dim(_ s: String) -> String { paint(s, "2") }
+    func bold(_ s: String) -> String { paint(s, "1") }
+    func caret(_ s: String) -> String { paint(s, "1;32") }
+    func good(_ s: String) -> String { paint(s, "32") }
+    func bad(_ s: String) -> String { paint(s, "33") }
+    var arrow: String { paint("→", "2") }
+}

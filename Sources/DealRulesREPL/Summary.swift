@@ -1,0 +1,125 @@
+import DealRules
+
+/// How the session words decisions: the one-line summary after each fact, what changed,
+/// `:why`, `:missing`.
+struct Summary {
+    let style: Style
+
+    /// `NEEDS APPROVAL — Finance, Security   +Security −Service Delivery`
+    func line(_ d: Decision, since old: Decision?) -> String {
+        var out = headline(d)
+        if let old {
+            let (gained, lost) = changes(from: old, to: d)
+            let marks = gained.map { style.bad("+" + $0) } + lost.map { style.good("−" + $0) }
+            if !marks.isEmpty { out += "   " + marks.joined(separator: " ") }
+        }
+        return out
+    }
+
+    func headline(_ d: Decision) -> String {
+        switch d.kind {
+        case .blocked:
+            let rules = unique(d.outcomes.filter { $0.kind == .deny }.map(label))
+            return style.paint("BLOCKED", "1;31") + " — denied by " + rules.joined(separator: ", ")
+        case .incomplete:
+            let facts = unique(d.undetermined.filter { $0.kind != .warn }.flatMap(\.missing))
+            if facts.isEmpty { return style.paint("INCOMPLETE", "1;33") + " — some rules could not be decided (`:why`)" }
+            return style.paint("INCOMPLETE", "1;33") + " — needs " + facts.joined(separator: ", ")
+        case .needsApproval:
+            return style.paint("NEEDS APPROVAL", "1;33") + " — " + unique(d.outcomes.compactMap(\.team)).joined(separator: ", ")
+        case .approved:
+            let w = d.warnings.count
+            return style.paint("APPROVED", "1;32") + (w > 0 ? " — \(count(w, "warning"))" : "")
+        }
+    }
+
+    /// What a decision has that another has not: approvals (by team), denials, warnings.
+    func labels(_ d: Decision) -> [String] {
+        unique(d.outcomes.map { o in
+            switch o.kind {
+            case .require: o.team ?? o.approval ?? o.rule
+            case .deny: "deny " + label(o)
+            case .warn: "warning " + label(o)
+            }
+        })
+    }
+
+    func changes(from old: Decision, to new: Decision) -> (gained: [String], lost: [String]) {
+        let a = labels(old), b = labels(new)
+        return (b.filter { !a.contains($0) }, a.filter { !b.contains($0) })
+    }
+
+    func label(_ o: Outcome) -> String { o.rule + (o.item.map { " (\($0))" } ?? "") }
+
+    /// What `:why` is asked about.
+    enum Focus {
+        case all
+        case approval(String)
+        case rule(String)
+        case deny
+
+        func matches(kind: OutcomeKind, approval: String?, rule: String) -> Bool {
+            switch self {
+            case .all: true
+            case .approval(let a): approval == a
+            case .rule(let r): rule == r
+            case .deny: kind == .deny
+            }
+        }
+    }
+
+    /// `:why`: each outcome with the values that made it fire, then near misses.
+    func why(_ d: Decision, nearMisses: [NearMiss], focus: Focus) -> String {
+        var out = headline(d) + "\n"
+        let shown = d.outcomes.filter { focus.matches(kind: $0.kind, approval: $0.approval, rule: $0.rule) }
+        var lastGroup = ""
+        for o in shown {
+            let group: String
+            switch o.kind {
+            case .require: group = "\(o.team ?? "") (\(o.approval ?? ""))"
+            case .deny: group = "Denied"
+            case .warn: group = "Warnings"
+            }
+            if group != lastGroup {
+                out += "\n" + style.bold(group) + "\n"
+                lastGroup = group
+            }
+            let annotated = o.explanation?.annotated ?? o.message
+            out += "  \(label(o)): \(annotated)\n"
+            for d in o.explanation?.defines ?? [] { out += "    where \(d.name): \(d.annotated)\n" }
+            if annotated != o.message { out += style.dim("    “\(o.message)”") + "\n" }
+        }
+        if shown.isEmpty { out += "\nno rule of that kind fired\n" }
+        let undecided = d.undetermined.filter { focus.matches(kind: $0.kind, approval: $0.approval, rule: $0.rule) }
+        if !undecided.isEmpty {
+            out += "\n" + style.bold("Undecided") + "\n"
+            var seen: Set<String> = []
+            for u in undecided where seen.insert(u.rule + (u.item ?? "")).inserted {
+                let why = u.errors.isEmpty ? "needs " + u.missing.joined(separator: ", ") : u.errors.joined(separator: ", ")
+                out += "  \(u.rule)\(u.item.map { " (\($0))" } ?? ""): \(why)\n"
+            }
+        }
+        if !nearMisses.isEmpty {
+            out += "\n" + style.bold("Near misses") + "\n"
+            for m in nearMisses { out += "  \(m)\n" }
+        }
+        return String(out.dropLast())
+    }
+
+    /// `:missing`: each fact still needed, with the rules that need it.
+    func missing(_ d: Decision) -> String {
+        guard !d.undetermined.isEmpty else { return "nothing is missing: every rule could be decided" }
+        var lines = DecisionRenderer().missingFacts(d).map { "\($0.fact) — \($0.neededBy)" }
+        var seen: Set<String> = []
+        let failed = d.undetermined.filter { !$0.errors.isEmpty && seen.insert($0.rule + ($0.item ?? "")).inserted }
+        if !failed.isEmpty {
+            lines.append("could not compute: " + failed.map { "\($0.rule): \($0.errors.joined(separator: ", "))" }.joined(separator: "; "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func unique(_ xs: [String]) -> [String] {
+        var seen: Set<String> = []
+        return xs.filter { seen.insert($0).inserted }
+    }
+}
