@@ -64,14 +64,16 @@ public final class LibEditLineEditor: LineEditor {
         prompt = strdup(text)
         interrupted = false
         var count: Int32 = 0
-        guard let line = dealrules_el_gets(el, &count), count > 0 else {
-            return count < 0 && errno == EINTR ? .interrupted : .endOfInput
-        }
-        var bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: Int(count)))
+        let line = dealrules_el_gets(el, &count)
+        // Ctrl-C returns the line unfinished (empty, on an empty line): checked first.
         if interrupted {
             write("^C\n")
             return .interrupted
         }
+        guard let line, count > 0 else {
+            return count < 0 && errno == EINTR ? .interrupted : .endOfInput
+        }
+        var bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: Int(count)))
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         return .line(String(decoding: bytes, as: UTF8.self))
     }

@@ -60,12 +60,15 @@ final class PseudoTerminal {
     }
 
     /// Reads whatever arrives within `timeout` seconds, or until `marker` appears.
+    /// Only output after this many characters counts when looking for a marker.
+    var mark = 0
+
     @discardableResult
     func read(until marker: String? = nil, timeout: Double = 10) -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
-            if let marker, output.contains(marker) { break }
+            if let marker, output.dropFirst(mark).contains(marker) { break }
             var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             let ready = poll(&fds, 1, 50)
             if ready <= 0 { continue }

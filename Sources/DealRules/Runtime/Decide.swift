@@ -186,7 +186,9 @@ extension RuleSet {
                 }
                 return
             }
+            // Inside `any`/`every`/`no` and aggregates the item changes: nothing to show there.
             if case .quantified = n { return }
+            if case .aggregateItems = n { return }
             for c in n.children { expand(c, &ev) }
         }
         var frame = ev

@@ -62,10 +62,13 @@ struct Evaluator {
         case .item(let binding, _, _):
             return .item(frame[base + binding])
         case .itemField(let binding, let kind, let field, _, _):
-            return deal.items[kind][Int(frame[base + binding])].values[field]
+            let i = Int(frame[base + binding])
+            guard i >= 0, i < deal.items[kind].count else { return .unknown }
+            return deal.items[kind][i].values[field]
         case .nameOf(let x, let kind):
             let v = eval(x)
             guard case .item(let i) = v else { return v }
+            guard i >= 0, Int(i) < deal.items[kind].count else { return .unknown }
             return .text(deal.items[kind][Int(i)].name)
         case .itemNames(let slot, let kind, _):
             guard values[slot].isKnown else { return .unknown }
@@ -107,6 +110,7 @@ struct Evaluator {
         case .inCatalog(let x, let kind, let negated):
             let v = eval(x)
             guard case .item(let i) = v else { return v }
+            guard i >= 0, Int(i) < deal.items[kind].count else { return .unknown }
             let inside = deal.items[kind][Int(i)].catalogEntry >= 0
             return .flag(inside != negated)
         case .quantified(let q, let listSlot, let kind, let binding, let body, _):

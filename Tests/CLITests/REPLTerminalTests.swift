@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The REPL at a real (pseudo) terminal: keys in, screen out.
+@Suite(.serialized) struct REPLTerminalTests {
+    let up = "\u{1B}[A", ctrlC = "\u{03}", ctrlD = "\u{04}", backspace = "\u{7F}"
+
+    func start(_ state: URL, _ extra: [String] = []) throws -> PseudoTerminal {
+        let tty = try PseudoTerminal(["repl", "samples/northwind", "--today", "2026-12-01"] + extra,
+                                     environment: ["XDG_STATE_HOME": state.path, "NO_COLOR": "1"])
+        tty.read(until: "deal> ")
+        return tty
+    }
+
+    /// Types `keys` once the editor is reading, then waits for `marker`.
+    @discardableResult
+    func type(_ tty: PseudoTerminal, _ keys: String, until marker: String) -> String {
+        #expect(tty.waitForRawMode(), "the editor never put the terminal in raw mode")
+        let before = tty.output.count
+        tty.mark = before
+        tty.write(keys)
+        tty.read(until: marker)
+        let out = String(tty.output.dropFirst(before))
+        #expect(out.contains(marker), "never saw \(marker.debugDescription) after typing \(keys.debugDescription); saw \(out.debugDescription)")
+        return out
+    }
+
+    @Test func typingAFactShowsTheDecision() throws {
+        let tty = try start(try temporaryDirectory())
+        #expect(tty.output.contains("loaded 30 rules from 5 files"))
+        let out = type(tty, "discount = 25%\r", until: "→ INCOMPLETE")
+        #expect(out.contains("needs services"))
+        let q = type(tty, "discount is 25%\r", until: "yes")
+        #expect(q.contains("yes"))
+        #expect(type(tty, "discount = 10%\r", until: "−Finance").count > 0)
+        #expect(type(tty, "discount = 30%\r", until: "+Finance").count > 0)
+        #expect(type(tty, ":quit\r", until: "\n").count > 0)
+        #expect(tty.waitForExit() == 0)
+    }
+
+    @Test func tabCompletes() throws {
+        let tty = try start(try temporaryDirectory())
+        type(tty, "disc", until: "disc")
+        type(tty, "\t", until: "ount ")
+        type(tty, "= 25%\r", until: "INCOMPLETE")
+        let listed = type(tty, ":wh\t", until: "whatif")
+        #expect(listed.contains("why"))
+        type(tty, ctrlC, until: "deal> ")
+        type(tty, "add service \"Endp\t", until: "Protection\"")
+        let added = type(tty, "\r", until: "INCOMPLETE")
+        #expect(added.contains("INCOMPLETE"))
+        type(tty, ctrlD, until: "\n")
+        #expect(tty.waitForExit() == 0)
+    }
+
+    @Test func upRecallsHistoryFromAnEarlierSession() throws {
+        let state = try temporaryDirectory()
+        let first = try start(state)
+        type(first, "region = EU\r", until: "INCOMPLETE")
+        type(first, "discount > 20% and\r", until: "...> ")
+        type(first, "sla is gold\r", until: "unknown")
+        type(first, ":quit\r", until: "\n")
+        #expect(first.waitForExit() == 0)
+        let history = try String(contentsOf: state.appendingPathComponent("dealrules/history"), encoding: .utf8)
+        #expect(history.contains("discount > 20% and\\nsla is gold\n"))
+        let second = try start(state)
+        #expect(second.output.contains("restored the deal from last time (1 fact)"))
+        type(second, up, until: ":quit")
+        type(second, up, until: "discount > 20% and sla is gold")
+        type(second, up, until: "region = EU")
+        type(second, "\r", until: "INCOMPLETE")
+        type(second, ctrlD, until: "\n")
+        #expect(second.waitForExit() == 0)
+    }
+
+    @Test func ctrlCClearsTheLineAndCtrlDLeavesRestoringTheTerminal() throws {
+        let tty = try start(try temporaryDirectory(), ["--fresh"])
+        type(tty, "discount = 99%", until: "99%")
+        type(tty, ctrlC, until: "deal> ")
+        type(tty, "(discount > 1%\r", until: "...> ")
+        type(tty, ctrlC, until: "deal> ")
+        let deal = type(tty, ":deal\r", until: "deal> ")
+        #expect(deal.contains("the deal is empty"))
+        type(tty, ctrlD, until: "\n")
+        #expect(tty.waitForExit() == 0)
+        var t = termios()
+        #expect(tcgetattr(tty.master, &t) == 0)
+        #expect(t.c_lflag & tcflag_t(ICANON) != 0, "canonical mode is back")
+        #expect(t.c_lflag & tcflag_t(ISIG) != 0, "signals are back")
+        #expect(t.c_lflag & tcflag_t(ECHO) != 0, "echo is back")
+    }
+
+    @Test func unicodeIsEditedAsCharacters() throws {
+        let tty = try start(try temporaryDirectory(), ["--fresh"])
+        type(tty, "customer = \"Cafés", until: "Cafés")
+        type(tty, backspace + "\"\r", until: "INCOMPLETE")
+        let out = type(tty, "customer\r", until: "\"Café\"")
+        #expect(out.contains("\"Café\""))
+        type(tty, ctrlD, until: "\n")
+        #expect(tty.waitForExit() == 0)
+    }
+
+    @Test func aPastedBlockRunsLineByLineWithoutCompleting() throws {
+        let tty = try start(try temporaryDirectory(), ["--fresh"])
+        #expect(tty.waitForRawMode())
+        tty.write("region\t= EU\rdiscount =\t25%\r:deal\r")
+        tty.read(until: "discount = 25%\r\n")
+        #expect(tty.output.contains("region = EU"))
+        #expect(!tty.output.contains("data_residency"), "no completion list")
+        type(tty, ctrlD, until: "\n")
+        #expect(tty.waitForExit() == 0)
+    }
+}
+
+@Suite struct REPLScriptTests {
+    @Test func aScriptReadsPlainlyAndExitsZeroWhenAllIsWell() throws {
+        let r = try dealrules(["repl", "samples/northwind", "--today", "2026-12-01"],
+                              stdin: "region = EU\ndiscount = 25%\n:why finance_approval\ndiscount is 25%\n")
+        #expect(r.status == 0)
+        #expect(!r.stdout.contains("deal>"), "no prompt")
+        #expect(!r.stdout.contains("\u{1B}"), "no escape codes")
+        #expect(r.stdout.contains("→ INCOMPLETE — needs services,"))
+        #expect(r.stdout.contains("deep_discount: discount (25%) > 20%"))
+        #expect(r.stdout.hasSuffix("yes\n"))
+    }
+
+    @Test func aScriptExitsOneWhenALineFailed() throws {
+        let r = try dealrules(["repl", "samples/northwind"], stdin: "discont = 5%\nregion = EU\n")
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("did you mean `discount`?"))
+        #expect(r.stdout.contains("→ INCOMPLETE"), "the session went on")
+        let quit = try dealrules(["repl", "samples/northwind"], stdin: ":nope\n:quit\nregion = EU\n")
+        #expect(quit.status == 1)
+        #expect(!quit.stdout.contains("INCOMPLETE"), "nothing runs after :quit")
+    }
+
+    @Test func aScriptFailsFastWhenTheRulesDoNotLoad() throws {
+        let r = try dealrules(["repl", "samples/bad/unknown-field.rules"], stdin: "discount = 5%\n")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unknown field `discont`"))
+    }
+
+    @Test func anUnfinishedLastLineIsStillRunAndReported() throws {
+        let r = try dealrules(["repl", "samples/northwind"], stdin: "discount > 20% and")
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("expected a value or condition after `and`"))
+    }
+
+    @Test func bareDealrulesOffATerminalShowsHelp() throws {
+        let r = try dealrules([])
+        #expect(r.stdout.contains("USAGE") || r.stderr.contains("USAGE"))
+    }
+}
