@@ -62,6 +62,8 @@ struct Repl: ParsableCommand {
             throw ExitCode(1)
         }
         defer { editor.close() }
+        // While editing, ^C is a key that clears the line; between lines it must not end the session.
+        signal(SIGINT, SIG_IGN)
         editor.write("dealrules \(DealRulesVersion.string) — :help for help, Tab to complete, :quit to leave\n")
         if !session.greeting.isEmpty { editor.write(session.greeting + "\n") }
         _ = REPL.run(session, editor: editor, interactive: true)

@@ -153,5 +153,17 @@ import Glibc
     @Test func bareDealrulesOffATerminalShowsHelp() throws {
         let r = try dealrules([])
         #expect(r.stdout.contains("USAGE") || r.stderr.contains("USAGE"))
+        let paths = try dealrules(["samples/northwind"])
+        #expect(paths.status == 2)
+        #expect(paths.stderr.contains("to check rules: `dealrules check samples/northwind`"))
+    }
+
+    @Test func rulesWithoutACommandOpenTheREPLOnATerminal() throws {
+        let tty = try PseudoTerminal(["samples/northwind"], environment: ["XDG_STATE_HOME": try temporaryDirectory().path])
+        tty.read(until: "deal> ")
+        #expect(tty.output.contains("loaded 30 rules from 5 files"))
+        #expect(tty.waitForRawMode())
+        tty.write("\u{04}")
+        #expect(tty.waitForExit() == 0)
     }
 }

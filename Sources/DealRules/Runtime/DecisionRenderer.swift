@@ -85,9 +85,11 @@ public struct DecisionRenderer: Sendable {
             }
         }
         return order.map { fact in
-            (fact, rules[fact]!.map { r in
+            let all = rules[fact]!.map { r in
                 r.rule + (r.items.isEmpty ? "" : " for " + r.items.joined(separator: ", ")) + (r.warn ? " (warning)" : "")
-            }.joined(separator: "; "))
+            }
+            let shown = all.count > 6 ? Array(all.prefix(5)) + ["and \(all.count - 5) more rules"] : all
+            return (fact, shown.joined(separator: "; "))
         }
     }
 
