@@ -15,6 +15,6 @@ struct DealRulesCommand: ParsableCommand {
               dealrules eval samples --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
             """,
         version: DealRulesVersion.string,
-        subcommands: [Check.self, Eval.self, Repl.self]
+        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self]
     )
 }

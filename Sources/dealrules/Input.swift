@@ -1,3 +1,5 @@
+import DealRules
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -122,4 +124,9 @@ struct LineReader {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
         return .text(line)
     }
+}
+
+/// Writes a file whole: a temporary file beside it, then renamed over it.
+func writeFile(_ text: String, to path: String) throws {
+    try writeAtomically(Array(text.utf8), to: path)
 }

@@ -5,7 +5,7 @@ import Testing
     @Test func samplesCheckClean() throws {
         let r = try dealrules(["check", "samples/northwind"])
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("ok: 30 rules, 5 approvals, 1 catalog (14 entries) in 5 files"))
+        #expect(r.stdout.hasPrefix("ok: 30 rules, 5 approvals, 1 catalog (14 entries), 33 scenarios in 8 files"))
         #expect(!r.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
     }
 

@@ -1,3 +1,4 @@
+import DealRules
 import Foundation
 import Testing
 @testable import DealRulesREPL

@@ -6,7 +6,7 @@ import Testing
 @Suite struct SessionTests {
     @Test func factsChangeTheDealAndMarkWhatChanged() {
         let s = northwindSession()
-        #expect(s.greeting == "loaded 30 rules from 5 files")
+        #expect(s.greeting == "loaded 30 rules from 8 files")
         let first = s.run("discount = 25%")
         #expect(first.output.hasPrefix("→ INCOMPLETE — needs "))
         #expect(!first.output.contains("+"), "no marks on the first decision")

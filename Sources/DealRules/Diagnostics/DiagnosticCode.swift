@@ -27,6 +27,9 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case invalidInterpolation = "syntax.invalid-interpolation"
     case tooDeep = "syntax.too-deep"
 
+    // MARK: format: the formatter
+    case formatChangedMeaning = "format.changed-meaning"
+
     // MARK: csv: catalog spreadsheets
     case csvUnterminatedQuote = "csv.unterminated-quote"
     case csvMissingNameColumn = "csv.missing-name-column"
@@ -117,6 +120,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .reservedWord: "a keyword used as a name"
         case .invalidInterpolation: "a `{…}` in a `because` message is empty, unclosed or not an expression"
         case .tooDeep: "expressions nest deeper than the parser allows"
+        case .formatChangedMeaning: "the formatter's output would not say the same as the file (a bug in dealrules); the file is left as it is"
         case .csvUnterminatedQuote: "a quoted CSV cell is never closed"
         case .csvMissingNameColumn: "a catalog CSV's first column is not `name`"
         case .csvUnknownColumn: "a catalog CSV column is not a field of the item"

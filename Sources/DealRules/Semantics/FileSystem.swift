@@ -116,3 +116,63 @@ enum FileSystem {
         return out.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
+
+/// Writes a file so that a reader never sees half of it: a temporary file beside it, flushed
+/// to disk, then renamed over the old one. An interrupted write leaves the old file whole.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
+    let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+    let base = path.split(separator: "/").last.map(String.init) ?? path
+    var template = Array("\(dir.isEmpty ? "/" : dir)/.\(base).XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+    let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            unlink(temp)
+            throw FileError(path: path, reason: reason)
+        }
+        offset += n
+    }
+    // Keep the old file's permissions when there is one.
+    var st = stat()
+    fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o644)
+    fsync(fd)
+    close(fd)
+    guard rename(temp, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        unlink(temp)
+        throw FileError(path: path, reason: reason)
+    }
+}
+
+public struct FileError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot write `\(path)`: \(reason)" }
+}
+
+/// The rule files that command-line paths name: a file as given, a folder as every `*.rules`
+/// below it (in bytewise order, hidden ones skipped).
+public enum RuleFiles {
+    public static func list(_ paths: [String]) -> (files: [String], missing: [String]) {
+        var files: [String] = []
+        var missing: [String] = []
+        for p in paths {
+            switch FileSystem.kind(p) {
+            case .directory:
+                let base = p.hasSuffix("/") ? String(p.dropLast()) : p
+                files += FileSystem.ruleFiles(under: base).map { base + "/" + $0 }
+            case .file:
+                files.append(p)
+            case .missing, .other:
+                missing.append(p)
+            }
+        }
+        return (files, missing)
+    }
+}
