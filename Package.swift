@@ -35,8 +35,11 @@ let package = Package(
             path: "Sources/dealrules"
         ),
 
+        // MARK: Test support: random rule sets and deals (tests, fuzzing, the differential oracle).
+        .target(name: "DealRulesTestSupport", dependencies: ["DealRules"]),
+
         // MARK: Tests
-        .testTarget(name: "DealRulesTests", dependencies: ["DealRules"], exclude: ["Fixtures", "README.md"]),
+        .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),
         .testTarget(name: "DealRulesREPLTests", dependencies: ["DealRulesREPL"], exclude: ["README.md"]),
         .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"], exclude: ["README.md"]),
     ],

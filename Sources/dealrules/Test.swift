@@ -96,6 +96,9 @@ struct Test: ParsableCommand {
         return out
     }
 
+    /// `deep_discount   pricing.rules:4:3`; an unnamed rule's name already says where it is.
+    static func named(_ r: Rule) -> String { r.isNamed ? "\(r.name)   \(r.location)" : r.name }
+
     func coverageReport(_ set: RuleSet, _ results: [ScenarioResult]) -> String {
         let fired = results.reduce(into: Set<String>()) { $0.formUnion($1.fired) }
         let reached = results.reduce(into: Set<String>()) { $0.formUnion($1.reached) }
@@ -105,11 +108,11 @@ struct Test: ParsableCommand {
         let notFiredButReached = neverFired.filter { reached.contains($0.name) }
         if !notFiredButReached.isEmpty {
             out += "  never fired (decided no in every scenario):\n"
-            for r in notFiredButReached { out += "    \(r.name)   \(r.location)\n" }
+            for r in notFiredButReached { out += "    " + Self.named(r) + "\n" }
         }
         if !neverReached.isEmpty {
             out += "  never reached (undecided, or no item to check, in every scenario):\n"
-            for r in neverReached { out += "    \(r.name)   \(r.location)\n" }
+            for r in neverReached { out += "    " + Self.named(r) + "\n" }
         }
         return out
     }

@@ -245,7 +245,7 @@ import Testing
         #expect(s.run(":load \(dir.path)/nothing.rules").output.contains("does not exist"))
         #expect(s.run(":load \(file.path)").output.contains("loaded 2 rules from 1 file"))
         s.type("discount = 25%")
-        s.type("rule gentle:\n  warn when discount > 5%")
+        s.type("rule gentle:   warn when discount>5%")
         let draft = dir.appendingPathComponent("drafts.rules")
         let written = s.run(":write \(draft.path)")
         #expect(written.output.hasPrefix("wrote 1 declaration to \(draft.path)"))

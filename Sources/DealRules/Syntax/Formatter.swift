@@ -311,22 +311,25 @@ private struct Layout {
     mutating func rule(_ all: Range<Int>, _ b: inout Builder) {
         var i = all.lowerBound
         b.start(0)
+        var outcomeIndent = 0
         if tokens[i].kind == .kwRule {
             emit(i..<(i + 3), &b, keepBreaks: false, continuation: 2)
             i += 3
-            b.start(2)
+            outcomeIndent = 2
+            b.start(outcomeIndent)
         }
         let clause = 2, continuation = 4
         var afterWhen = false
         var first = true
         for k in i..<all.upperBound {
             let t = tokens[k]
-            let broke = comments(before: t.range.start, &b, indent: afterWhen ? continuation : clause)
+            let lineIndent = k == i ? outcomeIndent : afterWhen ? continuation : clause
+            let broke = comments(before: t.range.start, &b, indent: lineIndent)
             if t.kind == .kwBecause || (t.kind == .kwUnless && (t.startsLine || broke)) {
                 b.start(clause)
                 b.add(tokenText(t), space: false)
             } else if broke || (afterWhen && t.startsLine) {
-                b.start(continuation)
+                b.start(lineIndent)
                 b.add(tokenText(t), space: false)
             } else {
                 b.add(tokenText(t), space: !first && needsSpace(k))
@@ -397,13 +400,20 @@ private struct Layout {
                 "\(v.0.text): \(flat(v.1.range))" + (i < e.values.count - 1 ? "," : "")
             }
         }
-        var widths: [Int] = []
+        // Column c is aligned across the entries whose fields up to c are the most common ones.
         let columns = rows.map(\.count).max() ?? 0
+        let keys = entries.map { e in ["name"] + e.values.map(\.0.text) }
+        var aligned = Array(repeating: Array(repeating: false, count: columns), count: rows.count)
+        var widths = Array(repeating: 0, count: columns)
         for c in 0..<columns {
-            // Align column c only while every entry that has it names the same field there.
-            let names = Set(entries.compactMap { c == 0 ? "name" : (c - 1 < $0.values.count ? $0.values[c - 1].0.text : nil) })
-            guard names.count == 1 else { break }
-            widths.append(rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0)
+            var counts: [[String]: Int] = [:]
+            for k in keys where k.count > c { counts[Array(k.prefix(c + 1)), default: 0] += 1 }
+            guard let common = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key.joined() > $1.key.joined()) })?.key
+            else { break }
+            for (r, k) in keys.enumerated() where k.count > c && Array(k.prefix(c + 1)) == common {
+                aligned[r][c] = true
+                widths[c] = max(widths[c], rows[r][c].count)
+            }
         }
         let ranges = entries.map { span($0.range) }
         var index = 0
@@ -411,11 +421,12 @@ private struct Layout {
             let row = rows[index]
             index += 1
             var line = ""
+            let rowIndex = index - 1
             for (c, cell) in row.enumerated() {
                 if c > 0 { line += " " }
                 line += cell
-                if c < row.count - 1, c < widths.count {
-                    line += String(repeating: " ", count: widths[c] - cell.count + (c == 0 ? 1 : 0))
+                if c < row.count - 1, aligned[rowIndex][c] || c == 0 {
+                    line += String(repeating: " ", count: max(0, widths[c] - cell.count) + (c == 0 ? 1 : 0))
                 }
             }
             // Comments inside the entry's own range go at its end.
