@@ -198,7 +198,31 @@ public struct RuleSetGenerator {
             default: break
             }
         }
-        if k == .number, plan.hasItems, rng.chance(0.1) { return "count of lines" }
+        if plan.hasItems, rng.chance(0.12) {
+            // Aggregates over the items, when an item field of this kind exists.
+            let fields = plan.itemFields.filter { $0.kind == k }.map(\.name)
+            if k == .number, rng.chance(0.5) {
+                return "(count of lines" + (rng.chance(0.4) ? " where " + itemComparison() : "") + ")"
+            }
+            if let f = fields.randomElement(using: &rng) {
+                switch k {
+                case .number, .money, .percent:
+                    return "(" + rng.pick(["sum", "min", "max"]) + " of lines.\(f)" + (rng.chance(0.3) ? " where " + itemComparison() : "") + ")"
+                case .duration, .date, .choice:
+                    return "(" + rng.pick(["min", "max"]) + " of lines.\(f))"
+                default: break
+                }
+            }
+        }
+        if depth > 0, rng.chance(0.08) {
+            switch k {
+            case .number: return "(" + value(.number, depth: depth - 1, item: item) + " / " + value(.number, depth: depth - 1, item: item) + ")"
+            case .money: return "(" + value(.money, depth: depth - 1, item: item) + " / " + rng.pick(["2", "3", "0", "7"]) + ")"
+            case .percent, .duration: return "-" + value(k, depth: 0, item: item)
+            case .date: return rng.pick(["today", "(today + 30 days)", "(today - 1 month)"])
+            default: break
+            }
+        }
         if rng.chance(0.55), let f = fieldOf(k, item: item) { return f }
         return constant(k)
     }

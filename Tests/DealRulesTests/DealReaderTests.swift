@@ -115,7 +115,7 @@ import Testing
     @Test func swiftValuesReadLikeJSON() throws {
         let set = try northwind()
         let deal = try set.deal(["region": "EU", "discount": "25%", "total": 80_000, "rush": true, "regions": ["US"],
-                                 "services": [["name": "SIEM", "seats": 20]], "customer": nil, "id": .number("7")])
+                                 "services": [["name": "SIEM", "seats": 20]], "customer": .null, "id": .number("7")])
         #expect(deal.given("total", in: set) == .money(Fixed(raw: 80_000_000_000)))
         #expect(deal.given("customer", in: set) == .unknown)
         #expect(deal.id == "7")

@@ -10,7 +10,7 @@ import Testing
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         return names.filter { name in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path, isDirectory: &isDir)
             return name.hasSuffix(".rules") || isDir.boolValue
         }.map { $0.hasSuffix(".rules") ? String($0.dropLast(6)) : $0 }.sorted()
     }()

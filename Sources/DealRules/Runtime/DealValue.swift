@@ -35,8 +35,10 @@ public indirect enum DealValue: Sendable, Hashable {
     }
 }
 
+/// No `ExpressibleByNilLiteral`: `nil` must keep meaning "no value" in code that handles
+/// optional `DealValue`s; JSON's null is `.null`.
 extension DealValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int) { self = .number(String(value)) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
@@ -44,7 +46,6 @@ extension DealValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(dictionaryLiteral elements: (String, DealValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
-    public init(nilLiteral: ()) { self = .null }
 }
 
 extension RuleSet {

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import DealRulesTestSupport
+@testable import DealRules
+
+/// Properties over generated rule sets and deals. CI runs a modest count; set
+/// DEALRULES_PROPERTY_SEEDS to run more (`DEALRULES_PROPERTY_SEEDS=2000 swift test --filter PropertyTests`).
+@Suite struct PropertyTests {
+    static let seeds: [Int] = {
+        let n = Int(ProcessInfo.processInfo.environment["DEALRULES_PROPERTY_SEEDS"] ?? "") ?? 60
+        return Array(0..<n)
+    }()
+    static let today = Day(year: 2026, month: 12, day: 1)!
+
+    @Test(arguments: seeds)
+    func theRealEvaluatorAgreesWithTheReference(seed: Int) throws {
+        var g = RuleSetGenerator(seed: UInt64(seed) &* 104_729 &+ 3, messyLayout: false)
+        for round in 0..<5 {
+            let text = g.ruleSet(rules: 14)
+            let loaded = RuleSet.load(source: text, name: "gen.rules")
+            let rules = try #require(loaded.ruleSet, "\(text)\n\(DiagnosticRenderer().render(loaded.diagnostics))")
+            let oracle = ReferenceEvaluator(source: text, name: "gen.rules")
+            for _ in 0..<8 {
+                let json = g.deal()
+                let real = ReferenceEvaluator.summary(rules.decide(try rules.deal(json: json), today: Self.today))
+                let reference = try #require(oracle.decide(dealJSON: json, today: (2026, 12, 1)))
+                #expect(real == reference, "seed \(seed) round \(round)\n\(text)\ndeal: \(json)\nreal: \(real)\nreference: \(reference)")
+                if real != reference { return }
+            }
+        }
+    }
+
+    @Test(arguments: seeds)
+    func undecidedRulesNameWhatTheyNeedAndGivingItDecidesThem(seed: Int) throws {
+        var g = RuleSetGenerator(seed: UInt64(seed) &* 7 &+ 1, messyLayout: false)
+        let text = g.ruleSet(rules: 14)
+        let rules = try RuleSet.load(source: text, name: "gen.rules").get()
+        for _ in 0..<8 {
+            let json = g.deal()
+            var draft = rules.draft(of: try rules.deal(json: json))
+            let decision = rules.decide(rules.deal(from: draft).deal, today: Self.today)
+            for u in decision.undetermined where u.errors.isEmpty {
+                #expect(!u.missing.isEmpty, "\(u.rule) is undecided but names nothing it needs\n\(text)\n\(json)")
+            }
+            // Give every missing fact a value: every rule is then decided (or fails on arithmetic).
+            for _ in 0..<4 {
+                let now = rules.decide(rules.deal(from: draft).deal, today: Self.today)
+                let missing = Set(now.undetermined.filter { $0.errors.isEmpty }.flatMap(\.missing))
+                if missing.isEmpty { break }
+                for m in missing { give(m, in: &draft, rules: rules, g: &g) }
+            }
+            let after = rules.decide(rules.deal(from: draft).deal, today: Self.today)
+            #expect(after.undetermined.allSatisfy { !$0.errors.isEmpty }, "still undecided: \(after.undetermined.map(\.rule)) after giving \(draft.json())\n\(text)")
+        }
+    }
+
+    /// Fills in a missing fact (a deal field, a list of items, or an item field on every item).
+    func give(_ path: String, in draft: inout DealDraft, rules: RuleSet, g: inout RuleSetGenerator) {
+        let parts = path.split(separator: ".").map(String.init)
+        if parts.count == 1, let f = rules.field(named: parts[0]) {
+            draft.fields[f.name] = sample(f.type, rules)
+            return
+        }
+        guard parts.count == 2, let kind = rules.itemKinds.first(where: { $0.name == parts[0] || rules.fields[$0.listField ?? 0].name == parts[0] }),
+              let field = kind.fields.first(where: { $0.name == parts[1] }), let list = kind.listField else { return }
+        let name = rules.fields[list].name
+        guard case .list(let items)? = draft.fields[name] else { return }
+        draft.fields[name] = .list(items.map { item in
+            guard case .object(var o) = item else { return item }
+            if o[field.name] == nil { o[field.name] = sample(field.type, rules) }
+            return .object(o)
+        })
+    }
+
+    func sample(_ t: ValueType, _ rules: RuleSet) -> DealValue {
+        switch t {
+        case .text: .text("given")
+        case .number: .number("7")
+        case .money: .text("$1,234")
+        case .percent: .text("12%")
+        case .duration: .text("3 months")
+        case .date: .text("2027-03-31")
+        case .flag: .bool(true)
+        case .choice(let c): .text(rules.choices[c].values[0])
+        case .list(.item): .list([.object(["name": .text("Given item")])])
+        case .list: .list([])
+        case .item, .emptyList: .null
+        }
+    }
+
+    @Test(arguments: seeds)
+    func decidingNeverFailsAndParsePrintParseKeepsTheTree(seed: Int) throws {
+        var g = RuleSetGenerator(seed: UInt64(seed) &* 31 &+ 17, messyLayout: true)
+        let text = g.ruleSet(rules: 12)
+        let tree = Parser.parse(SourceFile(path: "gen.rules", text: text))
+        #expect(!tree.diagnostics.hasErrors)
+        // Print (the formatter is the printer) and parse again: the same tree.
+        let printed = try Formatter.format(SourceFile(path: "gen.rules", text: text)).get()
+        let again = Parser.parse(SourceFile(path: "gen.rules", text: printed))
+        #expect(again.declarations.map(\.structure) == tree.declarations.map(\.structure))
+        let rules = try RuleSet.load(source: text, name: "gen.rules").get()
+        for _ in 0..<10 {
+            let d = rules.decide(try rules.deal(json: g.deal()), today: Self.today, explain: true)
+            #expect(DecisionKind.allCases.contains(d.kind))
+            #expect(d.required == Array(Set(d.outcomes.compactMap(\.approval))).sorted())
+        }
+    }
+}
