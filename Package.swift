@@ -6,6 +6,9 @@ let package = Package(
     products: [
         .executable(name: "dealrules", targets: ["DealRulesCLI"]),
         .library(name: "DealRules", targets: ["DealRules"]),
+        .library(name: "DealRulesREPL", targets: ["DealRulesREPL"]),
+        // For the fuzzers and benchmarks (separate packages beside this one); not for users.
+        .library(name: "DealRulesTestSupport", targets: ["DealRulesTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,7 +39,7 @@ let package = Package(
         ),
 
         // MARK: Test support: random rule sets and deals (tests, fuzzing, the differential oracle).
-        .target(name: "DealRulesTestSupport", dependencies: ["DealRules"]),
+        .target(name: "DealRulesTestSupport", dependencies: ["DealRules", "DealRulesREPL"]),
 
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),

@@ -90,6 +90,14 @@ public final class Session {
         greeting = notes.joined(separator: "\n")
     }
 
+    /// A session over rules already loaded (embedding, fuzzing); it watches no files.
+    public init(rules: RuleSet, options: Options = Options()) {
+        self.options = options
+        self.paths = []
+        self.style = Style(color: options.color)
+        self.rules = rules
+    }
+
     static func empty(_ limits: Limits) -> RuleSet {
         RuleSet.load(source: "", name: "<none>", limits: limits).ruleSet!
     }

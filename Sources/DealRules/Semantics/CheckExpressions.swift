@@ -611,6 +611,12 @@ extension Checker {
 
     // MARK: Defines
 
+    /// How deep evaluating a node recurses, counting a define as its body's depth.
+    func evaluationDepth(_ n: Node) -> Int {
+        if case .define(let i, _, _) = n { return 1 + (defines[i]?.depth ?? 0) }
+        return 1 + (n.children.map(evaluationDepth).max() ?? 0)
+    }
+
     mutating func checkDefine(_ i: Int) -> Define? {
         switch defineState[i] {
         case .done: return defines[i]
@@ -642,9 +648,16 @@ extension Checker {
             defineState[i] = .failed
             return nil
         }
+        let depth = evaluationDepth(typed.node)
+        if depth > limits.maxNesting * 4 {
+            error(.tooDeep, "define `\(d.name.text)` nests \(depth) levels deep through the defines it uses; the limit is \(limits.maxNesting * 4)",
+                  d.source, d.name.range, help: "shorten the chain of defines that use each other")
+            defineState[i] = .failed
+            return nil
+        }
         let def = Define(name: d.name.text, type: typed.type, body: typed.node, itemKind: scope.freeKind,
                          bindingCount: scope.maxBinding, location: DiagnosticLocation(d.source, d.name.range).description,
-                         readsFacts: scope.readsFacts)
+                         readsFacts: scope.readsFacts, depth: depth)
         defines[i] = def
         defineState[i] = .done
         return def

@@ -73,6 +73,8 @@ public struct Define: Sendable {
     public let location: String
     /// Whether it depends on the deal at all.
     let readsFacts: Bool
+    /// How deep evaluating it goes, defines it uses included.
+    let depth: Int
 }
 
 /// A rule, checked. Outcomes and undetermined entries name it and point at it.
