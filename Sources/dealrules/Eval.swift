@@ -48,6 +48,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "Add each outcome's condition and the values it read.")
     var explain = false
 
+    @Option(help: ArgumentHelp("Decide a --deals stream on this many threads (default: one per processor).", valueName: "N"))
+    var jobs: Int?
+
     func validate() throws {
         switch (deal, deals) {
         case (nil, nil): throw ValidationError("give a deal: --deal FILE.json, or a stream: --deals FILE.jsonl")
@@ -56,6 +59,9 @@ struct Eval: ParsableCommand {
         }
         if deals != nil, format == .text {
             throw ValidationError("--format text shows one deal; a --deals stream is always JSON lines")
+        }
+        if let jobs, jobs < 1 {
+            throw ValidationError("--jobs takes a number of threads, 1 or more")
         }
         if failOn == .approved {
             throw ValidationError("--fail-on takes blocked, incomplete or needs_approval")
@@ -98,37 +104,43 @@ struct Eval: ParsableCommand {
         if let failOn, decision.kind >= failOn { throw ExitCode(3) }
     }
 
+    /// A stream is decided in batches of at most this many lines or bytes (so memory stays
+    /// bounded however long the stream is).
+    static let batchLines = 256
+    static let batchBytes = 1 << 20
+
     private func stream(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
         var reader: LineReader
         do { reader = try LineReader(path: path, maxLine: ruleSet.limits.maxDealBytes) } catch let e as InputError {
             Output.standardError("error: \(e.message)\n")
             throw ExitCode(1)
         }
-        var index = 0
-        var bad = 0
-        var severe = false
-        while let line = reader.next() {
-            switch line {
-            case .blank:
-                continue
-            case .tooLong(let n):
-                let e = DealError(code: .dealLimit, message: "the line is more than \(n) bytes; the limit is \(ruleSet.limits.maxDealBytes)",
-                                  help: "raise it with --max-deal-bytes", line: 1, column: 1)
-                Output.standardOutput(e.json(index: index) + "\n")
-                bad += 1
-            case .text(let bytes):
-                do {
-                    let deal = try ruleSet.deal(json: bytes)
-                    let decision = ruleSet.decide(deal, today: date, explain: explain)
-                    Output.standardOutput(decision.json(index: index) + "\n")
-                    if let failOn, decision.kind >= failOn { severe = true }
-                } catch {
-                    Output.standardOutput(error.json(index: index, id: ruleSet.dealID(json: bytes)) + "\n")
-                    bad += 1
-                }
-            }
-            index += 1
+        var decider = DealStreamDecider(rules: ruleSet, today: date, explain: explain, failOn: failOn,
+                                        parallelism: jobs ?? DealStreamDecider.processorCount)
+        var batch = DealBatch()
+        var out: [UInt8] = []
+        func flush() {
+            decider.decide(batch, into: &out)
+            batch.removeAll()
+            Output.standardOutput(bytes: out)
+            Output.flush()
+            out.removeAll(keepingCapacity: true)
         }
+        while true {
+            // A batch is decided when it is full, or before waiting for input: a tool that
+            // writes one deal and waits gets its answer at once.
+            if !batch.isEmpty, batch.count >= Self.batchLines || batch.byteCount >= Self.batchBytes || !reader.hasBufferedLine {
+                flush()
+            }
+            guard let line = reader.next() else { break }
+            switch line {
+            case .blank: continue
+            case .tooLong(let n): batch.appendTooLong(bytes: n)
+            case .text(let bytes): batch.append(line: bytes)
+            }
+        }
+        if !batch.isEmpty { flush() }
+        let index = decider.index, bad = decider.badLines, severe = decider.reachedSeverity
         if let e = reader.failure {
             Output.standardError("error: \(e)\n")
             throw ExitCode(1)

@@ -82,6 +82,11 @@ struct LineReader {
         }
     }
 
+    /// Whether `next()` can answer without waiting for more input.
+    var hasBufferedLine: Bool {
+        atEnd || buffer.count - start > maxLine || buffer[start...].contains(UInt8(ascii: "\n"))
+    }
+
     mutating func next() -> Line? {
         while true {
             if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {

@@ -14,6 +14,12 @@ enum Output {
     }
 
     static func standardOutput(bytes: [UInt8]) {
+        if bytes.count > 1 << 16 {
+            // Large output goes straight out, not through the buffer.
+            flush()
+            writeAll(1, bytes)
+            return
+        }
         out += bytes
         if out.count > 1 << 16 { flush() }
     }

@@ -140,6 +140,40 @@ public struct Duration: Hashable, Sendable, Comparable {
         }
     }
 
+    /// Reads `12 months`, `2 weeks`, `1 year 3 months` from bytes (whole numbers only).
+    public static func parse<C: Collection<UInt8>>(bytes: C) -> Duration? {
+        var total = Duration()
+        var i = bytes.startIndex
+        var any = false
+        func skipSpaces() {
+            while i < bytes.endIndex, bytes[i] == 0x20 || bytes[i] == 0x09 { i = bytes.index(after: i) }
+        }
+        while true {
+            skipSpaces()
+            if i == bytes.endIndex { return any ? total : nil }
+            var n: Int64 = 0
+            var digits = 0
+            while i < bytes.endIndex, (bytes[i] >= 0x30 && bytes[i] <= 0x39) || (bytes[i] == 0x2C && digits > 0) {
+                if bytes[i] != 0x2C {
+                    n = n * 10 + Int64(bytes[i] - 0x30)
+                    digits += 1
+                    if n > Int64(Int32.max) { return nil }
+                }
+                i = bytes.index(after: i)
+            }
+            guard digits > 0 else { return nil }
+            skipSpaces()
+            let start = i
+            while i < bytes.endIndex, (bytes[i] >= 0x61 && bytes[i] <= 0x7A) { i = bytes.index(after: i) }
+            guard let u = unit(bytes[start..<i]) else { return nil }
+            let (m, o1) = u.months.multipliedReportingOverflow(by: Int32(n))
+            let (d, o2) = u.days.multipliedReportingOverflow(by: Int32(n))
+            guard !o1, !o2, let sum = total.adding(Duration(months: m, days: d)) else { return nil }
+            total = sum
+            any = true
+        }
+    }
+
     /// Reads `12 months`, `2 weeks`, `1 year 3 months` (whole numbers only).
     public static func parse(_ text: String) -> Duration? {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" })

@@ -6,8 +6,8 @@ public struct Deal: Sendable, Hashable {
         public let name: String
         /// Its catalog entry, or -1 when its name is not in the catalog.
         let catalogEntry: Int32
-        /// What the deal gave, per item field (`.unknown` where it gave nothing).
-        var given: [Value]
+        /// Which item fields the deal gave (the others come from the catalog or a default).
+        var givenFields: FieldSet
         /// What rules read: the item's own value, else its catalog entry's, else the default.
         var values: [Value]
 
@@ -36,11 +36,10 @@ extension RuleSet {
         Deal(fieldCount: fields.count, kindCount: itemKinds.count)
     }
 
-    /// An item of kind `k` with the given values, filled in from the catalog and defaults.
-    func makeItem(kind k: Int, name: String, given: [Value]) -> Deal.Item {
+    /// An item of kind `k` from the values the deal gave (`.unknown` where it gave none),
+    /// filled in from its catalog entry (-1 for none) and the fields' defaults.
+    func makeItem(kind k: Int, name: String, given: FieldSet, values: consuming [Value], entry: Int32) -> Deal.Item {
         let kind = itemKinds[k]
-        let entry = kind.catalog?.index[name] ?? -1
-        var values = given
         values[0] = .text(name)
         for f in 1..<kind.fields.count where !values[f].isKnown {
             if entry >= 0, let catalog = kind.catalog, catalog.entries[Int(entry)].values[f].isKnown {
@@ -49,16 +48,16 @@ extension RuleSet {
                 values[f] = d
             }
         }
-        var g = given
-        g[0] = .text(name)
-        return Deal.Item(name: name, catalogEntry: entry, given: g, values: values)
+        return Deal.Item(name: name, catalogEntry: entry, givenFields: given, values: values)
     }
 
     /// The values rules read: what the deal gives, else the field's default, else unknown.
+    /// (The deal's own array, not a copy, when no default applies.)
     func effectiveValues(_ deal: Deal) -> [Value] {
+        guard defaultSlots.contains(where: { !deal.fields[$0].isKnown }) else { return deal.fields }
         var values = deal.fields
-        for (i, f) in fields.enumerated() where !values[i].isKnown {
-            if let d = f.defaultValue { values[i] = d }
+        for i in defaultSlots where !values[i].isKnown {
+            values[i] = fields[i].defaultValue!
         }
         return values
     }

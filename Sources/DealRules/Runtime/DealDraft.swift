@@ -119,8 +119,8 @@ extension RuleSet {
 
     private func item(_ kind: ItemKind, _ item: Deal.Item) -> DealValue {
         var o: [String: DealValue] = ["name": .text(item.name)]
-        for (f, v) in item.given.enumerated().dropFirst() where v.isKnown {
-            o[kind.fields[f].name] = dealValue(v)
+        for f in kind.fields.indices.dropFirst() where item.givenFields.contains(f) {
+            o[kind.fields[f].name] = dealValue(item.values[f])
         }
         return .object(o)
     }

@@ -71,14 +71,13 @@ struct DealReader {
                         help: "write the deal's fields as an object: {\"discount\": 25, …}")
         }
         var deal = rules.emptyDeal()
-        var seen = [Bool](repeating: false, count: rules.fields.count)
+        var seen = FieldSet(count: rules.fields.count)
         var sawID = false, sawToday = false
         try readObject { reader, key, keyAt throws(DealError) in
             if let slot = reader.rules.slot(forKey: key) {
-                if seen[slot] {
+                if !seen.insert(slot) {
                     throw reader.error(.duplicateKey, "`\(reader.rules.fields[slot].name)` is given twice", at: keyAt)
                 }
-                seen[slot] = true
                 try reader.readField(slot, into: &deal)
             } else if key.elementsEqual("id".utf8) {
                 if sawID { throw reader.error(.duplicateKey, "`id` is given twice", at: keyAt) }
@@ -91,7 +90,7 @@ struct DealReader {
                 if sawToday { throw reader.error(.duplicateKey, "`today` is given twice", at: keyAt) }
                 sawToday = true
                 let at = reader.i
-                switch try reader.readScalarString("today", as: .date) {
+                switch try reader.readScalarString(ValuePath("today"), as: .date) {
                 case .date(let d)?: deal.today = d
                 default:
                     if reader.b[at] != UInt8(ascii: "n") {
@@ -122,7 +121,7 @@ struct DealReader {
             deal.fields[slot] = .list([])
             return
         }
-        if let v = try readValue(field.type, path: field.name) { deal.fields[slot] = v }
+        if let v = try readValue(field.type, path: ValuePath(field.name)) { deal.fields[slot] = v }
     }
 
     private mutating func readItems(_ k: Int, _ path: String) throws(DealError) -> [Deal.Item] {
@@ -132,9 +131,10 @@ struct DealReader {
         }
         let kind = rules.itemKinds[k]
         var items: [Deal.Item] = []
+        items.reserveCapacity(8)
         var names: Set<String> = []
         try readArray { reader, index throws(DealError) in
-            let itemPath = "\(path)[\(index)]"
+            let itemPath = ValuePath(path, item: index)
             if index >= reader.rules.limits.maxListLength {
                 throw reader.error(.dealLimit, "`\(path)` has more than \(reader.rules.limits.maxListLength) items")
             }
@@ -144,41 +144,72 @@ struct DealReader {
             let objectStart = reader.i
             var given = Array(repeating: Value.unknown, count: kind.fields.count)
             var name: String?
-            var seen = Set<Int>()
+            var seen = FieldSet(count: kind.fields.count)
+            var givenFields = FieldSet(count: kind.fields.count)
+            var entry: Int32 = -1
             try reader.readObject { r, keyBytes, ks throws(DealError) in
-                let key = String(decoding: keyBytes, as: UTF8.self)
-                guard let f = kind.fieldIndex[key] else {
+                guard let f = r.rules.itemFieldKeys[k].lookup(keyBytes) else {
+                    let key = String(decoding: keyBytes, as: UTF8.self)
                     throw r.error(.undeclaredField, "`\(itemPath).\(key)` is not a field of item `\(kind.name)`", at: ks,
                                   help: Suggestions.didYouMean(key, kind.fields.map(\.name))
                                       ?? "its fields are \(kind.fields.map { "`\($0.name)`" }.joined(separator: ", "))")
                 }
-                if !seen.insert(f).inserted {
-                    throw r.error(.duplicateKey, "`\(itemPath).\(key)` is given twice", at: ks)
+                if !seen.insert(f) {
+                    throw r.error(.duplicateKey, "`\(itemPath).\(kind.fields[f].name)` is given twice", at: ks)
                 }
+                let fieldPath = itemPath.member(kind.fields[f].name)
                 if f == 0 {
-                    guard case .text(let n)? = try r.readValue(.text, path: "\(itemPath).name") else {
-                        throw r.error(.itemWithoutName, "`\(itemPath).name` must be text, not null")
+                    // The name, from the bytes: a catalog entry's name is shared, not copied.
+                    r.skipSpace()
+                    if let raw = r.readRawString() {
+                        if let e = r.rules.catalogKeys[k].lookup(raw) {
+                            entry = Int32(e)
+                            name = kind.catalog!.entries[e].name
+                        } else {
+                            let n = String(decoding: raw, as: UTF8.self)
+                            name = n
+                            // Names match as Swift strings do (canonically equivalent text is
+                            // equal), so non-ASCII bytes that missed may still name an entry.
+                            if raw.contains(where: { $0 >= 0x80 }), let e = kind.catalog?.index[n] {
+                                entry = e
+                                name = kind.catalog!.entries[Int(e)].name
+                            }
+                        }
+                        return
+                    }
+                    guard case .text(let n)? = try r.readValue(.text, path: fieldPath) else {
+                        throw r.error(.itemWithoutName, "`\(fieldPath)` must be text, not null")
                     }
                     name = n
-                } else if let v = try r.readValue(kind.fields[f].type, path: "\(itemPath).\(key)") {
+                    entry = kind.catalog?.index[n] ?? -1
+                } else if let v = try r.readValue(kind.fields[f].type, path: fieldPath) {
                     given[f] = v
+                    _ = givenFields.insert(f)
                 }
             }
             guard let name else {
                 throw reader.error(.itemWithoutName, "`\(itemPath)` has no \"name\"", at: objectStart,
                                    help: "every \(kind.name) is named: {\"name\": \"SIEM\", …}")
             }
-            guard names.insert(name).inserted else {
+            // A short list is searched; a long one gets a set, so no list costs quadratic time.
+            let repeated: Bool
+            if items.count < 32 {
+                repeated = items.contains { entry >= 0 ? $0.catalogEntry == entry : $0.catalogEntry < 0 && $0.name == name }
+            } else {
+                if names.isEmpty { names = Set(items.map(\.name)) }
+                repeated = !names.insert(name).inserted
+            }
+            if repeated {
                 throw reader.error(.duplicateItem, "`\(path)` lists \(ValueText.quoted(name)) twice", at: objectStart,
                                    help: "list each \(kind.name) once; give its fields in one object")
             }
-            items.append(reader.rules.makeItem(kind: k, name: name, given: given))
+            items.append(reader.rules.makeItem(kind: k, name: name, given: givenFields, values: given, entry: entry))
         }
         return items
     }
 
     /// A value of a declared type; nil for `null` (not given).
-    mutating func readValue(_ type: ValueType, path: String) throws(DealError) -> Value? {
+    mutating func readValue(_ type: ValueType, path: ValuePath) throws(DealError) -> Value? {
         skipSpace()
         guard i < b.count else { throw syntax("a value") }
         if peekNull() {
@@ -196,7 +227,7 @@ struct DealReader {
                 if index >= r.rules.limits.maxListLength {
                     throw r.error(.dealLimit, "`\(path)` has more than \(r.rules.limits.maxListLength) values")
                 }
-                guard let v = try r.readValue(element, path: "\(path)[\(index)]") else {
+                guard let v = try r.readValue(element, path: path.element(index)) else {
                     throw r.error(.wrongValueType, "`\(path)[\(index)]` is null; a list holds values only")
                 }
                 out.append(v)
@@ -228,7 +259,7 @@ struct DealReader {
     }
 
     /// A JSON string read as a literal of `type` (`"$1,200"`, `"12 months"`, `"EU"`).
-    mutating func readScalarString(_ path: String, as type: ValueType) throws(DealError) -> Value? {
+    mutating func readScalarString(_ path: ValuePath, as type: ValueType) throws(DealError) -> Value? {
         skipSpace()
         if peekNull() {
             i += 4
@@ -236,6 +267,9 @@ struct DealReader {
         }
         let start = i
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw wrongType(path, type, start) }
+        // The usual case: no escapes, a well-formed literal, read straight from the bytes.
+        if let raw = readRawString(), let v = fastLiteral(raw, type) { return v }
+        i = start
         let s = try readString()
         if type == .text { return .text(s) }
         switch literals.read(s, as: type) {
@@ -247,6 +281,35 @@ struct DealReader {
             default: .wrongValueType
             }
             throw error(code, "`\(path)`: \(e.message)", at: start, help: e.help ?? expectation(type))
+        }
+    }
+
+    /// A string's bytes when it has no escapes (the reader moves past it); nil otherwise (the
+    /// reader stays).
+    mutating func readRawString() -> UnsafeBufferPointer<UInt8>? {
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        var j = i + 1
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        guard j < b.count, b[j] == UInt8(ascii: "\"") else { return nil }
+        let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
+        i = j + 1
+        return raw
+    }
+
+    /// A literal read from its bytes, or nil to take the slow path (which words the error).
+    func fastLiteral(_ raw: UnsafeBufferPointer<UInt8>, _ type: ValueType) -> Value? {
+        switch type {
+        case .text: return .text(String(decoding: raw, as: UTF8.self))
+        case .date: return Day.parse(raw).map(Value.date)
+        case .duration: return Duration.parse(bytes: raw).map(Value.duration)
+        case .choice(let c): return rules.choiceKeys[c].lookup(raw).map { .choice(ChoiceValue(choice: Int32(c), value: Int32($0))) }
+        case .money:
+            guard raw.first == UInt8(ascii: "$") else { return nil }
+            return (try? Fixed.parse(raw.dropFirst(), allowExponent: false).get()).map(Value.money)
+        case .percent:
+            guard raw.last == UInt8(ascii: "%") else { return nil }
+            return (try? Fixed.parse(raw.dropLast(), allowExponent: false).get()).map(Value.percent)
+        default: return nil
         }
     }
 
@@ -266,7 +329,7 @@ struct DealReader {
         }
     }
 
-    func wrongType(_ path: String, _ type: ValueType, _ at: Int) -> DealError {
+    func wrongType(_ path: ValuePath, _ type: ValueType, _ at: Int) -> DealError {
         error(.wrongValueType, "`\(path)` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValue(at))",
               at: at, help: "write \(expectation(type))")
     }
@@ -496,7 +559,7 @@ struct DealReader {
     }
 
     /// A JSON number, read exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    mutating func readNumber(_ path: String) throws(DealError) -> Fixed {
+    mutating func readNumber(_ path: ValuePath) throws(DealError) -> Fixed {
         let start = i
         if b[i] == UInt8(ascii: "-") { i += 1 }
         guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit") }
@@ -543,7 +606,7 @@ struct DealReader {
             return .text(try readString())
         case UInt8(ascii: "-"), 0x30...0x39:
             let start = i
-            _ = try readNumber("the value")
+            _ = try readNumber(ValuePath("the value"))
             return .number(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
         default:
             if match("true") { return .bool(true) }
@@ -565,7 +628,7 @@ struct DealReader {
         case UInt8(ascii: "\""):
             _ = try readString()
         case UInt8(ascii: "-"), 0x30...0x39:
-            _ = try readNumber("the value")
+            _ = try readNumber(ValuePath("the value"))
         default:
             if match("true") || match("false") || match("null") { return }
             throw syntax("a JSON value")
@@ -576,24 +639,24 @@ struct DealReader {
 extension RuleSet {
     /// The deal field a JSON key names.
     func slot(forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
-        fieldIndex[String(decoding: key, as: UTF8.self)]
+        fieldKeys.lookup(key)
     }
 
     /// Reads one deal from JSON: the declared fields by name, `null` for not given, and the
     /// two keys always allowed, `"id"` (echoed) and `"today"` (that deal's date).
     public func deal(json bytes: some Collection<UInt8>) throws(DealError) -> Deal {
-        let array = Array(bytes)
-        if array.count > limits.maxDealBytes {
-            throw DealError(code: .dealLimit, message: "the deal is \(array.count) bytes; the limit is \(limits.maxDealBytes)",
-                            help: nil, line: 1, column: 1)
-        }
-        var start = 0
-        if array.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        let result: Result<Deal, DealError> = array.withUnsafeBufferPointer { whole in
-            var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[start...]))
-            do throws(DealError) { return .success(try reader.readDeal()) } catch { return .failure(error) }
-        }
+        let result = bytes.withContiguousStorageIfAvailable { deal(buffer: $0) } ?? Array(bytes).withUnsafeBufferPointer { deal(buffer: $0) }
         return try result.get()
+    }
+
+    func deal(buffer whole: UnsafeBufferPointer<UInt8>) -> Result<Deal, DealError> {
+        if whole.count > limits.maxDealBytes {
+            return .failure(DealError(code: .dealLimit, message: "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)",
+                                      help: nil, line: 1, column: 1))
+        }
+        let start = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[start...]))
+        do throws(DealError) { return .success(try reader.readDeal()) } catch { return .failure(error) }
     }
 
     public func deal(json text: String) throws(DealError) -> Deal {
@@ -641,5 +704,67 @@ extension DealValue {
             } catch { return .failure(error) }
         }
         return try result.get()
+    }
+}
+
+/// Where a value sits in a deal (`services[2].seats`), kept in parts and spelled out only
+/// when an error names it: reading a valid deal builds no text.
+struct ValuePath: CustomStringConvertible {
+    let field: String
+    var item = -1
+    var memberName: String?
+    var index = -1
+
+    init(_ field: String, item: Int = -1) {
+        self.field = field
+        self.item = item
+    }
+
+    func member(_ name: String) -> ValuePath {
+        var p = self
+        p.memberName = name
+        return p
+    }
+
+    /// The path of element `i` of the list at this path.
+    func element(_ i: Int) -> ValuePath {
+        var p = self
+        p.index = i
+        return p
+    }
+
+    var description: String {
+        var s = field
+        if item >= 0 { s += "[\(item)]" }
+        if let memberName { s += ".\(memberName)" }
+        if index >= 0 { s += "[\(index)]" }
+        return s
+    }
+}
+
+/// A set of field indices: which fields of an object were given (to catch a key given twice,
+/// and to tell an item's own values from its catalog's). No allocation up to 64 fields.
+struct FieldSet: Sendable, Hashable {
+    private var small: UInt64 = 0
+    private var large: [Bool]?
+
+    init(count: Int) {
+        if count > 64 { large = Array(repeating: false, count: count) }
+    }
+
+    func contains(_ f: Int) -> Bool {
+        if let large { return large[f] }
+        return small & (1 << UInt64(f)) != 0
+    }
+
+    /// Adds field `f`; false when it was already there.
+    mutating func insert(_ f: Int) -> Bool {
+        if contains(f) { return false }
+        if large != nil {
+            large![f] = true
+        } else {
+            small |= 1 << UInt64(f)
+        }
+        return true
     }
 }

@@ -14,46 +14,26 @@ extension Day {
     }
 }
 
-/// How one rule came out for one deal (and one item).
-struct RuleResult {
-    let rule: Int
-    let item: Int32?
-    let value: Value
-}
-
 extension RuleSet {
     /// Decides a deal. `today` is used when the deal carries no date of its own; it defaults
     /// to the local date. With `explain`, every outcome and undetermined entry carries its
     /// condition and the values it read.
     public func decide(_ deal: Deal, today: Day? = nil, explain: Bool = false) -> Decision {
-        var ev = Evaluator(self, deal: deal, today: today ?? Day.localToday())
-        var decision = Decision(kind: .approved, required: [], outcomes: [], undetermined: [], id: deal.id)
-        for (index, rule) in rules.enumerated() {
-            if let k = rule.itemKind {
-                let slot = itemKinds[k].listField!
-                guard ev.values[slot].isKnown else {
-                    add(undetermined: rule, item: nil, missing: [fields[slot].name], errors: [], explanation: nil, to: &decision)
-                    continue
-                }
-                for i in deal.items[k].indices {
-                    ev.beginRule(bindings: rule.bindingCount, item: Int32(i))
-                    record(index, evaluate(rule, &ev), item: Int32(i), &ev, explain: explain, into: &decision)
-                }
-            } else {
-                ev.beginRule(bindings: rule.bindingCount, item: nil)
-                record(index, evaluate(rule, &ev), item: nil, &ev, explain: explain, into: &decision)
+        let date = deal.today ?? today ?? Day.localToday()
+        let words = (rules.count + 63) / 64
+        // Scratch space on the stack: the fired bits, and each field's value as an integer.
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + fields.count) { scratch -> Decision in
+            scratch.initialize(repeating: 0)
+            let bits = UnsafeMutableBufferPointer(rebasing: scratch[..<words])
+            let keys = UnsafeMutableBufferPointer(rebasing: scratch[words...])
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: fields.count) { known -> Decision in
+                var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known)
+                run.run()
+                let (kind, fired, undecided) = run.finish()
+                return Decision(kind: kind, id: deal.id, context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
+                                fired: fired, undecided: undecided)
             }
         }
-        decision.required = Array(Set(decision.outcomes.compactMap(\.approval))).sorted()
-        let blocking = decision.undetermined.contains { $0.kind != .warn }
-        if decision.denied {
-            decision.kind = .blocked
-        } else if blocking {
-            decision.kind = .incomplete
-        } else if !decision.required.isEmpty {
-            decision.kind = .needsApproval
-        }
-        return decision
     }
 
     /// `C unless U` is `C and not U`.
@@ -63,86 +43,22 @@ extension RuleSet {
         return Evaluator.and(c, Evaluator.not(ev.eval(unless)))
     }
 
-    private func record(_ index: Int, _ value: Value, item: Int32?, _ ev: inout Evaluator, explain: Bool,
-                        into decision: inout Decision) {
-        let rule = rules[index]
-        let itemName = item.map { ev.deal.items[rule.itemKind!][Int($0)].name }
-        switch value {
-        case .flag(false):
-            return
-        case .flag(true):
-            let message = self.message(rule, &ev)
-            let explanation = explain ? self.explanation(rule, ev) : nil
-            if rule.outcome == .require {
-                for a in rule.approvals {
-                    decision.outcomes.append(Outcome(kind: .require, approval: approvals[a].name, team: approvals[a].team,
-                                                     rule: rule.name, location: rule.location, item: itemName,
-                                                     message: message, explanation: explanation))
-                }
-            } else {
-                decision.outcomes.append(Outcome(kind: rule.outcome, rule: rule.name, location: rule.location, item: itemName,
-                                                 message: message, explanation: explanation))
-            }
-        default:
-            var missing: Set<String> = []
-            var errors: Set<EvalError> = []
-            ev.collectUnknown(rule.condition, &missing, &errors)
-            if let unless = rule.unless, ev.eval(rule.condition) != .no { ev.collectUnknown(unless, &missing, &errors) }
-            add(undetermined: rule, item: itemName, missing: missing.sorted(), errors: errors.map(\.rawValue).sorted(),
-                explanation: explain ? self.explanation(rule, ev) : nil, to: &decision)
-        }
-    }
-
-    private func add(undetermined rule: Rule, item: String?, missing: [String], errors: [String],
-                     explanation: Explanation?, to decision: inout Decision) {
-        if rule.outcome == .require {
-            for a in rule.approvals {
-                decision.undetermined.append(Undetermined(kind: .require, approval: approvals[a].name, team: approvals[a].team,
-                                                          rule: rule.name, location: rule.location, item: item,
-                                                          missing: missing, errors: errors, explanation: explanation))
-            }
-        } else {
-            decision.undetermined.append(Undetermined(kind: rule.outcome, rule: rule.name, location: rule.location, item: item,
-                                                      missing: missing, errors: errors, explanation: explanation))
-        }
-    }
-
     // MARK: Messages
 
     func valueText(for deal: Deal) -> ValueText {
-        ValueText(choices: choices, itemNames: { kind, i in
-            kind < deal.items.count && Int(i) < deal.items[kind].count ? deal.items[kind][Int(i)].name : nil
-        })
+        ValueText(choices: choices, deal: deal)
     }
 
-    /// The rule's `because` message with its `{…}` filled in, or the generated one:
-    /// the condition with each path's value beside it.
-    func message(_ rule: Rule, _ ev: inout Evaluator) -> String {
-        let vt = valueText(for: ev.deal)
-        guard let parts = rule.message else {
-            return printerWithValues(ev).text(rule.condition) + (rule.unless.map { " unless " + printerWithValues(ev).text($0) } ?? "")
-        }
-        var out = ""
-        for p in parts {
-            switch p {
-            case .literal(let s): out += s
-            case .value(let node, let type):
-                var kind: Int?
-                if case .item(let k) = type { kind = k }
-                if case .list(.item(let k)) = type { kind = k }
-                out += vt.text(ev.eval(node), kind: kind)
-            }
-        }
-        return out
+    /// The rule's `because` message with its `{…}` filled in, or the generated one: the
+    /// condition with each path's value beside it. Written into `out`.
+    func writeMessage(_ rule: Int32, _ ev: inout Evaluator, into out: inout TextBuffer) {
+        plan.messages[Int(rule)].write(into: &out, &ev, valueText(for: ev.deal))
     }
 
-    /// A printer that shows each path's value as this evaluator sees it.
-    func printerWithValues(_ ev: Evaluator) -> NodePrinter {
-        let vt = valueText(for: ev.deal)
-        return NodePrinter(valueText: vt, show: { node in
-            var copy = ev
-            return vt.text(copy.eval(node), kind: node.itemKind)
-        })
+    func message(_ rule: Int32, _ ev: inout Evaluator) -> String {
+        var out = TextBuffer()
+        writeMessage(rule, &ev, into: &out)
+        return out.string
     }
 
     /// The condition as written and the value of every path it reads (outside quantifiers).
@@ -173,15 +89,17 @@ extension RuleSet {
         }
         walk(rule.condition)
         if let unless = rule.unless { walk(unless) }
-        let printer = printerWithValues(ev)
-        let annotated = printer.text(rule.condition) + (rule.unless.map { " unless " + printer.text($0) } ?? "")
+        var printing = ev
+        let printer = NodePrinter(valueText: vt)
+        let annotated = printer.text(rule.condition, values: &printing)
+            + (rule.unless.map { " unless " + printer.text($0, values: &printing) } ?? "")
         // What each define stood for, with its values, in its own frame (and recursively).
         var defined: [(name: String, annotated: String)] = []
         var definesSeen: Set<Int> = []
         func expand(_ n: Node, _ ev: inout Evaluator) {
             if case .define(let index, let binding, let name) = n, definesSeen.insert(index).inserted {
                 _ = ev.withDefineFrame(index, binding) { inner, body in
-                    defined.append((name, printerWithValues(inner).text(body)))
+                    defined.append((name, printer.text(body, values: &inner)))
                     expand(body, &inner)
                 }
                 return
@@ -197,6 +115,78 @@ extension RuleSet {
         var e = Explanation(condition: rule.conditionText, values: values, annotated: annotated)
         e.defines = defined
         return e
+    }
+}
+
+extension DecisionContext {
+    func itemName(_ rule: Rule, _ item: Int32) -> String? {
+        guard item >= 0, let k = rule.itemKind else { return nil }
+        return deal.items[k][Int(item)].name
+    }
+
+    func evaluator(for hit: Hit) -> Evaluator {
+        var ev = Evaluator(rules, deal: deal, today: today)
+        ev.beginRule(bindings: rules.rules[Int(hit.rule)].bindingCount, item: hit.item >= 0 ? hit.item : nil)
+        return ev
+    }
+
+    func required(_ fired: [Hit]) -> [String] {
+        var seen = Set<Int>()
+        for h in fired { seen.formUnion(rules.rules[Int(h.rule)].approvals) }
+        return seen.map { rules.approvals[$0].name }.sorted()
+    }
+
+    func outcomes(_ fired: [Hit]) -> [Outcome] {
+        var out: [Outcome] = []
+        for hit in fired {
+            let rule = rules.rules[Int(hit.rule)]
+            var ev = evaluator(for: hit)
+            let message = rules.message(hit.rule, &ev)
+            let explanation = explain ? rules.explanation(rule, ev) : nil
+            let item = itemName(rule, hit.item)
+            if rule.outcome == .require {
+                for a in rule.approvals {
+                    out.append(Outcome(kind: .require, approval: rules.approvals[a].name, team: rules.approvals[a].team,
+                                       rule: rule.name, location: rule.location, item: item, message: message,
+                                       explanation: explanation))
+                }
+            } else {
+                out.append(Outcome(kind: rule.outcome, rule: rule.name, location: rule.location, item: item,
+                                   message: message, explanation: explanation))
+            }
+        }
+        return out
+    }
+
+    /// The facts (and evaluation errors) that leave a rule undecided.
+    func missing(_ hit: Hit) -> (missing: [String], errors: [String]) {
+        let rule = rules.rules[Int(hit.rule)]
+        if let k = rule.itemKind, hit.item < 0 {
+            return ([rules.fields[rules.itemKinds[k].listField!].name], [])
+        }
+        var ev = evaluator(for: hit)
+        var missing: Set<String> = []
+        var errors: Set<EvalError> = []
+        ev.collectUnknown(rule.condition, &missing, &errors)
+        if let unless = rule.unless, ev.eval(rule.condition) != .no { ev.collectUnknown(unless, &missing, &errors) }
+        return (missing.sorted(), errors.map(\.rawValue).sorted())
+    }
+
+    func undetermined(_ undecided: [Hit]) -> [Undetermined] {
+        var out: [Undetermined] = []
+        for hit in undecided {
+            let rule = rules.rules[Int(hit.rule)]
+            let (missing, errors) = self.missing(hit)
+            let explanation = explain && !(rule.itemKind != nil && hit.item < 0) ? rules.explanation(rule, evaluator(for: hit)) : nil
+            let item = itemName(rule, hit.item)
+            let approvals: [Int?] = rule.outcome == .require ? rule.approvals.map { $0 } : [nil]
+            for a in approvals {
+                out.append(Undetermined(kind: rule.outcome, approval: a.map { rules.approvals[$0].name }, team: a.map { rules.approvals[$0].team },
+                                        rule: rule.name, location: rule.location, item: item, missing: missing,
+                                        errors: errors, explanation: explanation))
+            }
+        }
+        return out
     }
 }
 
@@ -246,5 +236,165 @@ extension Evaluator {
         default:
             for c in n.children { collectUnknown(c, &missing, &errors) }
         }
+    }
+}
+
+/// One decision being made. Deal-level rules that fire are marked in a bit set, which gives
+/// them in load order without sorting; per-item ones are collected and sorted, and the two are
+/// merged at the end.
+private struct DecideRun {
+    let rules: RuleSet
+    let plan: Plan
+    let deal: Deal
+    var ev: Evaluator
+    let bits: UnsafeMutableBufferPointer<UInt64>
+    var firedCount = 0
+    var itemHits: [Hit] = []
+    var undecided: [Hit] = []
+
+    /// Each deal field's value as an integer (`Plan.key`), where it is known and has one.
+    let keys: UnsafeMutableBufferPointer<UInt64>
+    let known: UnsafeMutableBufferPointer<Bool>
+
+    init(rules: RuleSet, deal: Deal, today: Day, bits: UnsafeMutableBufferPointer<UInt64>,
+         keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>) {
+        self.rules = rules
+        self.plan = rules.plan
+        self.deal = deal
+        self.ev = Evaluator(rules, deal: deal, today: today)
+        self.bits = bits
+        self.keys = keys
+        self.known = known
+        for slot in 0..<known.count {
+            if let k = Plan.key(ev.values[slot]) {
+                keys[slot] = UInt64(bitPattern: k)
+                known[slot] = true
+            } else {
+                known[slot] = false
+            }
+        }
+    }
+
+    mutating func run() {
+        // Indices, not copies: a copied group or item would retain everything in it.
+        for r in plan.plain { full(r) }
+        for g in plan.groups.indices {
+            let slot = plan.groups[g].slot
+            if known[slot] {
+                for i in Plan.matching(plan.groups[g], Int64(bitPattern: keys[slot])) { rest(plan.groups[g].rules[i], -1) }
+            } else {
+                // The group's field is unknown: each rule in full (once, though `in` lists it twice).
+                var seen: Set<Int32> = []
+                for r in plan.groups[g].rules where seen.insert(r).inserted { full(r) }
+            }
+        }
+        for k in plan.kinds.indices where !plan.kinds[k].all.isEmpty {
+            guard ev.values[rules.itemKinds[k].listField!].isKnown else {
+                for r in plan.kinds[k].all { undecided.append(Hit(rule: r, item: -1)) }
+                continue
+            }
+            for i in deal.items[k].indices {
+                let at = Int32(i)
+                for r in plan.kinds[k].every { rest(r, at) }
+                let entry = Int(deal.items[k][i].catalogEntry)
+                if entry >= 0 {
+                    for r in plan.kinds[k].byEntry[entry] { rest(r, at) }
+                    for r in plan.kinds[k].inCatalog { rest(r, at) }
+                } else {
+                    if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].name] {
+                        for r in named { rest(r, at) }
+                    }
+                    for r in plan.kinds[k].offCatalog { rest(r, at) }
+                }
+            }
+        }
+    }
+
+    private mutating func fire(_ r: Int32, _ item: Int32) {
+        guard item < 0 else { return itemHits.append(Hit(rule: r, item: item)) }
+        let (w, b) = (Int(r) >> 6, UInt64(1) << UInt64(r & 63))
+        if bits[w] & b == 0 {
+            bits[w] |= b
+            firedCount += 1
+        }
+    }
+
+    private mutating func record(_ r: Int32, _ item: Int32, _ v: Value) {
+        switch v {
+        case .flag(true): fire(r, item)
+        case .flag(false): break
+        default: undecided.append(Hit(rule: r, item: item))
+        }
+    }
+
+    /// A deal-level rule in full, as written.
+    private mutating func full(_ r: Int32) {
+        ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: nil)
+        record(r, -1, rules.evaluate(rules.rules[Int(r)], &ev))
+    }
+
+    /// What is left of the rule once its group or index has decided the first part.
+    private mutating func rest(_ r: Int32, _ item: Int32) {
+        guard plan.hasRest[Int(r)] else { return fire(r, item) }
+        let count = Int(plan.checkCount[Int(r)])
+        if count >= 0 {
+            // Comparisons on integers: `no` as soon as one fails; an unknown field leaves the
+            // rule to the evaluator (which says what it misses).
+            let start = Int(plan.checkStart[Int(r)])
+            var unknown = false
+            for c in start..<(start + count) {
+                let check = plan.checks[c]
+                guard known[Int(check.slot)] else {
+                    unknown = true
+                    continue
+                }
+                if !check.holds(Int64(bitPattern: keys[Int(check.slot)])) { return }
+            }
+            if !unknown { return fire(r, item) }
+        }
+        ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: item >= 0 ? item : nil)
+        record(r, item, ev.eval(plan.rest[Int(r)]!))
+    }
+
+    /// The decision's kind, and its hits in load order, then item order.
+    mutating func finish() -> (DecisionKind, [Hit], [Hit]) {
+        itemHits.sortHits()
+        undecided.sortHits()
+        var fired: [Hit] = []
+        fired.reserveCapacity(firedCount + itemHits.count)
+        var next = 0
+        for w in 0..<bits.count {
+            var word = bits[w]
+            while word != 0 {
+                let r = Int32(w << 6 | word.trailingZeroBitCount)
+                word &= word - 1
+                while next < itemHits.count, itemHits[next].rule < r {
+                    fired.append(itemHits[next])
+                    next += 1
+                }
+                fired.append(Hit(rule: r, item: -1))
+            }
+        }
+        while next < itemHits.count {
+            fired.append(itemHits[next])
+            next += 1
+        }
+        var kind = DecisionKind.approved
+        var required = false
+        for h in fired {
+            switch plan.outcomes[Int(h.rule)] {
+            case .deny: kind = .blocked
+            case .require: required = true
+            case .warn: break
+            }
+        }
+        if kind != .blocked {
+            if undecided.contains(where: { plan.outcomes[Int($0.rule)] != .warn }) {
+                kind = .incomplete
+            } else if required {
+                kind = .needsApproval
+            }
+        }
+        return (kind, fired, undecided)
     }
 }

@@ -1,21 +1,96 @@
 /// What a deal needs: the decision and the outcomes behind it. A value; `json()` gives the
 /// shape of LANGUAGE.md.
+///
+/// Deciding records only which rules fired or stayed undecided (and for which item); the
+/// outcomes' messages, the facts each undecided rule misses, and explanations are worked out
+/// when they are asked for, so a decision nobody reads in full costs little.
 public struct Decision: Sendable, Hashable {
-    public var kind: DecisionKind
-    /// Approvals required by the rules that fired, sorted, without repeats.
-    public var required: [String]
-    /// In rule load order, then item order; one per approval a `require` rule needs.
-    public var outcomes: [Outcome]
-    /// Rules (per item) that missing facts leave undecided.
-    public var undetermined: [Undetermined]
+    public let kind: DecisionKind
     /// The deal's `"id"`, as raw JSON text, echoed verbatim.
-    public var id: String?
+    public let id: String?
+    let context: DecisionContext
+    /// In rule load order, then item order.
+    let fired: [Hit]
+    let undecided: [Hit]
 
-    public var denied: Bool { outcomes.contains { $0.kind == .deny } }
+    /// Approvals required by the rules that fired, sorted, without repeats.
+    public var required: [String] { context.required(fired) }
+
+    /// In rule load order, then item order; one per approval a `require` rule needs.
+    public var outcomes: [Outcome] { context.outcomes(fired) }
+
+    /// Rules (per item) that missing facts leave undecided, with the facts that would decide them.
+    public var undetermined: [Undetermined] { context.undetermined(undecided) }
+
+    public var denied: Bool { fired.contains { context.rules.rules[Int($0.rule)].outcome == .deny } }
     public var warnings: [Outcome] { outcomes.filter { $0.kind == .warn } }
 
     /// Every fact that would help decide, sorted, without repeats.
     public var missing: [String] { Array(Set(undetermined.flatMap(\.missing))).sorted() }
+
+    public static func == (a: Decision, b: Decision) -> Bool {
+        a.kind == b.kind && a.id == b.id && a.outcomes == b.outcomes && a.undetermined == b.undetermined
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(kind)
+        h.combine(id)
+        h.combine(fired)
+        h.combine(undecided)
+    }
+}
+
+/// A rule a decision found fired or undecided, and its item (-1: none), packed in one integer
+/// whose order is the outcomes' order: by rule, then by item.
+struct Hit: Sendable, Hashable, Comparable {
+    let key: UInt64
+
+    init(rule: Int32, item: Int32) {
+        key = UInt64(UInt32(bitPattern: rule)) << 32 | UInt64(UInt32(bitPattern: item &+ 1))
+    }
+
+    var rule: Int32 { Int32(truncatingIfNeeded: key >> 32) }
+    var item: Int32 { Int32(truncatingIfNeeded: key) &- 1 }
+
+    static func < (a: Hit, b: Hit) -> Bool { a.key < b.key }
+}
+
+extension [Hit] {
+    /// Sorts in place: insertion for the usual few (often nearly sorted), the library's sort
+    /// for more.
+    mutating func sortHits() {
+        guard count > 1 else { return }
+        if count > 32 {
+            sort()
+            return
+        }
+        withUnsafeMutableBufferPointer { b in
+            for i in 1..<b.count {
+                let x = b[i]
+                var j = i
+                while j > 0, x.key < b[j - 1].key {
+                    b[j] = b[j - 1]
+                    j -= 1
+                }
+                b[j] = x
+            }
+        }
+    }
+}
+
+/// What a decision needs to say more about itself later.
+final class DecisionContext: Sendable {
+    let rules: RuleSet
+    let deal: Deal
+    let today: Day
+    let explain: Bool
+
+    init(rules: RuleSet, deal: Deal, today: Day, explain: Bool) {
+        self.rules = rules
+        self.deal = deal
+        self.today = today
+        self.explain = explain
+    }
 }
 
 public struct Outcome: Sendable, Hashable {

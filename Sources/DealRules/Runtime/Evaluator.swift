@@ -13,6 +13,7 @@ struct Evaluator {
     private var frame: [Int32]
     private var base = 0
     private var top: Int
+    private let frameSize: Int
 
     init(defines: [Define?], itemKinds: [ItemKind], fieldNames: [String], deal: Deal, values: [Value], today: Day,
          frameSize: Int = 8) {
@@ -22,12 +23,14 @@ struct Evaluator {
         self.deal = deal
         self.values = values
         self.today = today
-        self.frame = Array(repeating: 0, count: max(frameSize, 8))
-        self.top = frame.count
+        // The frame is made when a rule first binds an item: deal-level rules never need one.
+        self.frame = []
+        self.frameSize = max(frameSize, 8)
+        self.top = 0
     }
 
     init(_ rules: RuleSet, deal: Deal, today: Day) {
-        self.init(defines: rules.defines, itemKinds: rules.itemKinds, fieldNames: rules.fields.map(\.name), deal: deal,
+        self.init(defines: rules.evaluatorDefines, itemKinds: rules.itemKinds, fieldNames: rules.fieldNames, deal: deal,
                   values: rules.effectiveValues(deal), today: deal.today ?? today, frameSize: rules.maxBindings * 4)
     }
 
@@ -35,7 +38,8 @@ struct Evaluator {
     mutating func beginRule(bindings: Int, item: Int32?) {
         base = 0
         top = max(bindings, 1)
-        if frame.count < top { frame += Array(repeating: 0, count: top - frame.count) }
+        if bindings == 0 && item == nil && frame.isEmpty { return }
+        ensureFrame(top)
         frame[0] = item ?? -1
     }
 
@@ -60,9 +64,9 @@ struct Evaluator {
             guard values[slot].isKnown else { return .unknown }
             return .list(deal.items[kind].indices.map { .item(Int32($0)) })
         case .item(let binding, _, _):
-            return .item(frame[base + binding])
+            return .item(bound(binding))
         case .itemField(let binding, let kind, let field, _, _):
-            let i = Int(frame[base + binding])
+            let i = Int(bound(binding))
             guard i >= 0, i < deal.items[kind].count else { return .unknown }
             return deal.items[kind][i].values[field]
         case .nameOf(let x, let kind):
@@ -115,6 +119,7 @@ struct Evaluator {
             return .flag(inside != negated)
         case .quantified(let q, let listSlot, let kind, let binding, let body, _):
             guard values[listSlot].isKnown else { return .unknown }
+            ensureFrame(base + binding + 1)
             var undecided: Value?
             for i in deal.items[kind].indices {
                 frame[base + binding] = Int32(i)
@@ -131,6 +136,7 @@ struct Evaluator {
             return q == .any ? .no : .yes
         case .aggregateItems(let kind, let listSlot, let itemKind, let binding, let value, let condition, let type, _):
             guard values[listSlot].isKnown else { return .unknown }
+            ensureFrame(base + binding + 1)
             var acc = Accumulator(kind, type)
             for i in deal.items[itemKind].indices {
                 frame[base + binding] = Int32(i)
@@ -162,10 +168,10 @@ struct Evaluator {
     mutating func withDefineFrame<R>(_ index: Int, _ binding: Int?, _ body: (inout Evaluator, Node) -> R) -> R? {
         guard let define = defines[index] else { return nil }
         let savedBase = base, savedTop = top
-        let item = binding.map { frame[base + $0] } ?? -1
+        let item = binding.map { bound($0) } ?? -1
         base = top
         top = base + max(define.bindingCount, 1)
-        if frame.count < top { frame += Array(repeating: 0, count: top - frame.count + 8) }
+        ensureFrame(top)
         frame[base] = item
         let r = body(&self, define.body)
         base = savedBase
@@ -173,10 +179,22 @@ struct Evaluator {
         return r
     }
 
-    /// The current item's index in slot `binding` (for messages).
-    func boundItem(_ binding: Int) -> Int32 { frame[base + binding] }
+    /// The current item's index in slot `binding` (for messages); -1 when none is bound.
+    func boundItem(_ binding: Int) -> Int32 { bound(binding) }
 
-    mutating func setBinding(_ binding: Int, _ item: Int32) { frame[base + binding] = item }
+    mutating func setBinding(_ binding: Int, _ item: Int32) {
+        ensureFrame(base + binding + 1)
+        frame[base + binding] = item
+    }
+
+    private func bound(_ binding: Int) -> Int32 {
+        base + binding < frame.count ? frame[base + binding] : -1
+    }
+
+    /// Makes the frame at least `count` slots long (it is made lazily).
+    private mutating func ensureFrame(_ count: Int) {
+        if frame.count < count { frame += Array(repeating: -1, count: max(count, frameSize) - frame.count) }
+    }
 
     // MARK: Operators
 

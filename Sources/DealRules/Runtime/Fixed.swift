@@ -102,18 +102,19 @@ public struct Fixed: Hashable, Comparable, Sendable {
             negative = text[i] == UInt8(ascii: "-")
             i = text.index(after: i)
         }
-        // Collect the significant digits and where the point is.
-        var digits: [UInt8] = []
+        // Count the digits, and find where the point is and the last digit that is not 0.
+        let digitsStart = i
+        var count = 0
         var pointAt: Int?
-        var sawDigit = false
+        var lastNonZero = -1
         while i < text.endIndex {
             let c = text[i]
             if c >= 0x30 && c <= 0x39 {
-                digits.append(c - 0x30)
-                sawDigit = true
-            } else if c == UInt8(ascii: "."), pointAt == nil, sawDigit {
-                pointAt = digits.count
-            } else if c == UInt8(ascii: ","), allowSeparators, pointAt == nil, sawDigit {
+                if c != 0x30 { lastNonZero = count }
+                count += 1
+            } else if c == UInt8(ascii: "."), pointAt == nil, count > 0 {
+                pointAt = count
+            } else if c == UInt8(ascii: ","), allowSeparators, pointAt == nil, count > 0 {
                 // A separator: exactly three digits follow, then no digit.
                 var j = text.index(after: i), n = 0
                 while j < text.endIndex, text[j] >= 0x30, text[j] <= 0x39 { n += 1; j = text.index(after: j) }
@@ -123,8 +124,8 @@ public struct Fixed: Hashable, Comparable, Sendable {
             }
             i = text.index(after: i)
         }
-        guard sawDigit else { return .failure(.malformed) }
-        if let p = pointAt, p == digits.count { return .failure(.malformed) }  // "3."
+        guard count > 0 else { return .failure(.malformed) }
+        if let p = pointAt, p == count { return .failure(.malformed) }  // "3."
         var exponent = 0
         if i < text.endIndex, allowExponent, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
             i = text.index(after: i)
@@ -144,23 +145,30 @@ public struct Fixed: Hashable, Comparable, Sendable {
         }
         guard i == text.endIndex else { return .failure(.malformed) }
         // Value = digits × 10^(exponent - fractionDigits); we want digits × 10^(6 + that).
-        let fraction = digits.count - (pointAt ?? digits.count)
+        let fraction = count - (pointAt ?? count)
         let shift = places + exponent - fraction
-        var raw: Int64 = 0
+        var used = count
         if shift < 0 {
             // Only trailing zeros may be dropped.
             let drop = -shift
-            if drop > digits.count || digits.suffix(drop).contains(where: { $0 != 0 }) {
-                if digits.allSatisfy({ $0 == 0 }) { return .success(.zero) }
+            if drop > count || lastNonZero >= count - drop {
+                if lastNonZero < 0 { return .success(.zero) }
                 return .failure(.tooPrecise)
             }
-            digits.removeLast(drop)
+            used = count - drop
         }
-        for d in digits {
+        // The digits again, from the text: no copy of them is made.
+        var raw: Int64 = 0
+        var j = digitsStart, taken = 0
+        while taken < used {
+            let c = text[j]
+            j = text.index(after: j)
+            guard c >= 0x30 && c <= 0x39 else { continue }
             let (m, o1) = raw.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            let (a, o2) = m.addingReportingOverflow(Int64(c - 0x30))
             if o1 || o2 { return .failure(.overflow) }
             raw = a
+            taken += 1
         }
         if shift > 0 {
             for _ in 0..<shift where raw != 0 {

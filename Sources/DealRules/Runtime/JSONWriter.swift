@@ -148,9 +148,128 @@ extension Decision {
     /// The decision as JSON, in the shape of LANGUAGE.md. In a stream, pass `index` (and the
     /// line carries `"index"` and `"id"`); `pretty` indents it for people.
     public func json(index: Int? = nil, pretty: Bool = false) -> String {
-        var w = JSONWriter(pretty: pretty)
-        write(to: &w, index: index)
-        return w.string
+        if pretty {
+            var w = JSONWriter(pretty: true)
+            write(to: &w, index: index)
+            return w.string
+        }
+        var out: [UInt8] = []
+        appendJSON(to: &out, index: index)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the decision as one line of JSON (no line break) to `out`: the stream's fast path,
+    /// written straight from what fired, with each rule's head encoded once at load.
+    public func appendJSON(to out: inout [UInt8], index: Int? = nil) {
+        let rules = context.rules
+        var t = TextBuffer(json: true, capacity: 256)
+        t.bytes = out
+        out = []
+        t.raw("{")
+        if let index {
+            t.raw("\"index\":")
+            t.append(int: index)
+            t.raw(",")
+        }
+        if let id {
+            t.raw("\"id\":")
+            t.bytes += id.utf8
+            t.raw(",")
+        }
+        t.raw("\"decision\":\"")
+        t.bytes += kind.rawValue.utf8
+        t.raw("\",\"required\":[")
+        var needed = [Bool](repeating: false, count: rules.approvals.count)
+        for h in fired { for a in rules.rules[Int(h.rule)].approvals { needed[a] = true } }
+        var first = true
+        for a in rules.approvalsByName where needed[a] {
+            t.raw(first ? "\"" : ",\"")
+            first = false
+            t.append(rules.approvals[a].name)
+            t.raw("\"")
+        }
+        t.raw("],\"outcomes\":[")
+        first = true
+        let plan = rules.plan
+        let valueText = rules.valueText(for: context.deal)
+        var ev = Evaluator(rules, deal: context.deal, today: context.today)
+        for hit in fired {
+            let r = Int(hit.rule)
+            let rule = rules.rules[r]
+            ev.beginRule(bindings: rule.bindingCount, item: hit.item >= 0 ? hit.item : nil)
+            let explanation = context.explain ? rules.explanation(rule, ev) : nil
+            // The message is written once, into the first outcome; a rule that requires several
+            // approvals copies it into the others.
+            var message = 0..<0
+            for (h, head) in plan.heads[r].enumerated() {
+                if !first { t.raw(",") }
+                first = false
+                t.raw(head)
+                appendItem(rule, hit, &t)
+                t.raw(",\"message\":\"")
+                if h == 0 {
+                    let start = t.bytes.count
+                    plan.messages[r].write(into: &t, &ev, valueText)
+                    message = start..<t.bytes.count
+                } else {
+                    t.copy(message)
+                }
+                t.raw("\"")
+                if let explanation { appendExplanation(explanation, &t) }
+                t.raw("}")
+            }
+        }
+        t.raw("],\"undetermined\":[")
+        first = true
+        for hit in undecided {
+            let rule = rules.rules[Int(hit.rule)]
+            let (missing, errors) = context.missing(hit)
+            let explanation = context.explain && !(rule.itemKind != nil && hit.item < 0)
+                ? rules.explanation(rule, context.evaluator(for: hit)) : nil
+            for head in rules.plan.heads[Int(hit.rule)] {
+                if !first { t.raw(",") }
+                first = false
+                t.raw(head)
+                appendItem(rule, hit, &t)
+                t.raw(",\"missing\":")
+                appendStrings(missing, &t)
+                if !errors.isEmpty {
+                    t.raw(",\"errors\":")
+                    appendStrings(errors, &t)
+                }
+                if let explanation { appendExplanation(explanation, &t) }
+                t.raw("}")
+            }
+        }
+        t.raw("]}")
+        out = t.bytes
+    }
+
+    private func appendItem(_ rule: Rule, _ hit: Hit, _ t: inout TextBuffer) {
+        guard let name = context.itemName(rule, hit.item) else { return }
+        t.raw(",\"item\":\"")
+        t.append(name)
+        t.raw("\"")
+    }
+
+    private func appendStrings(_ xs: [String], _ t: inout TextBuffer) {
+        t.raw("[")
+        for (i, x) in xs.enumerated() {
+            t.raw(i > 0 ? ",\"" : "\"")
+            t.append(x)
+            t.raw("\"")
+        }
+        t.raw("]")
+    }
+
+    private func appendExplanation(_ e: Explanation, _ t: inout TextBuffer) {
+        var w = JSONWriter()
+        w.beginObject()
+        e.write(to: &w)
+        w.endObject()
+        // `{` … `}` around the explanation's members: splice them in after a comma.
+        t.raw(",")
+        t.bytes += w.bytes.dropFirst().dropLast()
     }
 
     func write(to w: inout JSONWriter, index: Int?) {

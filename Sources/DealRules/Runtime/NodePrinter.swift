@@ -1,54 +1,183 @@
-/// Prints a checked expression the one way every message, `:why` and `--explain` shows it:
-/// the condition's text, and, when asked, each path's value beside it: `discount (25%) > 20%`.
-struct NodePrinter {
-    let valueText: ValueText
-    /// Gives the value to show beside a path, or nil to show none.
-    var show: ((Node) -> String?)?
+/// Where a printed condition's values come from: an evaluator (each path's value shown beside
+/// it: `discount (25%) > 20%`), or nowhere (the condition as written).
+protocol PathValues {
+    /// Writes what follows path `node` in the printed condition: ` (25%)`, or nothing.
+    mutating func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText)
+}
 
-    init(valueText: ValueText, show: ((Node) -> String?)? = nil) {
-        self.valueText = valueText
-        self.show = show
+struct NoValues: PathValues {
+    func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {}
+}
+
+extension Evaluator: PathValues {
+    mutating func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {
+        out.raw(" (")
+        valueText.write(eval(node), kind: node.itemKind, into: &out)
+        out.raw(")")
+    }
+}
+
+/// Records where each path's value would go, to make a message template.
+private struct ValueSites: PathValues {
+    var sites: [(offset: Int, node: Node)] = []
+
+    mutating func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {
+        sites.append((out.bytes.count, node))
+    }
+}
+
+/// A message made once per rule: text that never changes, and the places where a path's value
+/// goes. Writing it is copying bytes and printing values, with no walk over the condition.
+struct MessageTemplate: Sendable {
+    struct Piece: Sendable {
+        /// Text before the value, as it is and escaped for JSON.
+        var text: [UInt8]
+        var json: [UInt8]
+        /// The value written after the text, if any; `parenthesized` in a generated message
+        /// (`discount (25%)`), bare in a `because` message (`{discount}`).
+        var node: Node?
+        var kind: Int?
+        var parenthesized = false
     }
 
-    func text(_ n: Node) -> String { text(n, values: show != nil) }
+    var pieces: [Piece] = []
 
-    private func text(_ n: Node, values: Bool) -> String {
-        func shown(_ s: String) -> String {
-            guard values, let v = show?(n) else { return s }
-            return "\(s) (\(v))"
+    /// The generated message: the condition (and `unless …`) with each path's value beside it.
+    init(condition: Node, unless: Node?) {
+        let printer = NodePrinter(valueText: ValueText(choices: []))
+        var out = TextBuffer()
+        var sites = ValueSites()
+        printer.write(condition, into: &out, values: &sites)
+        if let unless {
+            out.append(" unless ")
+            printer.write(unless, into: &out, values: &sites)
+        }
+        var start = 0
+        for (offset, node) in sites.sites {
+            add(out.bytes[start..<offset], node: node, kind: node.itemKind, parenthesized: true)
+            start = offset
+        }
+        add(out.bytes[start...], node: nil, kind: nil, parenthesized: false)
+    }
+
+    /// A `because` message: its text, and the value of each `{…}`.
+    init(parts: [MessagePart]) {
+        var text: [UInt8] = []
+        for p in parts {
+            switch p {
+            case .literal(let s): text += s.utf8
+            case .value(let node, let type):
+                var kind: Int?
+                if case .item(let k) = type { kind = k }
+                if case .list(.item(let k)) = type { kind = k }
+                add(text[...], node: node, kind: kind, parenthesized: false)
+                text = []
+            }
+        }
+        add(text[...], node: nil, kind: nil, parenthesized: false)
+    }
+
+    private mutating func add(_ text: ArraySlice<UInt8>, node: Node?, kind: Int?, parenthesized: Bool) {
+        var json = TextBuffer(json: true)
+        text.withUnsafeBufferPointer { json.append(bytes: $0) }
+        pieces.append(Piece(text: Array(text), json: json.bytes, node: node, kind: kind, parenthesized: parenthesized))
+    }
+
+    /// Writes the message for the rule the evaluator is set up for.
+    func write(into out: inout TextBuffer, _ ev: inout Evaluator, _ valueText: ValueText) {
+        for p in pieces {
+            out.raw(out.json ? p.json : p.text)
+            guard let node = p.node else { continue }
+            if p.parenthesized { out.raw(" (") }
+            valueText.write(ev.eval(node), kind: p.kind, into: &out)
+            if p.parenthesized { out.raw(")") }
+        }
+    }
+}
+
+/// Prints a checked expression the one way every message, `:why` and `--explain` shows it:
+/// the condition's text, and, with values, each path's value beside it.
+struct NodePrinter {
+    let valueText: ValueText
+
+    init(valueText: ValueText) {
+        self.valueText = valueText
+    }
+
+    /// The condition as written.
+    func text(_ n: Node) -> String {
+        var out = TextBuffer()
+        var none = NoValues()
+        write(n, into: &out, values: &none)
+        return out.string
+    }
+
+    /// The condition with each path's value beside it, as the evaluator sees them.
+    func text(_ n: Node, values ev: inout Evaluator) -> String {
+        var out = TextBuffer()
+        write(n, into: &out, values: &ev)
+        return out.string
+    }
+
+    func write<V: PathValues>(_ n: Node, into out: inout TextBuffer, values: inout V, show: Bool = true) {
+        func shown(_ name: String) {
+            out.append(name)
+            if show { values.annotate(n, into: &out, valueText: valueText) }
         }
         switch n {
-        case .constant(_, _, let t): return t
-        case .list(let nodes, _): return "[" + nodes.map { text($0, values: values) }.joined(separator: ", ") + "]"
+        case .constant(_, _, let t): out.append(t)
+        case .list(let nodes, _):
+            out.append("[")
+            for (i, x) in nodes.enumerated() {
+                if i > 0 { out.append(", ") }
+                write(x, into: &out, values: &values, show: show)
+            }
+            out.append("]")
         case .field(_, _, let name), .itemList(_, _, let name), .item(_, _, let name), .itemNames(_, _, let name),
              .define(_, _, let name), .itemField(_, _, _, _, let name):
-            return shown(name)
-        case .today: return shown("today")
-        case .aggregateItems(_, _, _, _, _, _, _, let t), .aggregateList(_, _, _, let t): return shown(t)
-        case .nameOf(let x, _): return text(x, values: values)
-        case .group(let x): return "(" + text(x, values: values) + ")"
-        case .not(let x): return "not " + text(x, values: values)
-        case .and(let a, let b): return text(a, values: values) + " and " + text(b, values: values)
-        case .or(let a, let b): return text(a, values: values) + " or " + text(b, values: values)
-        case .negate(let x): return "-" + text(x, values: values)
-        case .arithmetic(_, let a, let b, let op):
-            return text(a, values: values) + " \(op.rawValue) " + text(b, values: values)
-        case .compare(_, let a, let b, let op):
-            return text(a, values: values) + " \(op.rawValue) " + text(b, values: values)
+            shown(name)
+        case .today: shown("today")
+        case .aggregateItems(_, _, _, _, _, _, _, let t), .aggregateList(_, _, _, let t): shown(t)
+        case .nameOf(let x, _): write(x, into: &out, values: &values, show: show)
+        case .group(let x):
+            out.append("(")
+            write(x, into: &out, values: &values, show: show)
+            out.append(")")
+        case .not(let x):
+            out.append("not ")
+            write(x, into: &out, values: &values, show: show)
+        case .and(let a, let b): infix(a, " and ", b, &out, &values, show)
+        case .or(let a, let b): infix(a, " or ", b, &out, &values, show)
+        case .negate(let x):
+            out.append("-")
+            write(x, into: &out, values: &values, show: show)
+        case .arithmetic(_, let a, let b, let op): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
+        case .compare(_, let a, let b, let op): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
         case .between(let x, let lo, let hi, let negated):
-            return text(x, values: values) + (negated ? " not between " : " between ") + text(lo, values: values)
-                + " and " + text(hi, values: values)
-        case .member(let x, let list, let negated):
-            return text(x, values: values) + (negated ? " not in " : " in ") + text(list, values: values)
-        case .contains(let a, let b):
-            return text(a, values: values) + " contains " + text(b, values: values)
+            write(x, into: &out, values: &values, show: show)
+            out.append(negated ? " not between " : " between ")
+            infix(lo, " and ", hi, &out, &values, show)
+        case .member(let x, let list, let negated): infix(x, negated ? " not in " : " in ", list, &out, &values, show)
+        case .contains(let a, let b): infix(a, " contains ", b, &out, &values, show)
         case .inCatalog(let x, _, let negated):
-            return text(x, values: values) + (negated ? " not in catalog" : " in catalog")
+            write(x, into: &out, values: &values, show: show)
+            out.append(negated ? " not in catalog" : " in catalog")
         case .quantified(let q, _, _, _, let body, let variable):
             // Inside a quantifier the item changes, so no values are shown there.
-            if case .group = body { return "\(q.rawValue) \(variable) " + text(body, values: false) }
-            return "\(q.rawValue) " + text(body, values: false)
+            out.append(q.rawValue)
+            out.append(" ")
+            if case .group = body {
+                out.append(variable)
+                out.append(" ")
+            }
+            write(body, into: &out, values: &values, show: false)
         }
+    }
+
+    private func infix<V: PathValues>(_ a: Node, _ op: String, _ b: Node, _ out: inout TextBuffer, _ values: inout V, _ show: Bool) {
+        write(a, into: &out, values: &values, show: show)
+        out.append(op)
+        write(b, into: &out, values: &values, show: show)
     }
 }
 

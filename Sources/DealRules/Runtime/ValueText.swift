@@ -2,37 +2,67 @@
 /// `[US, EU]`, `yes`. Messages, `:why`, `--explain` and the formatter all use it.
 struct ValueText {
     let choices: [ChoiceInfo]
-    /// Names of the deal's items by kind, for `.item` values; nil outside a deal.
-    var itemNames: ((Int, Int32) -> String?)?
-    var itemKindOfList: Int?
+    /// The deal whose items `.item` values name, if any.
+    var deal: Deal?
 
-    init(choices: [ChoiceInfo], itemNames: ((Int, Int32) -> String?)? = nil) {
+    init(choices: [ChoiceInfo], deal: Deal? = nil) {
         self.choices = choices
-        self.itemNames = itemNames
+        self.deal = deal
     }
 
     /// `quoteText`: text in quotes (as a literal) or bare (as in messages).
     func text(_ v: Value, kind: Int? = nil, quoteText: Bool = false) -> String {
+        var out = TextBuffer()
+        write(v, kind: kind, quoteText: quoteText, into: &out)
+        return out.string
+    }
+
+    func write(_ v: Value, kind: Int? = nil, quoteText: Bool = false, into out: inout TextBuffer) {
         switch v {
-        case .unknown: return "unknown"
-        case .none: return "none"
-        case .failure(let e): return "error (\(e.rawValue))"
-        case .flag(let b): return b ? "yes" : "no"
-        case .number(let f): return f.formatted()
-        case .money(let f): return f.moneyText
-        case .percent(let f): return f.percentText
-        case .date(let d): return d.description
-        case .duration(let d): return d.description
-        case .text(let s): return quoteText ? ValueText.quoted(s) : s
+        case .unknown: out.append("unknown")
+        case .none: out.append("none")
+        case .failure(let e):
+            out.append("error (")
+            out.append(e.rawValue)
+            out.append(")")
+        case .flag(let b): out.append(b ? "yes" : "no")
+        case .number(let f): out.append(f)
+        case .money(let f):
+            if f.raw < 0 { out.append("-") }
+            out.append("$")
+            let cents = f.raw % (Fixed.scale / 100) == 0 && !f.isWhole
+            out.append(Fixed(raw: f.raw == .min ? .max : abs(f.raw)), minimumFraction: cents ? 2 : 0)
+        case .percent(let f):
+            out.append(f)
+            out.append("%")
+        case .date(let d): out.append(d.description)
+        case .duration(let d): out.append(d.description)
+        case .text(let s):
+            if quoteText {
+                out.append(ValueText.quoted(s))
+            } else {
+                out.append(s)
+            }
         case .choice(let c):
             let ci = Int(c.choice), vi = Int(c.value)
-            guard ci < choices.count, vi < choices[ci].values.count else { return "?" }
-            return choices[ci].values[vi]
+            guard ci < choices.count, vi < choices[ci].values.count else {
+                out.append("?")
+                return
+            }
+            out.append(choices[ci].values[vi])
         case .list(let items):
-            return "[" + items.map { text($0, kind: kind, quoteText: quoteText) }.joined(separator: ", ") + "]"
+            out.append("[")
+            for (i, x) in items.enumerated() {
+                if i > 0 { out.append(", ") }
+                write(x, kind: kind, quoteText: quoteText, into: &out)
+            }
+            out.append("]")
         case .item(let i):
-            if let kind, let name = itemNames?(kind, i) { return name }
-            return "item \(i + 1)"
+            if let kind, let deal, kind < deal.items.count, i >= 0, Int(i) < deal.items[kind].count {
+                out.append(deal.items[kind][Int(i)].name)
+            } else {
+                out.append("item \(i + 1)")
+            }
         }
     }
 

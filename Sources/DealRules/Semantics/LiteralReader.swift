@@ -119,9 +119,14 @@ struct LiteralError: Error {
 }
 
 extension StringProtocol {
-    /// Without leading and trailing spaces, tabs and line breaks.
+    /// Without leading and trailing white space (spaces, tabs, line breaks, and any other
+    /// Unicode white space).
     var trimmed: String {
-        let front = drop { $0.isWhitespace }
-        return String(front.reversed().drop { $0.isWhitespace }.reversed())
+        let scalars = unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        if start == scalars.startIndex, end == scalars.endIndex { return String(self) }
+        return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 }

@@ -77,8 +77,9 @@ public struct Define: Sendable {
     let depth: Int
 }
 
-/// A rule, checked. Outcomes and undetermined entries name it and point at it.
-public struct Rule: Sendable {
+/// A rule, checked. Outcomes and undetermined entries name it and point at it. A class, so
+/// deciding never copies one.
+public final class Rule: Sendable {
     public let name: String
     /// True when the author named it (`rule NAME:`); otherwise it is called `FILE:LINE`.
     public let isNamed: Bool
@@ -97,6 +98,24 @@ public struct Rule: Sendable {
     let bindingCount: Int
     /// The condition as written, canonically printed (`discount > 20%`).
     public let conditionText: String
+
+    init(name: String, isNamed: Bool, outcome: OutcomeKind, approvals: [Int], condition: Node, unless: Node?,
+         message: [MessagePart]?, location: String, file: String, line: Int, itemKind: Int?, bindingCount: Int,
+         conditionText: String) {
+        self.name = name
+        self.isNamed = isNamed
+        self.outcome = outcome
+        self.approvals = approvals
+        self.condition = condition
+        self.unless = unless
+        self.message = message
+        self.location = location
+        self.file = file
+        self.line = line
+        self.itemKind = itemKind
+        self.bindingCount = bindingCount
+        self.conditionText = conditionText
+    }
 }
 
 enum MessagePart: Sendable {

@@ -22,6 +22,21 @@ public final class RuleSet: Sendable {
     public let files: [LoadedFile]
     /// The largest frame any rule needs for its item bindings.
     let maxBindings: Int
+    /// Names looked up from a deal's JSON bytes: fields, each kind's item fields, each
+    /// choice's values, each catalog's entry names.
+    let fieldKeys: ByteKeyTable
+    let itemFieldKeys: [ByteKeyTable]
+    let choiceKeys: [ByteKeyTable]
+    let catalogKeys: [ByteKeyTable]
+    /// How deciding goes fast: threshold groups, item indexes, encoded outcome heads.
+    let plan: Plan
+    /// Approval indices in the order of their names (how `required` lists them).
+    let approvalsByName: [Int]
+    /// The deal fields that have a default.
+    let defaultSlots: [Int]
+    /// What every evaluator reads, made once: the fields' names, the defines.
+    let fieldNames: [String]
+    let evaluatorDefines: [Define?]
 
     init(choices: [ChoiceInfo], fields: [FieldInfo], fieldIndex: [String: Int], itemKinds: [ItemKind],
          itemKindIndex: [String: Int], approvals: [Approval], approvalIndex: [String: Int], defines: [Define],
@@ -43,14 +58,49 @@ public final class RuleSet: Sendable {
         self.limits = limits
         self.files = files
         self.maxBindings = max(1, (rules.map(\.bindingCount) + defines.map(\.bindingCount)).max() ?? 1)
+        self.fieldKeys = ByteKeyTable(fields.enumerated().map { ($1.name, $0) })
+        self.itemFieldKeys = itemKinds.map { k in ByteKeyTable(k.fields.enumerated().map { ($1.name, $0) }) }
+        self.choiceKeys = choices.map { c in ByteKeyTable(c.values.enumerated().map { ($1, $0) }) }
+        self.catalogKeys = itemKinds.map { k in ByteKeyTable((k.catalog?.entries ?? []).enumerated().map { ($1.name, $0) }) }
+        self.plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals)
+        self.approvalsByName = approvals.indices.sorted { approvals[$0].name < approvals[$1].name }
+        self.defaultSlots = fields.indices.filter { fields[$0].defaultValue != nil }
+        self.fieldNames = fields.map(\.name)
+        self.evaluatorDefines = defines.map { $0 }
+    }
+
+    /// A copy of `other` with `files` (nothing is compiled again).
+    private init(_ other: RuleSet, files: [LoadedFile]) {
+        choices = other.choices
+        fields = other.fields
+        fieldIndex = other.fieldIndex
+        itemKinds = other.itemKinds
+        itemKindIndex = other.itemKindIndex
+        approvals = other.approvals
+        approvalIndex = other.approvalIndex
+        defines = other.defines
+        defineIndex = other.defineIndex
+        rules = other.rules
+        ruleIndex = other.ruleIndex
+        scenarios = other.scenarios
+        warnings = other.warnings
+        limits = other.limits
+        self.files = files
+        maxBindings = other.maxBindings
+        fieldKeys = other.fieldKeys
+        itemFieldKeys = other.itemFieldKeys
+        choiceKeys = other.choiceKeys
+        catalogKeys = other.catalogKeys
+        plan = other.plan
+        approvalsByName = other.approvalsByName
+        defaultSlots = other.defaultSlots
+        fieldNames = other.fieldNames
+        evaluatorDefines = other.evaluatorDefines
     }
 
     /// The same rule set, remembering the files it came from.
     func with(files: [LoadedFile]) -> RuleSet {
-        RuleSet(choices: choices, fields: fields, fieldIndex: fieldIndex, itemKinds: itemKinds,
-                itemKindIndex: itemKindIndex, approvals: approvals, approvalIndex: approvalIndex, defines: defines,
-                defineIndex: defineIndex, rules: rules, ruleIndex: ruleIndex, scenarios: scenarios,
-                warnings: warnings, limits: limits, files: files)
+        RuleSet(self, files: files)
     }
 
     public func field(named name: String) -> FieldInfo? { fieldIndex[name].map { fields[$0] } }

@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+// Benchmarks for dealrules (ordo-one/benchmark), in their own package so the main build stays
+// small. Run them with scripts/bench from the project root; see README, "Performance".
+import Foundation
+import PackageDescription
+
+// A path dependency is named after its folder, which differs between checkouts.
+let mainPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "DealRulesBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(path: ".."),
+        // The default traits need a package that is not mirrored here; malloc counts are enough.
+        .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "DealRulesBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "DealRules", package: mainPackage),
+            ],
+            path: "Benchmarks/DealRulesBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

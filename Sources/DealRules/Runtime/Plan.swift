@@ -1,0 +1,294 @@
+/// How a rule set decides fast, compiled once when it is loaded:
+///
+/// - a deal-level rule whose condition is `FIELD op CONSTANT and REST` joins a **threshold
+///   group** for that field and operator: its constants sorted, so one binary search over the
+///   deal's value finds every rule whose comparison holds, and only those evaluate REST;
+/// - a per-item rule that tests the item's name (`service is "SIEM"`) or its catalog
+///   membership (`service not in catalog`) is **indexed** by it, so an item pays only for the
+///   rules about it;
+/// - everything else is evaluated as written.
+///
+/// Three-valued logic is kept exactly: a comparison that does not hold makes the conjunction
+/// `no` whatever REST is; when the group's field is unknown, its rules are evaluated in full.
+final class Plan: Sendable {
+    struct Group: Sendable {
+        let slot: Int
+        let comparison: Comparison
+        /// Sorted ascending; `rules[i]` has the constant `keys[i]`.
+        var keys: [Int64] = []
+        var rules: [Int32] = []
+    }
+
+    struct KindPlan: Sendable {
+        /// Rules checked for every item of the kind.
+        var every: [Int32] = []
+        /// Rules about items with one name: by catalog entry, and by names not in the catalog.
+        var byEntry: [[Int32]] = []
+        var byName: [String: [Int32]] = [:]
+        var inCatalog: [Int32] = []
+        var offCatalog: [Int32] = []
+        /// All per-item rules of the kind, in load order (when the deal gives no list).
+        var all: [Int32] = []
+    }
+
+    /// Deal-level rules evaluated in full.
+    let plain: [Int32]
+    let groups: [Group]
+    let kinds: [KindPlan]
+    /// What is left of each rule's condition once its group or index has decided its first part
+    /// (nil: nothing is left, the rule fires).
+    let rest: [Node?]
+    /// Each rule's outcome as the start of a JSON object, one per approval it requires:
+    /// `{"kind":"require","approval":"…","team":"…","rule":"…","location":"…"`.
+    let heads: [[[UInt8]]]
+    /// Each rule's message, made once.
+    let messages: [MessageTemplate]
+    /// Per rule, what deciding reads most: its outcome, the size of its binding frame, and
+    /// whether anything is left of it to evaluate after its group or index.
+    let outcomes: [OutcomeKind]
+    let bindings: [Int32]
+    let hasRest: [Bool]
+    /// A deal-level rule whose rest is only comparisons of fields with constants (`discount >
+    /// 20%`) is checked on integers, without walking its condition: its checks are
+    /// `checks[checkStart[r] ..< checkStart[r] + checkCount[r]]` (a count of -1: it has none).
+    let checks: [Check]
+    let checkStart: [Int32]
+    let checkCount: [Int32]
+
+    /// `FIELD op CONSTANT`, both as integers (`Plan.key`).
+    struct Check: Sendable {
+        let slot: Int32
+        let comparison: Comparison
+        let key: Int64
+
+        func holds(_ value: Int64) -> Bool {
+            switch comparison {
+            case .equal: value == key
+            case .notEqual: value != key
+            case .less: value < key
+            case .lessEqual: value <= key
+            case .greater: value > key
+            case .greaterEqual: value >= key
+            }
+        }
+    }
+
+    init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
+        let b = Builder(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals)
+        plain = b.plain
+        groups = b.groups
+        kinds = b.kinds
+        rest = b.rest
+        heads = b.heads
+        messages = b.messages
+        outcomes = b.outcomes
+        bindings = b.bindings
+        hasRest = b.hasRest
+        checks = b.checks
+        checkStart = b.checkStart
+        checkCount = b.checkCount
+    }
+
+    /// The plan while it is being made.
+    private struct Builder {
+        var plain: [Int32] = []
+        var groups: [Group] = []
+        var kinds: [KindPlan] = []
+        var rest: [Node?] = []
+        var heads: [[[UInt8]]] = []
+        var messages: [MessageTemplate] = []
+        var outcomes: [OutcomeKind] = []
+        var bindings: [Int32] = []
+        var hasRest: [Bool] = []
+        var checks: [Check] = []
+        var checkStart: [Int32] = []
+        var checkCount: [Int32] = []
+
+        init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
+            heads = rules.map { rule in
+                func head(_ a: Approval?) -> [UInt8] {
+                    var t = TextBuffer(json: true, capacity: 96)
+                    t.bytes += Array("{\"kind\":\"".utf8)
+                    t.append(rule.outcome.rawValue)
+                    if let a {
+                        t.bytes += Array("\",\"approval\":\"".utf8)
+                        t.append(a.name)
+                        t.bytes += Array("\",\"team\":\"".utf8)
+                        t.append(a.team)
+                    }
+                    t.bytes += Array("\",\"rule\":\"".utf8)
+                    t.append(rule.name)
+                    t.bytes += Array("\",\"location\":\"".utf8)
+                    t.append(rule.location)
+                    t.bytes.append(UInt8(ascii: "\""))
+                    return t.bytes
+                }
+                return rule.outcome == .require ? rule.approvals.map { head(approvals[$0]) } : [head(nil)]
+            }
+            messages = rules.map { rule in
+                rule.message.map { MessageTemplate(parts: $0) } ?? MessageTemplate(condition: rule.condition, unless: rule.unless)
+            }
+            kinds = itemKinds.map { k in
+                var p = KindPlan()
+                p.byEntry = Array(repeating: [], count: k.catalog?.entries.count ?? 0)
+                return p
+            }
+            rest = Array(repeating: nil, count: rules.count)
+            var groupIndex: [String: Int] = [:]
+            for (r, rule) in rules.enumerated() {
+                let index = Int32(r)
+                var parts = Plan.conjuncts(rule.condition, defines)
+                if let unless = rule.unless { parts.append(.not(unless)) }
+                if let k = rule.itemKind {
+                    kinds[k].all.append(index)
+                    if let (filter, at) = parts.enumerated().lazy.compactMap({ i, p in Plan.itemFilter(p, itemKinds[k]).map { ($0, i) } }).first {
+                        parts.remove(at: at)
+                        rest[r] = Plan.join(parts)
+                        switch filter {
+                        case .names(let names):
+                            for n in names {
+                                if let e = itemKinds[k].catalog?.index[n] { kinds[k].byEntry[Int(e)].append(index) } else { kinds[k].byName[n, default: []].append(index) }
+                            }
+                        case .catalog(let inside):
+                            if inside { kinds[k].inCatalog.append(index) } else { kinds[k].offCatalog.append(index) }
+                        }
+                    } else {
+                        kinds[k].every.append(index)
+                        rest[r] = Plan.join(parts)
+                    }
+                    continue
+                }
+                guard let (at, slot, comparison, keys) = parts.enumerated().lazy.compactMap({ i, p in
+                    Plan.threshold(p).map { (i, $0.slot, $0.comparison, $0.keys) }
+                }).first else {
+                    plain.append(index)
+                    continue
+                }
+                parts.remove(at: at)
+                rest[r] = Plan.join(parts)
+                let name = "\(slot) \(comparison)"
+                let g = groupIndex[name] ?? {
+                    groups.append(Group(slot: slot, comparison: comparison))
+                    groupIndex[name] = groups.count - 1
+                    return groups.count - 1
+                }()
+                for key in keys {
+                    groups[g].keys.append(key)
+                    groups[g].rules.append(index)
+                }
+            }
+            outcomes = rules.map(\.outcome)
+            bindings = rules.map { Int32($0.bindingCount) }
+            hasRest = rest.map { $0 != nil }
+            checkStart = Array(repeating: 0, count: rules.count)
+            checkCount = Array(repeating: -1, count: rules.count)
+            for (r, rule) in rules.enumerated() where rule.itemKind == nil {
+                guard let node = rest[r] else { continue }
+                var found: [Check] = []
+                for part in Plan.conjuncts(node, defines) {
+                    guard let t = Plan.threshold(part), t.keys.count == 1 else {
+                        found = []
+                        break
+                    }
+                    found.append(Check(slot: Int32(t.slot), comparison: t.comparison, key: t.keys[0]))
+                }
+                guard !found.isEmpty else { continue }
+                checkStart[r] = Int32(checks.count)
+                checkCount[r] = Int32(found.count)
+                checks += found
+            }
+            for g in groups.indices {
+                let order = groups[g].keys.indices.sorted { (groups[g].keys[$0], groups[g].rules[$0]) < (groups[g].keys[$1], groups[g].rules[$1]) }
+                groups[g].keys = order.map { groups[g].keys[$0] }
+                groups[g].rules = order.map { groups[g].rules[$0] }
+            }
+        }
+    }
+
+    // MARK: Reading conditions
+
+    /// The parts of a condition joined by `and`, through parentheses and deal-level defines.
+    static func conjuncts(_ n: Node, _ defines: [Define]) -> [Node] {
+        switch n {
+        case .group(let x): return conjuncts(x, defines)
+        case .and(let a, let b): return conjuncts(a, defines) + conjuncts(b, defines)
+        case .define(let i, nil, _): return conjuncts(defines[i].body, defines)
+        default: return [n]
+        }
+    }
+
+    static func join(_ parts: [Node]) -> Node? {
+        guard var node = parts.last else { return nil }
+        for p in parts.dropLast().reversed() { node = .and(p, node) }
+        return node
+    }
+
+    enum Filter { case names([String]), catalog(Bool) }
+
+    /// `service is "SIEM"`, `service in ["A", "B"]`, `service [not] in catalog`.
+    static func itemFilter(_ n: Node, _ kind: ItemKind) -> Filter? {
+        switch n {
+        case .group(let x): return itemFilter(x, kind)
+        case .compare(.equal, .nameOf(.item(0, _, _), _), .constant(.text(let s), _, _), _),
+             .compare(.equal, .constant(.text(let s), _, _), .nameOf(.item(0, _, _), _), _):
+            return .names([s])
+        case .member(.nameOf(.item(0, _, _), _), .constant(.list(let xs), _, _), false):
+            let names = xs.compactMap { if case .text(let s) = $0 { return s } else { return nil } }
+            return names.count == xs.count ? .names(names) : nil
+        case .inCatalog(.item(0, _, _), _, let negated):
+            return .catalog(!negated)
+        default:
+            return nil
+        }
+    }
+
+    /// `FIELD op CONSTANT` (either way round), `FIELD in [CONSTANTS]`, or a flag field.
+    static func threshold(_ n: Node) -> (slot: Int, comparison: Comparison, keys: [Int64])? {
+        switch n {
+        case .group(let x): return threshold(x)
+        case .compare(let c, .field(let slot, _, _), .constant(let v, _, _), _) where c != .notEqual:
+            return key(v).map { (slot, c, [$0]) }
+        case .compare(let c, .constant(let v, _, _), .field(let slot, _, _), _) where c != .notEqual:
+            return key(v).map { (slot, c.mirrored, [$0]) }
+        case .member(.field(let slot, _, _), .constant(.list(let xs), _, _), false):
+            let keys = xs.compactMap(key)
+            return keys.count == xs.count && !keys.isEmpty ? (slot, .equal, Array(Set(keys)).sorted()) : nil
+        case .field(let slot, .flag, _):
+            return (slot, .equal, [1])
+        default:
+            return nil
+        }
+    }
+
+    /// The order of a constant as one integer, for the kinds of value a group can hold.
+    static func key(_ v: Value) -> Int64? {
+        switch v {
+        case .number(let f), .money(let f), .percent(let f): f.raw
+        case .date(let d): Int64(d.number)
+        case .duration(let d): d.measure
+        case .choice(let c): Int64(c.value)
+        case .flag(let b): b ? 1 : 0
+        default: nil
+        }
+    }
+
+    /// The range of a group's rules whose comparison holds for the deal's value `key`.
+    static func matching(_ g: Group, _ key: Int64) -> Range<Int> {
+        func firstIndex(_ pred: (Int64) -> Bool) -> Int {
+            var lo = 0, hi = g.keys.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if pred(g.keys[mid]) { hi = mid } else { lo = mid + 1 }
+            }
+            return lo
+        }
+        switch g.comparison {
+        case .greater: return 0..<firstIndex { $0 >= key }          // constant < value
+        case .greaterEqual: return 0..<firstIndex { $0 > key }      // constant <= value
+        case .less: return firstIndex { $0 > key }..<g.keys.count   // constant > value
+        case .lessEqual: return firstIndex { $0 >= key }..<g.keys.count
+        case .equal: return firstIndex { $0 >= key }..<firstIndex { $0 > key }
+        case .notEqual: return 0..<0
+        }
+    }
+}
