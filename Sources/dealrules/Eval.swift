@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import DealRules
 
 #if canImport(Glibc)
@@ -115,22 +116,29 @@ struct Eval: ParsableCommand {
             Output.standardError("error: \(e.message)\n")
             throw ExitCode(1)
         }
-        var decider = DealStreamDecider(rules: ruleSet, today: date, explain: explain, failOn: failOn,
-                                        parallelism: jobs ?? DealStreamDecider.processorCount)
+        // Each thread gets its own copy of the rules (see DealStreamDecider).
+        let threads = jobs ?? DealStreamDecider.processorCount
+        var workers = [ruleSet]
+        while workers.count < threads, let copy = RuleSet.load(paths: rules.paths, limits: rules.limits).ruleSet {
+            workers.append(copy)
+        }
+        // While one batch is decided in the background, the next is read.
+        let background = BackgroundDecider(DealStreamDecider(workers: workers, today: date, explain: explain, failOn: failOn))
         var batch = DealBatch()
-        var out: [UInt8] = []
-        func flush() {
-            decider.decide(batch, into: &out)
-            batch.removeAll()
-            Output.standardOutput(bytes: out)
+        func send() {
+            Output.standardOutput(bytes: background.finish())
             Output.flush()
-            out.removeAll(keepingCapacity: true)
+            background.start(&batch)
         }
         while true {
-            // A batch is decided when it is full, or before waiting for input: a tool that
-            // writes one deal and waits gets its answer at once.
-            if !batch.isEmpty, batch.count >= Self.batchLines || batch.byteCount >= Self.batchBytes || !reader.hasBufferedLine {
-                flush()
+            // A batch is sent when it is full, or before waiting for input (and then answered
+            // at once: a tool that writes one deal and waits gets its answer).
+            if !batch.isEmpty, batch.count >= Self.batchLines || batch.byteCount >= Self.batchBytes || !reader.hasBufferedLine() {
+                send()
+                if !reader.hasBufferedLine() {
+                    Output.standardOutput(bytes: background.finish())
+                    Output.flush()
+                }
             }
             guard let line = reader.next() else { break }
             switch line {
@@ -139,7 +147,10 @@ struct Eval: ParsableCommand {
             case .text(let bytes): batch.append(line: bytes)
             }
         }
-        if !batch.isEmpty { flush() }
+        if !batch.isEmpty { send() }
+        Output.standardOutput(bytes: background.finish())
+        Output.flush()
+        let decider = background.decider
         let index = decider.index, bad = decider.badLines, severe = decider.reachedSeverity
         if let e = reader.failure {
             Output.standardError("error: \(e)\n")
@@ -150,5 +161,54 @@ struct Eval: ParsableCommand {
             throw ExitCode(1)
         }
         if severe { throw ExitCode(3) }
+    }
+}
+
+/// Decides one batch on other threads while the caller reads the next.
+final class BackgroundDecider: @unchecked Sendable {
+    // @unchecked: the background task touches `state` only between `start` and `finish`, the
+    // caller only outside that window, and the semaphore orders the two.
+    private struct State {
+        var decider: DealStreamDecider
+        var batch = DealBatch()
+        var out: [UInt8] = []
+    }
+
+    private var state: State
+    private var running = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ decider: DealStreamDecider) {
+        state = State(decider: decider)
+    }
+
+    /// The decider, with its counts (only while no batch is being decided).
+    var decider: DealStreamDecider {
+        precondition(!running)
+        return state.decider
+    }
+
+    /// Starts deciding `batch`, which is taken (and given back empty).
+    func start(_ batch: inout DealBatch) {
+        precondition(!running)
+        state.batch.removeAll()
+        swap(&state.batch, &batch)
+        state.out.removeAll(keepingCapacity: true)
+        running = true
+        DispatchQueue.global().async { [self] in
+            var out: [UInt8] = []
+            swap(&out, &state.out)
+            state.decider.decide(state.batch, into: &out)
+            swap(&out, &state.out)
+            done.signal()
+        }
+    }
+
+    /// Waits for the batch being decided, if any, and gives its output.
+    func finish() -> [UInt8] {
+        guard running else { return [] }
+        done.wait()
+        running = false
+        return state.out
     }
 }

@@ -59,6 +59,7 @@ struct LineReader {
     }
 
     private mutating func fill() {
+        newline = nil
         if start > 0 {
             buffer.removeSubrange(0..<start)
             start = 0
@@ -82,16 +83,32 @@ struct LineReader {
         }
     }
 
+    /// Where the next line break is, from `start` (found once, used by both functions below).
+    private var newline: Int?
+
+    private mutating func findNewline() -> Int? {
+        if let newline { return newline }
+        let from = start, count = buffer.count - start
+        guard count > 0 else { return nil }
+        let found = buffer.withUnsafeBufferPointer { b -> Int? in
+            guard let p = memchr(b.baseAddress! + from, 0x0A, count) else { return nil }
+            return UnsafeRawPointer(p) - UnsafeRawPointer(b.baseAddress!)
+        }
+        newline = found
+        return found
+    }
+
     /// Whether `next()` can answer without waiting for more input.
-    var hasBufferedLine: Bool {
-        atEnd || buffer.count - start > maxLine || buffer[start...].contains(UInt8(ascii: "\n"))
+    mutating func hasBufferedLine() -> Bool {
+        atEnd || buffer.count - start > maxLine || findNewline() != nil
     }
 
     mutating func next() -> Line? {
         while true {
-            if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let nl = findNewline() {
                 var line = buffer[start..<nl]
                 start = nl + 1
+                newline = nil
                 return classify(&line)
             }
             if buffer.count - start > maxLine {
@@ -100,9 +117,10 @@ struct LineReader {
                 start = buffer.count
                 while !atEnd {
                     fill()
-                    if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                    if let nl = findNewline() {
                         dropped += nl - start
                         start = nl + 1
+                        newline = nil
                         return .tooLong(dropped)
                     }
                     dropped += buffer.count - start

@@ -289,7 +289,7 @@ extension RuleSet {
             fieldName = fields[slot].name
         case .itemField(let f):
             guard let k = rule.itemKind, let item else { return [] }
-            current = deal.items[k][item].values[f]
+            current = deal.value(kind: k, item: item, field: f)
             fieldName = itemKinds[k].fields[f].name
             itemName = deal.items[k][item].name
             listName = fields[itemKinds[k].listField!].name

@@ -1,58 +1,83 @@
 /// A map from byte strings (JSON keys, choice values, catalog names) to small integers, looked
-/// up straight from the input bytes: no `String` is made, nothing is allocated.
+/// up straight from the input bytes: no `String` is made, nothing is allocated or retained.
 ///
-/// The keys live end to end in one byte array; the table is open-addressed with linear probing
-/// and stores each key's hash, so a miss rarely touches the key bytes at all.
-struct ByteKeyTable: Sendable {
-    private var bytes: [UInt8] = []
-    /// Per entry: where its key starts in `bytes`, its length, its hash and its value.
-    private var starts: [Int32] = []
-    private var lengths: [Int32] = []
-    private var hashes: [UInt32] = []
-    private var values: [Int32] = []
+/// The table is built once and never changes. Its keys live end to end in one block of memory
+/// it owns; it is open-addressed with linear probing and keeps each key's hash, so a miss rarely
+/// touches the key bytes at all.
+final class ByteKeyTable: @unchecked Sendable {
+    // @unchecked: every stored property is written only in `init`; lookups only read.
+    private struct Entry {
+        var hash: UInt32
+        var length: Int32
+        var start: Int32
+        var value: Int32
+    }
+
+    private let entries: UnsafeMutableBufferPointer<Entry>
+    private let keyBytes: UnsafeMutableBufferPointer<UInt8>
     /// Open addressing: slot → entry index + 1 (0 is empty).
-    private var slots: [Int32]
+    private let slots: UnsafeMutableBufferPointer<Int32>
     private let mask: Int
 
-    init<S: Sequence>(_ entries: S) where S.Element == (String, Int) {
-        let list = Array(entries)
+    init<S: Sequence>(_ list: S) where S.Element == (String, Int) {
+        // The first of equal keys wins.
+        var seen: Set<String> = []
+        let unique = list.filter { seen.insert($0.0).inserted }
         var size = 8
-        while size < list.count * 3 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
+        while size < unique.count * 3 { size <<= 1 }
         mask = size - 1
-        for (key, value) in list {
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: 0)
+        entries = .allocate(capacity: max(unique.count, 1))
+        let total = unique.reduce(0) { $0 + $1.0.utf8.count }
+        keyBytes = .allocate(capacity: max(total, 1))
+        var offset = 0
+        for (i, (key, value)) in unique.enumerated() {
             let utf8 = Array(key.utf8)
-            let known = utf8.withUnsafeBufferPointer { lookup($0) }
-            if known != nil { continue }  // the first wins
+            _ = UnsafeMutableBufferPointer(rebasing: keyBytes[offset..<(offset + utf8.count)]).initialize(from: utf8)
             let h = utf8.withUnsafeBufferPointer { Self.hash($0) }
-            starts.append(Int32(bytes.count))
-            lengths.append(Int32(utf8.count))
-            bytes += utf8
-            hashes.append(h)
-            values.append(Int32(value))
+            entries[i] = Entry(hash: h, length: Int32(utf8.count), start: Int32(offset), value: Int32(value))
+            offset += utf8.count
             var s = Int(h) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = Int32(values.count)
+            slots[s] = Int32(i + 1)
         }
     }
 
+    deinit {
+        entries.deallocate()
+        keyBytes.deallocate()
+        slots.deallocate()
+    }
+
+    /// A hash of the key's length and its first and last eight bytes: constant time, whatever
+    /// the key's length (the table's keys rarely share both ends).
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for b in key { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return h
+        let n = key.count
+        var a: UInt64 = 0, b: UInt64 = 0
+        if n >= 8 {
+            let raw = UnsafeRawPointer(key.baseAddress!)
+            a = raw.loadUnaligned(as: UInt64.self)
+            b = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        } else {
+            for k in 0..<n { a = a << 8 | UInt64(key[k]) }
+        }
+        var h = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 ^ a
+        h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9 ^ b
+        h = (h ^ (h >> 32)) &* 0x94D0_49BB_1331_11EB
+        return UInt32(truncatingIfNeeded: h ^ (h >> 29))
     }
 
     func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)
-        return slots.withUnsafeBufferPointer { slots -> Int? in
-            var s = Int(h) & mask
-            while true {
-                let e = Int(slots[s]) - 1
-                if e < 0 { return nil }
-                if hashes[e] == h, Int(lengths[e]) == key.count, equal(e, key) { return Int(values[e]) }
-                s = (s + 1) & mask
-            }
+        var s = Int(h) & mask
+        while true {
+            let e = Int(slots[s]) - 1
+            if e < 0 { return nil }
+            let entry = entries[e]
+            if entry.hash == h, Int(entry.length) == key.count, equal(entry, key) { return Int(entry.value) }
+            s = (s + 1) & mask
         }
     }
 
@@ -60,11 +85,10 @@ struct ByteKeyTable: Sendable {
         key.withUnsafeBufferPointer { lookup($0) }
     }
 
-    private func equal(_ e: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.withUnsafeBufferPointer { all in
-            let start = Int(starts[e])
-            for k in 0..<key.count where all[start + k] != key[k] { return false }
-            return true
-        }
+    private func equal(_ entry: Entry, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = key.baseAddress else { return true }
+        let start = Int(entry.start)
+        for k in 0..<key.count where keyBytes[start + k] != base[k] { return false }
+        return true
     }
 }

@@ -8,8 +8,8 @@ public struct Deal: Sendable, Hashable {
         let catalogEntry: Int32
         /// Which item fields the deal gave (the others come from the catalog or a default).
         var givenFields: FieldSet
-        /// What rules read: the item's own value, else its catalog entry's, else the default.
-        var values: [Value]
+        /// Where its values start in the deal's `itemValues`.
+        let valueStart: Int32
 
         public var isInCatalog: Bool { catalogEntry >= 0 }
     }
@@ -19,10 +19,22 @@ public struct Deal: Sendable, Hashable {
     var fields: [Value]
     /// Items per item kind, in the order the deal lists them.
     var items: [[Item]]
+    /// Every item's values end to end (one array for the deal, not one per item), per item
+    /// field: what rules read, the item's own value, else its catalog entry's, else the default.
+    var itemValues: [Value] = []
     /// This deal's evaluation date, when it carries one (`"today"` in JSON, `today = …`).
     public var today: Day?
     /// The deal's `"id"`, as the raw JSON text it was given in (echoed verbatim).
     public var id: String?
+
+    /// Back to no facts at all, keeping the storage.
+    mutating func reset() {
+        for i in fields.indices { fields[i] = .unknown }
+        for k in items.indices where !items[k].isEmpty { items[k].removeAll(keepingCapacity: true) }
+        itemValues.removeAll(keepingCapacity: true)
+        today = nil
+        id = nil
+    }
 
     init(fieldCount: Int, kindCount: Int) {
         fields = Array(repeating: .unknown, count: fieldCount)
@@ -34,21 +46,6 @@ extension RuleSet {
     /// A deal with no facts at all.
     public func emptyDeal() -> Deal {
         Deal(fieldCount: fields.count, kindCount: itemKinds.count)
-    }
-
-    /// An item of kind `k` from the values the deal gave (`.unknown` where it gave none),
-    /// filled in from its catalog entry (-1 for none) and the fields' defaults.
-    func makeItem(kind k: Int, name: String, given: FieldSet, values: consuming [Value], entry: Int32) -> Deal.Item {
-        let kind = itemKinds[k]
-        values[0] = .text(name)
-        for f in 1..<kind.fields.count where !values[f].isKnown {
-            if entry >= 0, let catalog = kind.catalog, catalog.entries[Int(entry)].values[f].isKnown {
-                values[f] = catalog.entries[Int(entry)].values[f]
-            } else if let d = kind.fields[f].defaultValue {
-                values[f] = d
-            }
-        }
-        return Deal.Item(name: name, catalogEntry: entry, givenFields: given, values: values)
     }
 
     /// The values rules read: what the deal gives, else the field's default, else unknown.
@@ -64,6 +61,11 @@ extension RuleSet {
 }
 
 extension Deal {
+    /// What rules read for field `f` of item `i` of kind `k`.
+    func value(kind k: Int, item i: Int, field f: Int) -> Value {
+        itemValues[Int(items[k][i].valueStart) + f]
+    }
+
     /// The value given for a deal field, by name; nil when it is not declared.
     public func given(_ field: String, in rules: RuleSet) -> Value? {
         rules.fieldIndex[field].map { fields[$0] }

@@ -109,7 +109,7 @@ extension RuleSet {
         d.id = deal.id.flatMap { try? DealValue.parse(json: Array($0.utf8)) }
         for (i, f) in fields.enumerated() where deal.fields[i].isKnown {
             if case .list(.item(let k)) = f.type {
-                d.fields[f.name] = .list(deal.items[k].map { item(itemKinds[k], $0) })
+                d.fields[f.name] = .list(deal.items[k].map { item(itemKinds[k], $0, in: deal) })
             } else {
                 d.fields[f.name] = dealValue(deal.fields[i], in: deal)
             }
@@ -117,10 +117,10 @@ extension RuleSet {
         return d
     }
 
-    private func item(_ kind: ItemKind, _ item: Deal.Item) -> DealValue {
+    private func item(_ kind: ItemKind, _ item: Deal.Item, in deal: Deal) -> DealValue {
         var o: [String: DealValue] = ["name": .text(item.name)]
         for f in kind.fields.indices.dropFirst() where item.givenFields.contains(f) {
-            o[kind.fields[f].name] = dealValue(item.values[f])
+            o[kind.fields[f].name] = dealValue(deal.itemValues[Int(item.valueStart) + f])
         }
         return .object(o)
     }

@@ -25,12 +25,10 @@ struct DealReader {
     let b: UnsafeBufferPointer<UInt8>
     var i = 0
     private var depth = 0
-    private let literals: LiteralReader
 
     init(rules: RuleSet, bytes: UnsafeBufferPointer<UInt8>) {
         self.rules = rules
         self.b = bytes
-        self.literals = LiteralReader(choices: rules.choices, semicolonLists: false)
     }
 
     // MARK: Errors
@@ -62,7 +60,9 @@ struct DealReader {
 
     // MARK: The deal
 
-    mutating func readDeal() throws(DealError) -> Deal {
+    /// Reads the deal into `deal`, whose storage is reused: a stream reads every line into the
+    /// same deal, and allocates nothing once it has seen a few.
+    mutating func readDeal(into deal: inout Deal) throws(DealError) {
         skipSpace()
         guard i < b.count else { throw error(.emptyDeal, "the deal is empty", help: "a deal is a JSON object: {\"discount\": 25}") }
         guard b[i] == UInt8(ascii: "{") else {
@@ -70,7 +70,7 @@ struct DealReader {
             throw error(.notAnObject, "a deal must be a JSON object `{…}`, not \(what)",
                         help: "write the deal's fields as an object: {\"discount\": 25, …}")
         }
-        var deal = rules.emptyDeal()
+        deal.reset()
         var seen = FieldSet(count: rules.fields.count)
         var sawID = false, sawToday = false
         try readObject { reader, key, keyAt throws(DealError) in
@@ -106,32 +106,29 @@ struct DealReader {
         }
         skipSpace()
         if i < b.count { throw syntax("the end of the deal") }
-        return deal
     }
 
     private mutating func readField(_ slot: Int, into deal: inout Deal) throws(DealError) {
-        let field = rules.fields[slot]
-        if case .list(.item(let k)) = field.type {
+        let type = rules.fieldTypes[slot]
+        if case .list(.item(let k)) = type {
             skipSpace()
             if peekNull() {
                 i += 4
                 return
             }
-            deal.items[k] = try readItems(k, field.name)
+            try readItems(k, rules.fieldNames[slot], items: &deal.items[k], values: &deal.itemValues)
             deal.fields[slot] = .list([])
             return
         }
-        if let v = try readValue(field.type, path: ValuePath(field.name)) { deal.fields[slot] = v }
+        if let v = try readValue(type, path: ValuePath(rules.fieldNames[slot])) { deal.fields[slot] = v }
     }
 
-    private mutating func readItems(_ k: Int, _ path: String) throws(DealError) -> [Deal.Item] {
+    private mutating func readItems(_ k: Int, _ path: String, items: inout [Deal.Item], values: inout [Value]) throws(DealError) {
         guard i < b.count, b[i] == UInt8(ascii: "[") else {
             throw error(.wrongValueType, "`\(path)` must be a list of \(rules.itemKinds[k].name) objects, not \(describeValueStart())",
                         help: "write [{\"name\": \"…\"}, …]")
         }
-        let kind = rules.itemKinds[k]
-        var items: [Deal.Item] = []
-        items.reserveCapacity(8)
+        let fieldCount = rules.itemFieldTypes[k].count
         var names: Set<String> = []
         try readArray { reader, index throws(DealError) in
             let itemPath = ValuePath(path, item: index)
@@ -142,54 +139,59 @@ struct DealReader {
                 throw reader.error(.notAnObject, "`\(itemPath)` must be an object with a \"name\", not \(reader.describeValueStart())")
             }
             let objectStart = reader.i
-            var given = Array(repeating: Value.unknown, count: kind.fields.count)
+            // The item's values go straight into the deal's: what it gives, then the rest filled in.
+            let start = values.count
+            if values.isEmpty { values.reserveCapacity(fieldCount * 8) }
+            values.append(contentsOf: repeatElement(Value.unknown, count: fieldCount))
             var name: String?
-            var seen = FieldSet(count: kind.fields.count)
-            var givenFields = FieldSet(count: kind.fields.count)
+            var seen = FieldSet(count: fieldCount)
+            var givenFields = FieldSet(count: fieldCount)
             var entry: Int32 = -1
             try reader.readObject { r, keyBytes, ks throws(DealError) in
                 guard let f = r.rules.itemFieldKeys[k].lookup(keyBytes) else {
                     let key = String(decoding: keyBytes, as: UTF8.self)
+                    let kind = r.rules.itemKinds[k]
                     throw r.error(.undeclaredField, "`\(itemPath).\(key)` is not a field of item `\(kind.name)`", at: ks,
                                   help: Suggestions.didYouMean(key, kind.fields.map(\.name))
                                       ?? "its fields are \(kind.fields.map { "`\($0.name)`" }.joined(separator: ", "))")
                 }
                 if !seen.insert(f) {
-                    throw r.error(.duplicateKey, "`\(itemPath).\(kind.fields[f].name)` is given twice", at: ks)
+                    throw r.error(.duplicateKey, "`\(itemPath).\(r.rules.itemKinds[k].fields[f].name)` is given twice", at: ks)
                 }
-                let fieldPath = itemPath.member(kind.fields[f].name)
                 if f == 0 {
                     // The name, from the bytes: a catalog entry's name is shared, not copied.
                     r.skipSpace()
                     if let raw = r.readRawString() {
                         if let e = r.rules.catalogKeys[k].lookup(raw) {
                             entry = Int32(e)
-                            name = kind.catalog!.entries[e].name
+                            name = r.rules.itemKinds[k].catalog!.entries[e].name
                         } else {
                             let n = String(decoding: raw, as: UTF8.self)
                             name = n
                             // Names match as Swift strings do (canonically equivalent text is
                             // equal), so non-ASCII bytes that missed may still name an entry.
-                            if raw.contains(where: { $0 >= 0x80 }), let e = kind.catalog?.index[n] {
+                            if raw.contains(where: { $0 >= 0x80 }), let e = r.rules.itemKinds[k].catalog?.index[n] {
                                 entry = e
-                                name = kind.catalog!.entries[Int(e)].name
+                                name = r.rules.itemKinds[k].catalog!.entries[Int(e)].name
                             }
                         }
                         return
                     }
+                    let fieldPath = itemPath.member("name")
                     guard case .text(let n)? = try r.readValue(.text, path: fieldPath) else {
                         throw r.error(.itemWithoutName, "`\(fieldPath)` must be text, not null")
                     }
                     name = n
-                    entry = kind.catalog?.index[n] ?? -1
-                } else if let v = try r.readValue(kind.fields[f].type, path: fieldPath) {
-                    given[f] = v
+                    entry = r.rules.itemKinds[k].catalog?.index[n] ?? -1
+                } else if let v = try r.readValue(r.rules.itemFieldTypes[k][f],
+                                                  path: itemPath.member(r.rules.itemFieldNames[k][f])) {
+                    values[start + f] = v
                     _ = givenFields.insert(f)
                 }
             }
             guard let name else {
                 throw reader.error(.itemWithoutName, "`\(itemPath)` has no \"name\"", at: objectStart,
-                                   help: "every \(kind.name) is named: {\"name\": \"SIEM\", …}")
+                                   help: "every \(reader.rules.itemKinds[k].name) is named: {\"name\": \"SIEM\", …}")
             }
             // A short list is searched; a long one gets a set, so no list costs quadratic time.
             let repeated: Bool
@@ -201,11 +203,16 @@ struct DealReader {
             }
             if repeated {
                 throw reader.error(.duplicateItem, "`\(path)` lists \(ValueText.quoted(name)) twice", at: objectStart,
-                                   help: "list each \(kind.name) once; give its fields in one object")
+                                   help: "list each \(reader.rules.itemKinds[k].name) once; give its fields in one object")
             }
-            items.append(reader.rules.makeItem(kind: k, name: name, given: givenFields, values: given, entry: entry))
+            // What it does not give: its catalog entry's value, else the field's default.
+            values[start] = .text(name)
+            let fill = entry >= 0 ? reader.rules.itemFill[k][Int(entry)] : reader.rules.itemDefaults[k]
+            for f in 1..<fieldCount where !givenFields.contains(f) {
+                values[start + f] = fill[f]
+            }
+            items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: givenFields, valueStart: Int32(start)))
         }
-        return items
     }
 
     /// A value of a declared type; nil for `null` (not given).
@@ -272,7 +279,7 @@ struct DealReader {
         i = start
         let s = try readString()
         if type == .text { return .text(s) }
-        switch literals.read(s, as: type) {
+        switch LiteralReader(choices: rules.choices, semicolonLists: false).read(s, as: type) {
         case .success(let v): return v
         case .failure(let e):
             let code: DiagnosticCode = switch type {
@@ -650,13 +657,21 @@ extension RuleSet {
     }
 
     func deal(buffer whole: UnsafeBufferPointer<UInt8>) -> Result<Deal, DealError> {
+        var deal = emptyDeal()
+        if let error = read(buffer: whole, into: &deal) { return .failure(error) }
+        return .success(deal)
+    }
+
+    /// Reads a deal into `deal` (its storage reused); the error when it cannot be read.
+    func read(buffer whole: UnsafeBufferPointer<UInt8>, into deal: inout Deal) -> DealError? {
         if whole.count > limits.maxDealBytes {
-            return .failure(DealError(code: .dealLimit, message: "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)",
-                                      help: nil, line: 1, column: 1))
+            return DealError(code: .dealLimit, message: "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)",
+                             help: nil, line: 1, column: 1)
         }
-        let start = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[start...]))
-        do throws(DealError) { return .success(try reader.readDeal()) } catch { return .failure(error) }
+        let bom = whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF
+        var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[(bom ? 3 : 0)...]))
+        do throws(DealError) { try reader.readDeal(into: &deal) } catch { return error }
+        return nil
     }
 
     public func deal(json text: String) throws(DealError) -> Deal {

@@ -19,19 +19,32 @@ extension RuleSet {
     /// to the local date. With `explain`, every outcome and undetermined entry carries its
     /// condition and the values it read.
     public func decide(_ deal: Deal, today: Day? = nil, explain: Bool = false) -> Decision {
+        var scratch = DecideScratch()
+        return decide(deal, today: today, explain: explain, scratch: &scratch)
+    }
+
+    /// Decides with `scratch`'s storage: a stream that reuses one scratch allocates nothing for
+    /// its decisions once it has seen a few (the decision shares the storage until it is gone).
+    func decide(_ deal: Deal, today: Day?, explain: Bool, scratch: inout DecideScratch) -> Decision {
         let date = deal.today ?? today ?? Day.localToday()
         let words = (rules.count + 63) / 64
         // Scratch space on the stack: the fired bits, and each field's value as an integer.
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + fields.count) { scratch -> Decision in
-            scratch.initialize(repeating: 0)
-            let bits = UnsafeMutableBufferPointer(rebasing: scratch[..<words])
-            let keys = UnsafeMutableBufferPointer(rebasing: scratch[words...])
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + fields.count) { stack -> Decision in
+            stack.initialize(repeating: 0)
+            let bits = UnsafeMutableBufferPointer(rebasing: stack[..<words])
+            let keys = UnsafeMutableBufferPointer(rebasing: stack[words...])
             return withUnsafeTemporaryAllocation(of: Bool.self, capacity: fields.count) { known -> Decision in
                 var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known)
+                swap(&run.hits, &scratch)
+                run.hits.itemHits.removeAll(keepingCapacity: true)
+                run.hits.undecided.removeAll(keepingCapacity: true)
+                run.hits.fired.removeAll(keepingCapacity: true)
                 run.run()
-                let (kind, fired, undecided) = run.finish()
-                return Decision(kind: kind, id: deal.id, context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
-                                fired: fired, undecided: undecided)
+                let kind = run.finish()
+                let decision = Decision(kind: kind, id: deal.id, context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
+                                        fired: run.hits.fired, undecided: run.hits.undecided)
+                swap(&run.hits, &scratch)
+                return decision
             }
         }
     }
@@ -239,6 +252,13 @@ extension Evaluator {
     }
 }
 
+/// The storage a decision is made in, kept between decisions by a stream.
+struct DecideScratch {
+    var itemHits: [Hit] = []
+    var undecided: [Hit] = []
+    var fired: [Hit] = []
+}
+
 /// One decision being made. Deal-level rules that fire are marked in a bit set, which gives
 /// them in load order without sorting; per-item ones are collected and sorted, and the two are
 /// merged at the end.
@@ -249,8 +269,7 @@ private struct DecideRun {
     var ev: Evaluator
     let bits: UnsafeMutableBufferPointer<UInt64>
     var firedCount = 0
-    var itemHits: [Hit] = []
-    var undecided: [Hit] = []
+    var hits = DecideScratch()
 
     /// Each deal field's value as an integer (`Plan.key`), where it is known and has one.
     let keys: UnsafeMutableBufferPointer<UInt64>
@@ -290,7 +309,7 @@ private struct DecideRun {
         }
         for k in plan.kinds.indices where !plan.kinds[k].all.isEmpty {
             guard ev.values[rules.itemKinds[k].listField!].isKnown else {
-                for r in plan.kinds[k].all { undecided.append(Hit(rule: r, item: -1)) }
+                for r in plan.kinds[k].all { hits.undecided.append(Hit(rule: r, item: -1)) }
                 continue
             }
             for i in deal.items[k].indices {
@@ -311,7 +330,7 @@ private struct DecideRun {
     }
 
     private mutating func fire(_ r: Int32, _ item: Int32) {
-        guard item < 0 else { return itemHits.append(Hit(rule: r, item: item)) }
+        guard item < 0 else { return hits.itemHits.append(Hit(rule: r, item: item)) }
         let (w, b) = (Int(r) >> 6, UInt64(1) << UInt64(r & 63))
         if bits[w] & b == 0 {
             bits[w] |= b
@@ -323,7 +342,7 @@ private struct DecideRun {
         switch v {
         case .flag(true): fire(r, item)
         case .flag(false): break
-        default: undecided.append(Hit(rule: r, item: item))
+        default: hits.undecided.append(Hit(rule: r, item: item))
         }
     }
 
@@ -356,32 +375,31 @@ private struct DecideRun {
         record(r, item, ev.eval(plan.rest[Int(r)]!))
     }
 
-    /// The decision's kind, and its hits in load order, then item order.
-    mutating func finish() -> (DecisionKind, [Hit], [Hit]) {
-        itemHits.sortHits()
-        undecided.sortHits()
-        var fired: [Hit] = []
-        fired.reserveCapacity(firedCount + itemHits.count)
+    /// The decision's kind; its hits (in `hits`) in load order, then item order.
+    mutating func finish() -> DecisionKind {
+        hits.itemHits.sortHits()
+        hits.undecided.sortHits()
+        hits.fired.reserveCapacity(firedCount + hits.itemHits.count)
         var next = 0
         for w in 0..<bits.count {
             var word = bits[w]
             while word != 0 {
                 let r = Int32(w << 6 | word.trailingZeroBitCount)
                 word &= word - 1
-                while next < itemHits.count, itemHits[next].rule < r {
-                    fired.append(itemHits[next])
+                while next < hits.itemHits.count, hits.itemHits[next].rule < r {
+                    hits.fired.append(hits.itemHits[next])
                     next += 1
                 }
-                fired.append(Hit(rule: r, item: -1))
+                hits.fired.append(Hit(rule: r, item: -1))
             }
         }
-        while next < itemHits.count {
-            fired.append(itemHits[next])
+        while next < hits.itemHits.count {
+            hits.fired.append(hits.itemHits[next])
             next += 1
         }
         var kind = DecisionKind.approved
         var required = false
-        for h in fired {
+        for h in hits.fired {
             switch plan.outcomes[Int(h.rule)] {
             case .deny: kind = .blocked
             case .require: required = true
@@ -389,12 +407,12 @@ private struct DecideRun {
             }
         }
         if kind != .blocked {
-            if undecided.contains(where: { plan.outcomes[Int($0.rule)] != .warn }) {
+            if hits.undecided.contains(where: { plan.outcomes[Int($0.rule)] != .warn }) {
                 kind = .incomplete
             } else if required {
                 kind = .needsApproval
             }
         }
-        return (kind, fired, undecided)
+        return kind
     }
 }

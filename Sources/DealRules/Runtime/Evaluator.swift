@@ -68,7 +68,7 @@ struct Evaluator {
         case .itemField(let binding, let kind, let field, _, _):
             let i = Int(bound(binding))
             guard i >= 0, i < deal.items[kind].count else { return .unknown }
-            return deal.items[kind][i].values[field]
+            return deal.value(kind: kind, item: i, field: field)
         case .nameOf(let x, let kind):
             let v = eval(x)
             guard case .item(let i) = v else { return v }

@@ -162,9 +162,8 @@ extension Decision {
     /// written straight from what fired, with each rule's head encoded once at load.
     public func appendJSON(to out: inout [UInt8], index: Int? = nil) {
         let rules = context.rules
-        var t = TextBuffer(json: true, capacity: 256)
-        t.bytes = out
-        out = []
+        var t = TextBuffer(json: true, capacity: 0)
+        swap(&t.bytes, &out)
         t.raw("{")
         if let index {
             t.raw("\"index\":")
@@ -179,14 +178,20 @@ extension Decision {
         t.raw("\"decision\":\"")
         t.bytes += kind.rawValue.utf8
         t.raw("\",\"required\":[")
-        var needed = [Bool](repeating: false, count: rules.approvals.count)
-        for h in fired { for a in rules.rules[Int(h.rule)].approvals { needed[a] = true } }
         var first = true
-        for a in rules.approvalsByName where needed[a] {
-            t.raw(first ? "\"" : ",\"")
-            first = false
-            t.append(rules.approvals[a].name)
-            t.raw("\"")
+        if !fired.isEmpty {
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: rules.approvals.count) { needed in
+                needed.initialize(repeating: false)
+                for h in fired where rules.plan.outcomes[Int(h.rule)] == .require {
+                    for a in rules.rules[Int(h.rule)].approvals { needed[a] = true }
+                }
+                for a in rules.approvalsByName where needed[a] {
+                    t.raw(first ? "\"" : ",\"")
+                    first = false
+                    t.append(rules.approvals[a].name)
+                    t.raw("\"")
+                }
+            }
         }
         t.raw("],\"outcomes\":[")
         first = true
@@ -242,7 +247,7 @@ extension Decision {
             }
         }
         t.raw("]}")
-        out = t.bytes
+        swap(&t.bytes, &out)
     }
 
     private func appendItem(_ rule: Rule, _ hit: Hit, _ t: inout TextBuffer) {

@@ -45,16 +45,24 @@ public struct DealBatch: Sendable {
 /// Decides a stream of deals, a batch at a time, on every core, writing one JSON line per deal
 /// in input order: the decision, or for a line that cannot be read, its error in place.
 ///
-/// Each batch is cut into parts that are decided concurrently, each into its own buffer; the
-/// buffers are then joined in order. Memory is bounded by the batch, whatever the stream's length.
+/// Each batch is cut into one part per worker; the parts are decided concurrently, each into its
+/// own buffer, and the buffers joined in order. Memory is bounded by the batch, whatever the
+/// stream's length.
+///
+/// Give each worker its own copy of the rule set (load it once per worker): threads that share
+/// one rule set contend on its objects' reference counts, and two cores then do little more
+/// than one.
 public struct DealStreamDecider: Sendable {
-    public let rules: RuleSet
+    /// One rule set per worker, all loaded from the same rules.
+    public let workers: [RuleSet]
     public let today: Day
     public let explain: Bool
     /// A decision this severe or worse sets `reachedSeverity`.
     public let failOn: DecisionKind?
-    /// How many parts a batch is cut into, at most (1: all on the calling thread).
-    public let parallelism: Int
+
+    public var rules: RuleSet { workers[0] }
+    /// How many parts a batch is cut into (1: all on the calling thread).
+    public var parallelism: Int { workers.count }
 
     /// Lines decided so far (the next line's `"index"`).
     public private(set) var index = 0
@@ -63,13 +71,18 @@ public struct DealStreamDecider: Sendable {
     /// Whether a decision reached `failOn`.
     public private(set) var reachedSeverity = false
 
-    public init(rules: RuleSet, today: Day, explain: Bool = false, failOn: DecisionKind? = nil,
-                parallelism: Int = DealStreamDecider.processorCount) {
-        self.rules = rules
+    /// `workers`: one rule set per thread, each loaded separately from the same rules.
+    public init(workers: [RuleSet], today: Day, explain: Bool = false, failOn: DecisionKind? = nil) {
+        precondition(!workers.isEmpty, "a stream needs at least one rule set")
+        self.workers = workers
         self.today = today
         self.explain = explain
         self.failOn = failOn
-        self.parallelism = max(1, parallelism)
+    }
+
+    /// One rule set shared by `parallelism` threads (simpler, but see the type's note).
+    public init(rules: RuleSet, today: Day, explain: Bool = false, failOn: DecisionKind? = nil, parallelism: Int = 1) {
+        self.init(workers: Array(repeating: rules, count: max(1, parallelism)), today: today, explain: explain, failOn: failOn)
     }
 
     /// The processors this process may run on.
@@ -87,23 +100,23 @@ public struct DealStreamDecider: Sendable {
     public mutating func decide(_ batch: DealBatch, into out: inout [UInt8]) {
         let n = batch.entries.count
         guard n > 0 else { return }
-        // A few parts per core even out deals of uneven cost; small batches stay on this thread.
-        let parts = parallelism == 1 || n < 16 ? 1 : min(n, parallelism * 4)
+        // One part per worker, each with its own rule set; small batches stay on this thread.
+        let parts = n < 16 ? 1 : min(n, workers.count)
         if parts == 1 {
-            let r = decide(batch, 0..<n, firstIndex: index, into: &out)
+            let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], context: context, into: &out)
             finish(n, r)
             return
         }
         var results = [PartResult](repeating: PartResult(), count: parts)
         let first = index
-        let this = self
+        let workers = self.workers, context = self.context
         results.withUnsafeMutableBufferPointer { buffer in
             let slots = UnsafeSendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: parts) { p in
                 let lo = n * p / parts, hi = n * (p + 1) / parts
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity((hi - lo) * 256)
-                var r = this.decide(batch, lo..<hi, firstIndex: first + lo, into: &bytes)
+                var r = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[p], context: context, into: &bytes)
                 r.bytes = bytes
                 slots.base[p] = r
             }
@@ -129,8 +142,20 @@ public struct DealStreamDecider: Sendable {
         var severe = false
     }
 
-    private func decide(_ batch: DealBatch, _ range: Range<Int>, firstIndex: Int, into out: inout [UInt8]) -> PartResult {
+    private struct Context: Sendable {
+        let today: Day
+        let explain: Bool
+        let failOn: DecisionKind?
+    }
+
+    private var context: Context { Context(today: today, explain: explain, failOn: failOn) }
+
+    private static func decide(_ batch: DealBatch, _ range: Range<Int>, firstIndex: Int, rules: RuleSet, context: Context,
+                               into out: inout [UInt8]) -> PartResult {
         var r = PartResult()
+        // One deal and one decision's storage, reused line after line.
+        var deal = rules.emptyDeal()
+        var scratch = DecideScratch()
         batch.bytes.withUnsafeBufferPointer { all in
             for e in range {
                 let index = firstIndex + (e - range.lowerBound)
@@ -142,14 +167,13 @@ public struct DealStreamDecider: Sendable {
                     r.bad += 1
                 case .line(let span):
                     let line = UnsafeBufferPointer(rebasing: all[span])
-                    switch rules.deal(buffer: line) {
-                    case .success(let deal):
-                        let decision = rules.decide(deal, today: today, explain: explain)
-                        decision.appendJSON(to: &out, index: index)
-                        if let failOn, decision.kind >= failOn { r.severe = true }
-                    case .failure(let error):
+                    if let error = rules.read(buffer: line, into: &deal) {
                         out += error.json(index: index, id: rules.dealID(json: line)).utf8
                         r.bad += 1
+                    } else {
+                        let decision = rules.decide(deal, today: context.today, explain: context.explain, scratch: &scratch)
+                        decision.appendJSON(to: &out, index: index)
+                        if let failOn = context.failOn, decision.kind >= failOn { r.severe = true }
                     }
                 }
                 out.append(UInt8(ascii: "\n"))

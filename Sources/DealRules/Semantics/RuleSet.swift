@@ -37,6 +37,14 @@ public final class RuleSet: Sendable {
     /// What every evaluator reads, made once: the fields' names, the defines.
     let fieldNames: [String]
     let evaluatorDefines: [Define?]
+    /// What the deal reader reads most, made once: each field's type; per item kind, each item
+    /// field's type, and what an item reads where it gives nothing (per catalog entry: the
+    /// entry's value, else the field's default; off the catalog: the default).
+    let fieldTypes: [ValueType]
+    let itemFieldTypes: [[ValueType]]
+    let itemFieldNames: [[String]]
+    let itemFill: [[[Value]]]
+    let itemDefaults: [[Value]]
 
     init(choices: [ChoiceInfo], fields: [FieldInfo], fieldIndex: [String: Int], itemKinds: [ItemKind],
          itemKindIndex: [String: Int], approvals: [Approval], approvalIndex: [String: Int], defines: [Define],
@@ -67,6 +75,15 @@ public final class RuleSet: Sendable {
         self.defaultSlots = fields.indices.filter { fields[$0].defaultValue != nil }
         self.fieldNames = fields.map(\.name)
         self.evaluatorDefines = defines.map { $0 }
+        self.fieldTypes = fields.map(\.type)
+        self.itemFieldTypes = itemKinds.map { $0.fields.map(\.type) }
+        self.itemFieldNames = itemKinds.map { $0.fields.map(\.name) }
+        self.itemDefaults = itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } }
+        self.itemFill = itemKinds.map { k in
+            (k.catalog?.entries ?? []).map { entry in
+                k.fields.indices.map { f in entry.values[f].isKnown ? entry.values[f] : k.fields[f].defaultValue ?? .unknown }
+            }
+        }
     }
 
     /// A copy of `other` with `files` (nothing is compiled again).
@@ -96,6 +113,11 @@ public final class RuleSet: Sendable {
         defaultSlots = other.defaultSlots
         fieldNames = other.fieldNames
         evaluatorDefines = other.evaluatorDefines
+        fieldTypes = other.fieldTypes
+        itemFieldTypes = other.itemFieldTypes
+        itemFieldNames = other.itemFieldNames
+        itemFill = other.itemFill
+        itemDefaults = other.itemDefaults
     }
 
     /// The same rule set, remembering the files it came from.

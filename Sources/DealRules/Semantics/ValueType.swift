@@ -1,12 +1,12 @@
 /// The static type of a field, an expression or a value. Every expression has one, found by the
 /// checker before anything is evaluated.
-public indirect enum ValueType: Hashable, Sendable {
+public enum ValueType: Hashable, Sendable {
     case text, number, money, percent, duration, date, flag
     /// A declared choice, by its index in the rule set.
     case choice(Int)
     /// A kind of line item, by its index in the rule set.
     case item(Int)
-    case list(ValueType)
+    indirect case list(ValueType)
     /// `[]`: fits any list.
     case emptyList
 
