@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A map from byte strings (JSON keys, choice values, catalog names) to small integers, looked
 /// up straight from the input bytes: no `String` is made, nothing is allocated or retained.
 ///
@@ -60,6 +66,9 @@ final class ByteKeyTable: @unchecked Sendable {
             let raw = UnsafeRawPointer(key.baseAddress!)
             a = raw.loadUnaligned(as: UInt64.self)
             b = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 {
+            let raw = UnsafeRawPointer(key.baseAddress!)
+            a = UInt64(raw.loadUnaligned(as: UInt32.self)) << 32 | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
         } else {
             for k in 0..<n { a = a << 8 | UInt64(key[k]) }
         }
@@ -87,8 +96,6 @@ final class ByteKeyTable: @unchecked Sendable {
 
     private func equal(_ entry: Entry, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = key.baseAddress else { return true }
-        let start = Int(entry.start)
-        for k in 0..<key.count where keyBytes[start + k] != base[k] { return false }
-        return true
+        return memcmp(keyBytes.baseAddress! + Int(entry.start), base, key.count) == 0
     }
 }

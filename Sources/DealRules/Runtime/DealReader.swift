@@ -84,13 +84,13 @@ struct DealReader {
                 sawID = true
                 let start = reader.i
                 try reader.skipValue()
-                let raw = String(decoding: UnsafeBufferPointer(rebasing: reader.b[start..<reader.i]), as: UTF8.self)
-                deal.id = raw == "null" ? nil : raw
+                deal.id = reader.b[start] == UInt8(ascii: "n")
+                    ? nil : String(decoding: UnsafeBufferPointer(rebasing: reader.b[start..<reader.i]), as: UTF8.self)
             } else if key.elementsEqual("today".utf8) {
                 if sawToday { throw reader.error(.duplicateKey, "`today` is given twice", at: keyAt) }
                 sawToday = true
                 let at = reader.i
-                switch try reader.readScalarString(ValuePath("today"), as: .date) {
+                switch try reader.readScalarString(.today, as: .date) {
                 case .date(let d)?: deal.today = d
                 default:
                     if reader.b[at] != UInt8(ascii: "n") {
@@ -116,14 +116,15 @@ struct DealReader {
                 i += 4
                 return
             }
-            try readItems(k, rules.fieldNames[slot], items: &deal.items[k], values: &deal.itemValues)
+            try readItems(k, slot, items: &deal.items[k], values: &deal.itemValues)
             deal.fields[slot] = .list([])
             return
         }
-        if let v = try readValue(type, path: ValuePath(rules.fieldNames[slot])) { deal.fields[slot] = v }
+        if let v = try readValue(type, path: ValuePath(slot: slot)) { deal.fields[slot] = v }
     }
 
-    private mutating func readItems(_ k: Int, _ path: String, items: inout [Deal.Item], values: inout [Value]) throws(DealError) {
+    private mutating func readItems(_ k: Int, _ slot: Int, items: inout [Deal.Item], values: inout [Value]) throws(DealError) {
+        let path = rules.fieldNames[slot]
         guard i < b.count, b[i] == UInt8(ascii: "[") else {
             throw error(.wrongValueType, "`\(path)` must be a list of \(rules.itemKinds[k].name) objects, not \(describeValueStart())",
                         help: "write [{\"name\": \"…\"}, …]")
@@ -131,12 +132,12 @@ struct DealReader {
         let fieldCount = rules.itemFieldTypes[k].count
         var names: Set<String> = []
         try readArray { reader, index throws(DealError) in
-            let itemPath = ValuePath(path, item: index)
+            let itemPath = ValuePath(slot: slot, item: index, kind: k)
             if index >= reader.rules.limits.maxListLength {
                 throw reader.error(.dealLimit, "`\(path)` has more than \(reader.rules.limits.maxListLength) items")
             }
             guard reader.i < reader.b.count, reader.b[reader.i] == UInt8(ascii: "{") else {
-                throw reader.error(.notAnObject, "`\(itemPath)` must be an object with a \"name\", not \(reader.describeValueStart())")
+                throw reader.error(.notAnObject, "`\(reader.text(itemPath))` must be an object with a \"name\", not \(reader.describeValueStart())")
             }
             let objectStart = reader.i
             // The item's values go straight into the deal's: what it gives, then the rest filled in.
@@ -151,12 +152,12 @@ struct DealReader {
                 guard let f = r.rules.itemFieldKeys[k].lookup(keyBytes) else {
                     let key = String(decoding: keyBytes, as: UTF8.self)
                     let kind = r.rules.itemKinds[k]
-                    throw r.error(.undeclaredField, "`\(itemPath).\(key)` is not a field of item `\(kind.name)`", at: ks,
+                    throw r.error(.undeclaredField, "`\(r.text(itemPath)).\(key)` is not a field of item `\(kind.name)`", at: ks,
                                   help: Suggestions.didYouMean(key, kind.fields.map(\.name))
                                       ?? "its fields are \(kind.fields.map { "`\($0.name)`" }.joined(separator: ", "))")
                 }
                 if !seen.insert(f) {
-                    throw r.error(.duplicateKey, "`\(itemPath).\(r.rules.itemKinds[k].fields[f].name)` is given twice", at: ks)
+                    throw r.error(.duplicateKey, "`\(r.text(itemPath.member(f)))` is given twice", at: ks)
                 }
                 if f == 0 {
                     // The name, from the bytes: a catalog entry's name is shared, not copied.
@@ -177,20 +178,20 @@ struct DealReader {
                         }
                         return
                     }
-                    let fieldPath = itemPath.member("name")
+                    let fieldPath = itemPath.member(0)
                     guard case .text(let n)? = try r.readValue(.text, path: fieldPath) else {
-                        throw r.error(.itemWithoutName, "`\(fieldPath)` must be text, not null")
+                        throw r.error(.itemWithoutName, "`\(r.text(fieldPath))` must be text, not null")
                     }
                     name = n
                     entry = r.rules.itemKinds[k].catalog?.index[n] ?? -1
                 } else if let v = try r.readValue(r.rules.itemFieldTypes[k][f],
-                                                  path: itemPath.member(r.rules.itemFieldNames[k][f])) {
+                                                  path: itemPath.member(f)) {
                     values[start + f] = v
                     _ = givenFields.insert(f)
                 }
             }
             guard let name else {
-                throw reader.error(.itemWithoutName, "`\(itemPath)` has no \"name\"", at: objectStart,
+                throw reader.error(.itemWithoutName, "`\(reader.text(itemPath))` has no \"name\"", at: objectStart,
                                    help: "every \(reader.rules.itemKinds[k].name) is named: {\"name\": \"SIEM\", …}")
             }
             // A short list is searched; a long one gets a set, so no list costs quadratic time.
@@ -232,10 +233,10 @@ struct DealReader {
             var out: [Value] = []
             try readArray { r, index throws(DealError) in
                 if index >= r.rules.limits.maxListLength {
-                    throw r.error(.dealLimit, "`\(path)` has more than \(r.rules.limits.maxListLength) values")
+                    throw r.error(.dealLimit, "`\(r.text(path))` has more than \(r.rules.limits.maxListLength) values")
                 }
                 guard let v = try r.readValue(element, path: path.element(index)) else {
-                    throw r.error(.wrongValueType, "`\(path)[\(index)]` is null; a list holds values only")
+                    throw r.error(.wrongValueType, "`\(r.text(path.element(index)))` is null; a list holds values only")
                 }
                 out.append(v)
             }
@@ -287,7 +288,7 @@ struct DealReader {
             case .date: .impossibleDate
             default: .wrongValueType
             }
-            throw error(code, "`\(path)`: \(e.message)", at: start, help: e.help ?? expectation(type))
+            throw error(code, "`\(text(path))`: \(e.message)", at: start, help: e.help ?? expectation(type))
         }
     }
 
@@ -337,7 +338,7 @@ struct DealReader {
     }
 
     func wrongType(_ path: ValuePath, _ type: ValueType, _ at: Int) -> DealError {
-        error(.wrongValueType, "`\(path)` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValue(at))",
+        error(.wrongValueType, "`\(text(path))` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValue(at))",
               at: at, help: "write \(expectation(type))")
     }
 
@@ -568,12 +569,22 @@ struct DealReader {
     /// A JSON number, read exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     mutating func readNumber(_ path: ValuePath) throws(DealError) -> Fixed {
         let start = i
-        if b[i] == UInt8(ascii: "-") { i += 1 }
+        let negative = b[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
         guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit") }
+        // The usual number, a whole one of up to 12 digits, is read as it is scanned.
+        var whole: Int64 = 0
+        let digitsStart = i
         if b[i] == 0x30 {
             i += 1
         } else {
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                whole = whole &* 10 &+ Int64(b[i] &- 0x30)
+                i += 1
+            }
+        }
+        if i - digitsStart <= 12, i == b.count || (b[i] != UInt8(ascii: ".") && b[i] | 0x20 != UInt8(ascii: "e")) {
+            return Fixed(raw: (negative ? -whole : whole) * Fixed.scale)
         }
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
@@ -589,10 +600,10 @@ struct DealReader {
         switch Fixed.parse(UnsafeBufferPointer(rebasing: b[start..<i]), allowSeparators: false) {
         case .success(let f): return f
         case .failure(.tooPrecise):
-            throw error(.wrongValueType, "`\(path)` has more than \(Fixed.places) digits after the point", at: start,
+            throw error(.wrongValueType, "`\(text(path))` has more than \(Fixed.places) digits after the point", at: start,
                         help: "amounts are exact to six decimal places; round it")
         case .failure:
-            throw error(.wrongValueType, "`\(path)` is too large", at: start, help: "amounts go up to 9,223,372,036,854.775807")
+            throw error(.wrongValueType, "`\(text(path))` is too large", at: start, help: "amounts go up to 9,223,372,036,854.775807")
         }
     }
 
@@ -613,7 +624,7 @@ struct DealReader {
             return .text(try readString())
         case UInt8(ascii: "-"), 0x30...0x39:
             let start = i
-            _ = try readNumber(ValuePath("the value"))
+            _ = try readNumber(.anyValue)
             return .number(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
         default:
             if match("true") { return .bool(true) }
@@ -635,7 +646,7 @@ struct DealReader {
         case UInt8(ascii: "\""):
             _ = try readString()
         case UInt8(ascii: "-"), 0x30...0x39:
-            _ = try readNumber(ValuePath("the value"))
+            _ = try readNumber(.anyValue)
         default:
             if match("true") || match("false") || match("null") { return }
             throw syntax("a JSON value")
@@ -722,37 +733,52 @@ extension DealValue {
     }
 }
 
-/// Where a value sits in a deal (`services[2].seats`), kept in parts and spelled out only
-/// when an error names it: reading a valid deal builds no text.
-struct ValuePath: CustomStringConvertible {
-    let field: String
-    var item = -1
-    var memberName: String?
-    var index = -1
+/// Where a value sits in a deal (`services[2].seats`), as indices: spelled out (`text(_:)`)
+/// only when an error names it, so reading a valid deal builds no text and retains nothing.
+struct ValuePath {
+    /// A deal field's slot, or one of the special paths below.
+    var slot: Int32
+    var item: Int32 = -1
+    var kind: Int32 = -1
+    /// An item field, within `item`.
+    var member: Int32 = -1
+    /// An element of the list at this path.
+    var index: Int32 = -1
 
-    init(_ field: String, item: Int = -1) {
-        self.field = field
-        self.item = item
+    static let today = ValuePath(slot: -2)
+    static let anyValue = ValuePath(slot: -3)
+
+    init(slot: Int, item: Int = -1, kind: Int = -1) {
+        self.slot = Int32(slot)
+        self.item = Int32(item)
+        self.kind = Int32(kind)
     }
 
-    func member(_ name: String) -> ValuePath {
+    func member(_ f: Int) -> ValuePath {
         var p = self
-        p.memberName = name
+        p.member = Int32(f)
         return p
     }
 
     /// The path of element `i` of the list at this path.
     func element(_ i: Int) -> ValuePath {
         var p = self
-        p.index = i
+        p.index = Int32(i)
         return p
     }
+}
 
-    var description: String {
-        var s = field
-        if item >= 0 { s += "[\(item)]" }
-        if let memberName { s += ".\(memberName)" }
-        if index >= 0 { s += "[\(index)]" }
+extension DealReader {
+    /// `services[2].seats`
+    func text(_ p: ValuePath) -> String {
+        var s = switch p.slot {
+        case -2: "today"
+        case -3: "the value"
+        default: rules.fieldNames[Int(p.slot)]
+        }
+        if p.item >= 0 { s += "[\(p.item)]" }
+        if p.member >= 0, p.kind >= 0 { s += "." + rules.itemFieldNames[Int(p.kind)][Int(p.member)] }
+        if p.index >= 0 { s += "[\(p.index)]" }
         return s
     }
 }
