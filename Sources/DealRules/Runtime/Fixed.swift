@@ -188,25 +188,11 @@ public struct Fixed: Hashable, Comparable, Sendable {
 
     /// `1,200`, `3.5`, `-0.25`: thousands separators, no trailing zeros.
     public func formatted(minimumFractionDigits: Int = 0, separators: Bool = true) -> String {
-        let negative = raw < 0
-        let magnitude = raw.magnitude
-        let whole = magnitude / UInt64(Fixed.scale)
-        var fraction = String(magnitude % UInt64(Fixed.scale))
-        fraction = String(repeating: "0", count: Fixed.places - fraction.count) + fraction
-        while fraction.count > minimumFractionDigits, fraction.last == "0" { fraction.removeLast() }
-        var wholeText = String(whole)
-        if separators, wholeText.count > 3 {
-            var grouped = ""
-            for (i, c) in wholeText.enumerated() {
-                if i > 0, (wholeText.count - i) % 3 == 0 { grouped.append(",") }
-                grouped.append(c)
-            }
-            wholeText = grouped
-        }
-        return (negative ? "-" : "") + wholeText + (fraction.isEmpty ? "" : "." + fraction)
+        var out = TextBuffer(capacity: 0)
+        out.append(self, minimumFraction: minimumFractionDigits, separators: separators)
+        return out.string
     }
 
-    /// Plain decimal text for JSON: no separators (`1200.5`).
     public var plain: String { formatted(separators: false) }
 
     /// `$1,200`, `$99.50`, `-$5`

@@ -45,7 +45,7 @@ struct MessageTemplate: Sendable {
     /// The generated message: the condition (and `unless …`) with each path's value beside it.
     init(condition: Node, unless: Node?) {
         let printer = NodePrinter(valueText: ValueText(choices: []))
-        var out = TextBuffer()
+        var out = TextBuffer(capacity: 0)
         var sites = ValueSites()
         printer.write(condition, into: &out, values: &sites)
         if let unless {
@@ -78,9 +78,15 @@ struct MessageTemplate: Sendable {
     }
 
     private mutating func add(_ text: ArraySlice<UInt8>, node: Node?, kind: Int?, parenthesized: Bool) {
-        var json = TextBuffer(json: true)
-        text.withUnsafeBufferPointer { json.append(bytes: $0) }
-        pieces.append(Piece(text: Array(text), json: json.bytes, node: node, kind: kind, parenthesized: parenthesized))
+        let plain = Array(text)
+        // Most text needs no escaping: then both forms share one array.
+        var json = plain
+        if plain.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            var escaped = TextBuffer(json: true, capacity: 0)
+            plain.withUnsafeBufferPointer { escaped.append(bytes: $0) }
+            json = escaped.bytes
+        }
+        pieces.append(Piece(text: plain, json: json, node: node, kind: kind, parenthesized: parenthesized))
     }
 
     /// Writes the message for the rule the evaluator is set up for.

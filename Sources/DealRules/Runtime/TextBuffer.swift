@@ -6,7 +6,7 @@ struct TextBuffer {
     /// Escape `"`, `\` and control characters (the text goes inside a JSON string).
     var json = false
 
-    init(json: Bool = false, capacity: Int = 64) {
+    init(json: Bool = false, capacity: Int = 0) {
         self.json = json
         bytes.reserveCapacity(capacity)
     }
