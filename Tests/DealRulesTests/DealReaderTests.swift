@@ -130,4 +130,25 @@ import Testing
         #expect(set.dealID(json: Array(#"{"x": [}, "id": 5"#.utf8)) == nil)
         #expect(set.dealID(json: Array("[1]".utf8)) == nil)
     }
+
+    @Test func anIDOfAnySizeOrShapeIsEchoedAsGiven() throws {
+        let set = try northwind()
+        #expect(try set.deal(json: #"{"id": 123456789012345678901234567890}"#).id == "123456789012345678901234567890")
+        #expect(try set.deal(json: #"{"id": {"crm": [1e400, "Q-1"]}}"#).id == #"{"crm": [1e400, "Q-1"]}"#)
+    }
+
+    @Test func textThatIsNotUTF8IsInvalidJSONNeverReplaced() throws {
+        let set = try northwind()
+        for bytes: [UInt8] in [Array(#"{"customer": "Z"#.utf8) + [0xFC] + Array(#"rich"}"#.utf8),
+                               Array(#"{"services": [{"name": "S"#.utf8) + [0xC3] + Array(#""}]}"#.utf8),
+                               Array(#"{"cust"#.utf8) + [0xFF] + Array(#"omer": "x"}"#.utf8)] {
+            do {
+                _ = try set.deal(json: bytes)
+                Issue.record("read a deal that is not UTF-8")
+            } catch {
+                #expect(error.code == .invalidJSON)
+                #expect(error.message.contains("not valid UTF-8"), "\(error.message)")
+            }
+        }
+    }
 }

@@ -297,9 +297,15 @@ struct DealReader {
     mutating func readRawString() -> UnsafeBufferPointer<UInt8>? {
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
         var j = i + 1
-        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        var high: UInt8 = 0
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 {
+            high |= b[j]
+            j += 1
+        }
         guard j < b.count, b[j] == UInt8(ascii: "\"") else { return nil }
         let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
+        // Text that is not ASCII must be valid UTF-8; the slow path says where it is not.
+        if high >= 0x80, !Self.isUTF8(raw) { return nil }
         i = j + 1
         return raw
     }
@@ -422,8 +428,12 @@ struct DealReader {
             let keyAt = i
             let start = i + 1
             var j = start
-            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
-            if j < b.count, b[j] == UInt8(ascii: "\"") {
+            var high: UInt8 = 0
+            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 {
+                high |= b[j]
+                j += 1
+            }
+            if j < b.count, b[j] == UInt8(ascii: "\""), high < 0x80 || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
                 // The usual key: no escapes, read in place.
                 i = j + 1
                 try colon()
@@ -492,9 +502,13 @@ struct DealReader {
         var j = i
         while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
         if j < b.count, b[j] == UInt8(ascii: "\"") {
-            let s = String(decoding: UnsafeBufferPointer(rebasing: b[i..<j]), as: UTF8.self)
+            let raw = UnsafeBufferPointer(rebasing: b[i..<j])
+            guard Self.isUTF8(raw) else {
+                i = start
+                throw notUTF8(start)
+            }
             i = j + 1
-            return s
+            return String(decoding: raw, as: UTF8.self)
         }
         var out: [UInt8] = Array(b[i..<j])
         i = j
@@ -543,7 +557,23 @@ struct DealReader {
             }
             i += 1
         }
+        guard out.withUnsafeBufferPointer({ Self.isUTF8($0) }) else {
+            i = start
+            throw notUTF8(start)
+        }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether bytes are valid UTF-8 (JSON text is UTF-8; other bytes are an error, never
+    /// silently replaced).
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    func notUTF8(_ at: Int) -> DealError {
+        let (l, c) = position(at)
+        return error(.invalidJSON, "invalid JSON at line \(l), column \(c): the text is not valid UTF-8",
+                     help: "save the file as UTF-8")
     }
 
     private mutating func hex4() throws(DealError) -> UInt32 {
@@ -566,13 +596,14 @@ struct DealReader {
         return v
     }
 
-    /// A JSON number, read exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    mutating func readNumber(_ path: ValuePath) throws(DealError) -> Fixed {
+    /// Moves past a JSON number, checking its syntax only (any size is valid JSON): where it
+    /// starts, and its value when it is a whole number of up to 12 digits (the usual case, read
+    /// as it is scanned).
+    mutating func scanNumber() throws(DealError) -> (start: Int, whole: Int64?) {
         let start = i
         let negative = b[i] == UInt8(ascii: "-")
         if negative { i += 1 }
         guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit") }
-        // The usual number, a whole one of up to 12 digits, is read as it is scanned.
         var whole: Int64 = 0
         let digitsStart = i
         if b[i] == 0x30 {
@@ -583,20 +614,28 @@ struct DealReader {
                 i += 1
             }
         }
-        if i - digitsStart <= 12, i == b.count || (b[i] != UInt8(ascii: ".") && b[i] | 0x20 != UInt8(ascii: "e")) {
-            return Fixed(raw: (negative ? -whole : whole) * Fixed.scale)
-        }
+        let digits = i - digitsStart
+        var plain = true
         if i < b.count, b[i] == UInt8(ascii: ".") {
+            plain = false
             i += 1
             guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit after the point") }
             while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
         }
         if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            plain = false
             i += 1
             if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
             guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { throw syntax("a digit in the exponent") }
             while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
         }
+        return (start, plain && digits <= 12 ? (negative ? -whole : whole) : nil)
+    }
+
+    /// A JSON number, read exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    mutating func readNumber(_ path: ValuePath) throws(DealError) -> Fixed {
+        let (start, whole) = try scanNumber()
+        if let whole { return Fixed(raw: whole * Fixed.scale) }
         switch Fixed.parse(UnsafeBufferPointer(rebasing: b[start..<i]), allowSeparators: false) {
         case .success(let f): return f
         case .failure(.tooPrecise):
@@ -623,8 +662,7 @@ struct DealReader {
         case UInt8(ascii: "\""):
             return .text(try readString())
         case UInt8(ascii: "-"), 0x30...0x39:
-            let start = i
-            _ = try readNumber(.anyValue)
+            let start = try scanNumber().start
             return .number(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
         default:
             if match("true") { return .bool(true) }
@@ -646,7 +684,7 @@ struct DealReader {
         case UInt8(ascii: "\""):
             _ = try readString()
         case UInt8(ascii: "-"), 0x30...0x39:
-            _ = try readNumber(.anyValue)
+            _ = try scanNumber()
         default:
             if match("true") || match("false") || match("null") { return }
             throw syntax("a JSON value")
@@ -746,7 +784,6 @@ struct ValuePath {
     var index: Int32 = -1
 
     static let today = ValuePath(slot: -2)
-    static let anyValue = ValuePath(slot: -3)
 
     init(slot: Int, item: Int = -1, kind: Int = -1) {
         self.slot = Int32(slot)
@@ -773,7 +810,6 @@ extension DealReader {
     func text(_ p: ValuePath) -> String {
         var s = switch p.slot {
         case -2: "today"
-        case -3: "the value"
         default: rules.fieldNames[Int(p.slot)]
         }
         if p.item >= 0 { s += "[\(p.item)]" }

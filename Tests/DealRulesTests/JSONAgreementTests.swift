@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+@testable import DealRules
+
+/// Our JSON reader against Foundation's `JSONSerialization`, on valid documents and on the same
+/// documents damaged at random: both accept the same texts, read them to the same values, and
+/// the deal reader calls a text invalid JSON exactly when Foundation does.
+///
+/// Known, intended differences are left out (`foundationQuirk`): Foundation rejects numbers too
+/// large for a `Double` (JSON allows any size, and we keep a number's decimal text), and accepts
+/// a NUL byte and a comma before `]` or `}` (JSON allows neither). Nesting deeper than
+/// `Limits.maxJSONDepth` is not generated. Numbers are compared as decimals (`sameNumber`).
+@Suite struct JSONAgreementTests {
+    /// A small deterministic generator (SplitMix64), so a failure names its seed.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
+    }
+
+    static let strings = ["", "SIEM", "Zürich", "日本", "a\"b", "back\\slash", "tab\there", "line\nbreak", "😀", "\u{1}",
+                          "emoji 👩🏽‍💻", "null", "true", "{", "]", "\\u0041"]
+    static let numbers = ["0", "-0", "1", "25", "-17", "1200.50", "0.000001", "1e3", "1.5E-2", "12345678901234567890",
+                          "3.14159265358979", "-2.5e+10", "1e308", "999999999999"]
+
+    static func value(_ r: inout Random, depth: Int) -> String {
+        switch depth > 4 ? r.int(4) : r.int(6) {
+        case 0: return r.pick(numbers)
+        case 1: return escaped(r.pick(strings), &r)
+        case 2: return r.pick(["true", "false", "null"])
+        case 3: return r.int(2) == 0 ? "\(r.int(1000))" : escaped("s\(r.int(100))", &r)
+        case 4:
+            let n = r.int(4)
+            return "[" + (0..<n).map { _ in space(&r) + value(&r, depth: depth + 1) + space(&r) }.joined(separator: ",") + "]"
+        default:
+            let n = r.int(4)
+            return "{" + (0..<n).map { _ in
+                space(&r) + escaped(r.pick(["id", "name", "k\(r.int(5))", "é", "seats"]), &r) + space(&r) + ":" + space(&r)
+                    + value(&r, depth: depth + 1)
+            }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func space(_ r: inout Random) -> String { r.pick(["", "", " ", "\n", "\t ", "\r\n"]) }
+
+    /// A JSON string literal, sometimes with `\u` escapes and escaped solidus.
+    static func escaped(_ s: String, _ r: inout Random) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += r.int(2) == 0 ? "\\n" : "\\u000a"
+            case "\t": out += "\\t"
+            case "/": out += "\\/"
+            default:
+                if u.value < 0x20 {
+                    out += String(format: "\\u%04x", u.value)
+                } else if u.value > 0xFFFF, r.int(2) == 0 {
+                    let v = u.value - 0x10000
+                    out += String(format: "\\u%04X\\u%04X", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Foundation's reading, or nil when it rejects the text.
+    static func foundation(_ bytes: [UInt8]) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+    }
+
+    static func ours(_ bytes: [UInt8]) -> DealValue? {
+        try? DealValue.parse(json: bytes)
+    }
+
+    /// Decimal text against Foundation's number: equal as decimals (exactly when both are
+    /// integers Foundation could hold, else to Double precision).
+    static func sameNumber(_ text: String, _ n: NSNumber) -> Bool {
+        if let exact = Int64(text), !isFloat(n) { return exact == n.int64Value }
+        guard let d = Double(text) else { return false }
+        let f = n.doubleValue
+        return d == f || abs(d - f) <= abs(d) * 1e-12
+    }
+
+    /// How Foundation tagged a number it read: `c` for a boolean, `d` or `f` for binary floating point.
+    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+    static func isFloat(_ n: NSNumber) -> Bool { ["d", "f"].contains(String(cString: n.objCType)) }
+
+    static func same(_ a: DealValue, _ b: Any) -> Bool {
+        switch a {
+        case .null: return b is NSNull
+        case .bool(let x):
+            guard let n = b as? NSNumber, isBool(n) else { return false }
+            return n.boolValue == x
+        case .number(let t):
+            guard let n = b as? NSNumber, !isBool(n) else { return false }
+            return sameNumber(t, n)
+        case .text(let s): return (b as? String) == s
+        case .list(let xs):
+            guard let ys = b as? [Any], ys.count == xs.count else { return false }
+            return zip(xs, ys).allSatisfy { same($0, $1) }
+        case .object(let o):
+            guard let p = b as? [String: Any], p.count == o.count else { return false }
+            return o.allSatisfy { k, v in p[k].map { same(v, $0) } ?? false }
+        }
+    }
+
+    /// Where Foundation departs from JSON (RFC 8259), the texts on which it may disagree with us.
+    static func foundationQuirk(_ bytes: [UInt8]) -> Bool {
+        if bytes.contains(0) { return true }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if text.range(of: #",\s*[\]}]"#, options: .regularExpression) != nil { return true }
+        // A number literal a Double cannot hold.
+        var i = text.startIndex
+        while let r = text[i...].range(of: #"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"#, options: .regularExpression) {
+            if let d = Double(text[r]), d.isInfinite { return true }
+            i = r.upperBound
+        }
+        return false
+    }
+
+    /// Damages a text: a byte replaced, removed or inserted, a run cut out or doubled.
+    static func damage(_ bytes: [UInt8], _ r: inout Random) -> [UInt8] {
+        var b = bytes
+        let alphabet: [UInt8] = Array("{}[]\",:\\/ 0123456789.eE+-tfnulr\n\u{7f}".utf8) + [0x00, 0x80, 0xC3, 0xA9, 0xFF, 0xED, 0xA0]
+        for _ in 0...r.int(3) {
+            let at = b.isEmpty ? 0 : r.int(b.count)
+            switch r.int(5) {
+            case 0 where !b.isEmpty: b[at] = r.pick(alphabet)
+            case 1 where !b.isEmpty: b.remove(at: at)
+            case 2: b.insert(r.pick(alphabet), at: min(at, b.count))
+            case 3 where b.count > 2:
+                let end = min(b.count, at + 1 + r.int(6))
+                b.removeSubrange(at..<end)
+            default:
+                let end = min(b.count, at + r.int(6))
+                b.insert(contentsOf: b[at..<end], at: at)
+            }
+        }
+        return b
+    }
+
+    @Test(arguments: 0..<8)
+    func validDocumentsReadAlike(seed: Int) {
+        var r = Random(state: UInt64(seed) &* 7919)
+        for _ in 0..<400 {
+            let text = Self.space(&r) + Self.value(&r, depth: 0) + Self.space(&r)
+            let bytes = Array(text.utf8)
+            let theirs = Self.foundation(bytes)
+            let mine = Self.ours(bytes)
+            #expect(theirs != nil, "Foundation rejects a generated document: \(text)")
+            guard let theirs, let mine else {
+                Issue.record("we reject a valid document (seed \(seed)): \(text)")
+                continue
+            }
+            #expect(Self.same(mine, theirs), "read differently (seed \(seed)): \(text)")
+        }
+    }
+
+    @Test(arguments: 0..<8)
+    func damagedDocumentsAreRejectedAlike(seed: Int) {
+        var r = Random(state: UInt64(seed) &* 104_729 &+ 1)
+        var rejected = 0, quirks = 0
+        for _ in 0..<600 {
+            let valid = Array(Self.value(&r, depth: 0).utf8)
+            let bytes = Self.damage(valid, &r)
+            let theirs = Self.foundation(bytes)
+            let mine = Self.ours(bytes)
+            let shown = String(decoding: bytes, as: UTF8.self).debugDescription
+            if (theirs == nil) != (mine == nil), Self.foundationQuirk(bytes) {
+                quirks += 1
+                continue
+            }
+            #expect((theirs == nil) == (mine == nil),
+                    "disagree (seed \(seed)): Foundation \(theirs == nil ? "rejects" : "accepts"), we \(mine == nil ? "reject" : "accept") \(shown)")
+            if let theirs, let mine { #expect(Self.same(mine, theirs), "read differently (seed \(seed)): \(shown)") }
+            if theirs == nil { rejected += 1 }
+        }
+        // The damage must actually break documents, and the quirks left out must stay few, or
+        // the test proves little.
+        #expect(rejected > 150)
+        #expect(quirks < 30)
+    }
+
+    /// The deal reader: invalid JSON is exactly what Foundation rejects; a deal it reads has
+    /// the values Foundation reads.
+    @Test(arguments: 0..<4)
+    func dealsAreInvalidJSONExactlyWhenFoundationSaysSo(seed: Int) throws {
+        let rules = try northwind()
+        var r = Random(state: UInt64(seed) &* 31 &+ 5)
+        let services = ["SIEM", "Endpoint Protection", "Off Catalog", "Zürich Ops"]
+        var accepted = 0
+        for _ in 0..<500 {
+            var fields: [String] = []
+            if r.int(2) == 0 { fields.append("\"region\": \(r.pick(["\"EU\"", "\"US\"", "null"]))") }
+            if r.int(2) == 0 { fields.append("\"discount\": \(r.pick(["25", "\"12%\"", "7.5", "0"]))") }
+            if r.int(2) == 0 { fields.append("\"total\": \(r.pick(["1200", "\"$1,200\"", "99.99", "1e3"]))") }
+            if r.int(2) == 0 { fields.append("\"id\": \(r.pick(["\"Q-1\"", "12345678901234567890", "{\"crm\": [1, 2]}", "null"]))") }
+            if r.int(2) == 0 {
+                let items = (0..<r.int(3)).map { i in "{\"name\": \(Self.escaped(services[(i + r.int(4)) % 4], &r)), \"seats\": \(r.int(50))}" }
+                fields.append("\"services\": [\(items.joined(separator: ", "))]")
+            }
+            let valid = Array(("{" + fields.joined(separator: ", ") + "}").utf8)
+            let bytes = r.int(3) == 0 ? valid : Self.damage(valid, &r)
+            let theirs = Self.foundation(bytes)
+            let shown = String(decoding: bytes, as: UTF8.self).debugDescription
+            do {
+                let deal = try rules.deal(json: bytes)
+                accepted += 1
+                guard let object = theirs as? [String: Any] else {
+                    if Self.foundationQuirk(bytes) { continue }
+                    Issue.record("we read a deal Foundation rejects (seed \(seed)): \(shown)")
+                    continue
+                }
+                if let id = deal.id, let parsed = try? DealValue.parse(json: Array(id.utf8)), let given = object["id"] {
+                    #expect(Self.same(parsed, given), "id echoed differently: \(shown)")
+                }
+                let names = deal.items("service", in: rules).map(\.name)
+                let theirNames = (object["services"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+                #expect(names == theirNames, "service names read differently: \(shown)")
+            } catch {
+                if theirs == nil {
+                    continue  // both reject; ours may name a deal problem met before the syntax error
+                }
+                if Self.foundationQuirk(bytes) { continue }
+                #expect(error.code != .invalidJSON, "we call valid JSON invalid (seed \(seed)): \(shown): \(error.message)")
+            }
+        }
+        #expect(accepted > 50)
+    }
+}
