@@ -21,6 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "DealRules", package: mainPackage),
+                .product(name: "DealRulesREPL", package: mainPackage),
             ],
             path: "Benchmarks/DealRulesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]

@@ -2,14 +2,18 @@
 // at N = 10, 100, 1,000 and 10,000 rules and the same deals the peer engines are measured on.
 //
 // - load N:            load and check the rule set (files read, parsed, checked, compiled)
-// - decide N:          one deal decided (already read); the median is the per-deal latency
+// - decide N:          deals decided (already read) one after another through a `Decider`;
+//                      per deal
 // - decide+json N:     one deal decided and its JSON line written, outcomes and messages included
-// - stream N:          1,000 JSONL lines read, decided and written on every core (per line)
+// - stream N:          1,000 JSONL lines read, decided and written, one thread per core with its
+//                      own copy of the rules, as `dealrules eval --deals` does (per line)
+// - repl fact N:       in the REPL, one fact changed (`discount = …`) and the new decision shown
 //
 // The data comes from scripts/bench (DEALRULES_BENCH_DATA, default /tmp/peers-data).
 
 import Benchmark
 import DealRules
+import DealRulesREPL
 import Foundation
 
 let dataDirectory = ProcessInfo.processInfo.environment["DEALRULES_BENCH_DATA"] ?? "/tmp/peers-data"
@@ -20,13 +24,19 @@ let today = Day(year: 2026, month: 12, day: 1)!
 
 final class Workload: @unchecked Sendable {
     let rules: RuleSet
+    /// One copy of the rules per processor, for the stream.
+    let workers: [RuleSet]
     let deals: [Deal]
     let lines: [ArraySlice<UInt8>]
     /// The next deal to decide: each iteration takes the next one, round the list.
     private var cursor = 0
+    /// Decides in the same storage every time, as a caller deciding deal after deal would.
+    var decider: Decider
 
-    init(rules: RuleSet, deals: [Deal], lines: [ArraySlice<UInt8>]) {
+    init(rules: RuleSet, workers: [RuleSet], deals: [Deal], lines: [ArraySlice<UInt8>]) {
         self.rules = rules
+        self.decider = Decider(rules)
+        self.workers = workers
         self.deals = deals
         self.lines = lines
     }
@@ -66,50 +76,56 @@ func workload(_ n: Int) -> Workload {
     let deals = lines.map { line in
         do { return try rules.deal(json: line) } catch { fatalError("deal does not read: \(error)") }
     }
-    let w = Workload(rules: rules, deals: deals, lines: lines)
+    let workers = [rules] + (1..<DealStreamDecider.processorCount).map { _ in loadRules(n) }
+    let w = Workload(rules: rules, workers: workers, deals: deals, lines: lines)
     workloads[n] = w
     return w
 }
 
 let benchmarks: @Sendable () -> Void = {
+    // Per-deal benchmarks measure time only: counting mallocs or reading the resident size on
+    // every iteration would cost more than deciding a deal.
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        metrics: [.wallClock, .throughput],
         maxDuration: .seconds(3),
         maxIterations: 1_000_000
     )
+    let withMemory: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident]
 
     for n in sizes {
-        Benchmark("load \(n)", configuration: .init(maxDuration: .seconds(5), maxIterations: 50)) { benchmark in
+        Benchmark("load \(n)", configuration: .init(metrics: withMemory, maxDuration: .seconds(5), maxIterations: 50)) { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(loadRules(n))
             }
         }
 
-        // One deal per iteration, so the medians are per deal.
-        Benchmark("decide \(n)") { benchmark, w in
+        // A thousand deals per sample (the harness's own cost per sample is larger than a
+        // decision); figures are per deal.
+        Benchmark("decide \(n)", configuration: .init(scalingFactor: .kilo)) { benchmark, w in
             for _ in benchmark.scaledIterations {
-                blackHole(w.rules.decide(w.next().1, today: today))
+                blackHole(w.decider.decide(w.next().1, today: today))
             }
         } setup: {
             workload(n)
         }
 
-        Benchmark("decide+json \(n)") { benchmark, w in
+        Benchmark("decide+json \(n)", configuration: .init(scalingFactor: .kilo)) { benchmark, w in
             var out: [UInt8] = []
             out.reserveCapacity(1 << 16)
             for _ in benchmark.scaledIterations {
                 let (i, deal) = w.next()
-                w.rules.decide(deal, today: today).appendJSON(to: &out, index: i)
+                out.removeAll(keepingCapacity: true)
+                w.decider.decide(deal, today: today).appendJSON(to: &out, index: i)
                 blackHole(out)
             }
         } setup: {
             workload(n)
         }
 
-        Benchmark("stream \(n)", configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark, w in
+        Benchmark("stream \(n)", configuration: .init(metrics: withMemory, scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark, w in
             var batch = DealBatch()
             for line in w.lines.prefix(1000) { batch.append(line: line) }
-            var decider = DealStreamDecider(rules: w.rules, today: today)
+            var decider = DealStreamDecider(workers: w.workers, today: today)
             var out: [UInt8] = []
             benchmark.startMeasurement()
             decider.decide(batch, into: &out)
@@ -117,5 +133,37 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             workload(n)
         }
+
+        // Each iteration changes the discount to a new value, so the decision really changes.
+        Benchmark("repl fact \(n)", configuration: .init(maxDuration: .seconds(3), maxIterations: 2000)) { benchmark, session in
+            for _ in benchmark.scaledIterations {
+                blackHole(session.changeDiscount())
+            }
+        } setup: {
+            replSession(n)
+        }
+    }
+}
+
+/// A REPL session on the rule set with a deal of four facts and three services.
+func replSession(_ n: Int) -> SendableSession {
+    let session = Session(paths: [rulesPath(n)], options: .init(today: today))
+    for line in ["region = EU", "term = 24 months", "total = $150,000", "sla = gold",
+                 "add service \"Email Archiving\" with seats = 40", "add service \"Smart Building Ops\" with seats = 9",
+                 "add service \"Patch Filtering\" with seats = 3"] {
+        _ = session.run(line)
+    }
+    return SendableSession(session)
+}
+
+/// The REPL's session is not `Sendable`; the benchmark uses it from one thread only.
+final class SendableSession: @unchecked Sendable {
+    let session: Session
+    private var step = 0
+    init(_ session: Session) { self.session = session }
+
+    func changeDiscount() -> Reply {
+        step += 1
+        return session.run("discount = \(10 + step % 40)%")
     }
 }

@@ -36,6 +36,7 @@ extension RuleSet {
             return withUnsafeTemporaryAllocation(of: Bool.self, capacity: fields.count) { known -> Decision in
                 var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known)
                 swap(&run.hits, &scratch)
+                swap(&run.ev.frame, &run.hits.frame)
                 run.hits.itemHits.removeAll(keepingCapacity: true)
                 run.hits.undecided.removeAll(keepingCapacity: true)
                 run.hits.fired.removeAll(keepingCapacity: true)
@@ -43,6 +44,7 @@ extension RuleSet {
                 let kind = run.finish()
                 let decision = Decision(kind: kind, id: deal.id, context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
                                         fired: run.hits.fired, undecided: run.hits.undecided)
+                swap(&run.ev.frame, &run.hits.frame)
                 swap(&run.hits, &scratch)
                 return decision
             }
@@ -252,11 +254,29 @@ extension Evaluator {
     }
 }
 
+/// Decides deal after deal in the same storage: for a caller that decides many deals one at a
+/// time (a CRM on every keystroke, a benchmark), with no allocation but the decision's own once
+/// it has warmed up. Not shared between threads: make one per thread.
+public struct Decider {
+    public let rules: RuleSet
+    var scratch = DecideScratch()
+
+    public init(_ rules: RuleSet) {
+        self.rules = rules
+    }
+
+    public mutating func decide(_ deal: Deal, today: Day? = nil, explain: Bool = false) -> Decision {
+        rules.decide(deal, today: today, explain: explain, scratch: &scratch)
+    }
+}
+
 /// The storage a decision is made in, kept between decisions by a stream.
 struct DecideScratch {
     var itemHits: [Hit] = []
     var undecided: [Hit] = []
     var fired: [Hit] = []
+    /// The evaluator's binding frame.
+    var frame: [Int32] = []
 }
 
 /// One decision being made. Deal-level rules that fire are marked in a bit set, which gives

@@ -10,7 +10,7 @@ struct Evaluator {
     let values: [Value]
     let today: Day
     /// Item bindings: a frame per rule or define, `base` the current frame's first slot.
-    private var frame: [Int32]
+    var frame: [Int32]
     private var base = 0
     private var top: Int
     private let frameSize: Int
