@@ -77,4 +77,26 @@ import DealRules
         #expect(d.id == "\"Q-2026-0427\"")
         #expect(DecisionRenderer().headline(d) == "BLOCKED — 4 rules deny this deal as it stands")
     }
+
+    @Test func aDeciderReusesItsStorageWithoutChangingDecisionsAlreadyMade() throws {
+        let set = try northwind()
+        let deals = try [
+            #"{"region": "EU", "discount": 40, "services": [{"name": "SIEM", "seats": 2}, {"name": "Quantum Ops"}]}"#,
+            #"{"region": "US", "discount": 5, "total": 1000, "services": []}"#,
+            #"{"discount": 30}"#,
+            #"{"region": "EU", "services": [{"name": "Quantum Ops"}, {"name": "Other Ops"}]}"#,
+        ].map { try set.deal(json: $0) }
+        var decider = Decider(set)
+        var kept: [Decision] = []
+        for _ in 0..<3 {
+            for deal in deals { kept.append(decider.decide(deal, today: Day(year: 2026, month: 12, day: 1))) }
+        }
+        // Every decision, even those made long before, is still the one `decide` makes.
+        for (i, d) in kept.enumerated() {
+            let fresh = set.decide(deals[i % deals.count], today: Day(year: 2026, month: 12, day: 1))
+            #expect(d == fresh)
+            #expect(d.json() == fresh.json())
+        }
+        #expect(Set(kept.map(\.kind)).count > 1)
+    }
 }
