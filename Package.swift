@@ -7,6 +7,8 @@ let package = Package(
         .executable(name: "dealrules", targets: ["DealRulesCLI"]),
         .library(name: "DealRules", targets: ["DealRules"]),
         .library(name: "DealRulesREPL", targets: ["DealRulesREPL"]),
+        // The C interface (include/dealrules.h), for tools in any language.
+        .library(name: "DealRulesC", type: .dynamic, targets: ["DealRulesC"]),
         // For the fuzzers and benchmarks (separate packages beside this one); not for users.
         .library(name: "DealRulesTestSupport", targets: ["DealRulesTestSupport"]),
     ],
@@ -27,6 +29,9 @@ let package = Package(
         // MARK: The REPL: the session (no terminal in it) and a thin libedit loop.
         .target(name: "DealRulesREPL", dependencies: ["DealRules", "CLibEdit"]),
 
+        // MARK: The C interface: exported functions over the library; the header is include/dealrules.h.
+        .target(name: "DealRulesC", dependencies: ["DealRules"]),
+
         // MARK: The executable: one thin file per subcommand.
         .executableTarget(
             name: "DealRulesCLI",
@@ -44,7 +49,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),
         .testTarget(name: "DealRulesREPLTests", dependencies: ["DealRulesREPL"], exclude: ["README.md"]),
-        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"], exclude: ["README.md"]),
+        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"], exclude: ["README.md", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,8 +20,21 @@ struct Run {
 /// Runs `dealrules` with arguments, in the package root, with optional stdin.
 func dealrules(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                directory: URL = packageRoot) throws -> Run {
+    try run(binary, arguments, stdin: stdin, environment: environment, directory: directory)
+}
+
+/// Runs a program (found on PATH when `program` is a bare name), waits for it, and returns
+/// its status and output.
+func run(_ program: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+         directory: URL = packageRoot) throws -> Run {
+    try run(URL(fileURLWithPath: "/usr/bin/env"), [program] + arguments, stdin: stdin, environment: environment,
+            directory: directory)
+}
+
+func run(_ executable: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+         directory: URL = packageRoot) throws -> Run {
     let p = Process()
-    p.executableURL = binary
+    p.executableURL = executable
     p.arguments = arguments
     p.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment
@@ -31,8 +44,8 @@ func dealrules(_ arguments: [String], stdin: String? = nil, environment: [String
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     let input = Pipe()
     p.standardOutput = out
@@ -52,8 +65,18 @@ func json(_ text: String) -> Any? {
     try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
 
+/// A new empty folder, inside one folder per test run that is removed when the run ends.
 func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-tests-\(UUID().uuidString)")
+    let url = testRunFolder.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+private let testRunFolder: URL = {
+    atexit { try? FileManager.default.removeItem(at: runFolder(getpid())) }
+    return runFolder(getpid())
+}()
+
+private func runFolder(_ pid: pid_t) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-tests-\(pid)")
 }

@@ -14,10 +14,20 @@ func northwindSession(state: StateFolder? = nil) -> Session {
             options: Session.Options(today: today, state: state))
 }
 
+/// A new empty folder, inside one folder per test run that is removed when the run ends.
 func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("repl-tests-\(UUID().uuidString)")
+    let url = testRunFolder.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+private let testRunFolder: URL = {
+    atexit { try? FileManager.default.removeItem(at: runFolder(getpid())) }
+    return runFolder(getpid())
+}()
+
+private func runFolder(_ pid: pid_t) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("repl-tests-\(pid)")
 }
 
 extension Session {

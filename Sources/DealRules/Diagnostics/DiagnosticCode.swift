@@ -88,6 +88,9 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case overflow = "eval.overflow"
     case divisionByZero = "eval.division-by-zero"
 
+    // MARK: api: the C interface
+    case invalidArgument = "api.invalid-argument"
+
     public var defaultSeverity: Severity {
         switch self {
         case .unusedDefine, .unusedApproval, .unusedChoice, .constantCondition, .emptyRuleSet: .warning
@@ -169,6 +172,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .noSuchItem: "`remove` names an item the deal does not have"
         case .overflow: "arithmetic went beyond ±9,223,372,036,854.775807; the rule is undetermined"
         case .divisionByZero: "a division by zero; the rule is undetermined"
+        case .invalidArgument: "a C interface call got a NULL handle or text, or a `today` that is not a date (`include/dealrules.h`)"
         }
     }
 }

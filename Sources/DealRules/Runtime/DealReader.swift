@@ -728,6 +728,14 @@ extension RuleSet {
     }
 }
 
+extension DealError {
+    /// A line of a stream longer than the limit: it is answered with this, never held whole.
+    public static func lineTooLong(bytes n: Int, limit: Int) -> DealError {
+        DealError(code: .dealLimit, message: "the line is more than \(n) bytes; the limit is \(limit)",
+                  help: "raise it with --max-deal-bytes")
+    }
+}
+
 extension RuleSet {
     /// The raw JSON of a deal's `"id"`, when the text is an object that has one: a bad line in
     /// a stream still names its deal when it can.

@@ -40,6 +40,27 @@ public struct DealBatch: Sendable {
         bytes.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
     }
+
+    /// The lines of a whole JSONL text, read as `dealrules eval --deals` reads a file: a
+    /// leading BOM and each line's CR are dropped, and blank lines are skipped (they get no
+    /// `"index"`).
+    public init(jsonl text: some Collection<UInt8>) {
+        self.init()
+        var line: [UInt8] = []
+        var first = true
+        func flush() {
+            var body = line[...]
+            if first, body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+            first = false
+            if body.last == 0x0D { body = body.dropLast() }
+            if !body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { append(line: body) }
+            line.removeAll(keepingCapacity: true)
+        }
+        for b in text {
+            if b == 0x0A { flush() } else { line.append(b) }
+        }
+        if !line.isEmpty { flush() }
+    }
 }
 
 /// Decides a stream of deals, a batch at a time, on every core, writing one JSON line per deal
@@ -161,8 +182,7 @@ public struct DealStreamDecider: Sendable {
                 let index = firstIndex + (e - range.lowerBound)
                 switch batch.entries[e] {
                 case .tooLong(let n):
-                    let error = DealError(code: .dealLimit, message: "the line is more than \(n) bytes; the limit is \(rules.limits.maxDealBytes)",
-                                          help: "raise it with --max-deal-bytes", line: 1, column: 1)
+                    let error = DealError.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
                     out += error.json(index: index).utf8
                     r.bad += 1
                 case .line(let span):

@@ -1,0 +1,175 @@
+/// The C interface (`include/dealrules.h`): a thin layer over the `DealRules` library. Every
+/// function here is exported under its C name; the header is the contract, and this file keeps
+/// to it: opaque handles, JSON text in and out, and memory the caller releases with
+/// `dealrules_free` or `dealrules_rules_free`.
+import DealRules
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `dealrules_version()` hands out this one allocation, for the life of the process.
+nonisolated(unsafe) private let versionText: UnsafeMutablePointer<CChar> = strdup(DealRulesVersion.string)
+
+/// Bumped with `DEALRULES_ABI_VERSION` in the header.
+private let abiVersion: Int32 = 1
+
+private let explainFlag: UInt32 = 1 << 0
+
+@_cdecl("dealrules_version")
+public func dealrulesVersion() -> UnsafePointer<CChar> {
+    UnsafePointer(versionText)
+}
+
+@_cdecl("dealrules_abi_version")
+public func dealrulesABIVersion() -> Int32 {
+    abiVersion
+}
+
+@_cdecl("dealrules_load_paths")
+public func dealrulesLoadPaths(
+    _ paths: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int,
+    _ diagnostics: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> OpaquePointer? {
+    guard count >= 0, count == 0 || paths != nil else {
+        diagnostics?.pointee = copy(invalidArgument("paths is NULL while count is \(count)", list: true))
+        return nil
+    }
+    var list: [String] = []
+    for i in 0..<count {
+        guard let p = paths?[i] else {
+            diagnostics?.pointee = copy(invalidArgument("paths[\(i)] is NULL", list: true))
+            return nil
+        }
+        list.append(String(cString: p))
+    }
+    return finish(RuleSet.load(paths: list), diagnostics)
+}
+
+@_cdecl("dealrules_load_string")
+public func dealrulesLoadString(
+    _ source: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?, _ root: UnsafePointer<CChar>?,
+    _ diagnostics: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> OpaquePointer? {
+    guard let source else {
+        diagnostics?.pointee = copy(invalidArgument("source is NULL", list: true))
+        return nil
+    }
+    let result = RuleSet.load(source: String(cString: source), name: name.map { String(cString: $0) } ?? "rules",
+                              root: root.map { String(cString: $0) })
+    return finish(result, diagnostics)
+}
+
+@_cdecl("dealrules_rules_free")
+public func dealrulesRulesFree(_ rules: OpaquePointer?) {
+    guard let rules else { return }
+    Unmanaged<RuleSet>.fromOpaque(UnsafeRawPointer(rules)).release()
+}
+
+@_cdecl("dealrules_decide")
+public func dealrulesDecide(
+    _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
+    _ flags: UInt32, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard let result else { return -1 }
+    let call = Call(rules, json, length, today)
+    switch call {
+    case .misuse(let message):
+        result.pointee = copy(invalidArgument(message, list: false))
+        return -1
+    case .ready(let set, let bytes, let day):
+        do {
+            let deal = try set.deal(json: bytes)
+            let decision = set.decide(deal, today: day, explain: flags & explainFlag != 0)
+            result.pointee = copy(decision.json())
+            return 0
+        } catch {
+            result.pointee = copy(error.json())
+            return 1
+        }
+    }
+}
+
+@_cdecl("dealrules_decide_batch")
+public func dealrulesDecideBatch(
+    _ rules: OpaquePointer?, _ jsonl: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
+    _ flags: UInt32, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int {
+    guard let result else { return -1 }
+    switch Call(rules, jsonl, length, today) {
+    case .misuse(let message):
+        result.pointee = copy(invalidArgument(message, list: false))
+        return -1
+    case .ready(let set, let bytes, let day):
+        var stream = DealStreamDecider(rules: set, today: day ?? Day.localToday(), explain: flags & explainFlag != 0)
+        var out: [UInt8] = []
+        stream.decide(DealBatch(jsonl: bytes), into: &out)
+        result.pointee = copy(out)
+        return stream.badLines
+    }
+}
+
+@_cdecl("dealrules_free")
+public func dealrulesFree(_ text: UnsafeMutablePointer<CChar>?) {
+    free(text)
+}
+
+// MARK: - Helpers
+
+/// A decide call's arguments, checked.
+private enum Call {
+    case ready(RuleSet, UnsafeBufferPointer<UInt8>, Day?)
+    case misuse(String)
+
+    init(_ rules: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?) {
+        guard let rules else {
+            self = .misuse("the rule set handle is NULL")
+            return
+        }
+        guard length >= 0, length == 0 || text != nil else {
+            self = .misuse("the deal text is NULL")
+            return
+        }
+        var day: Day?
+        if let today {
+            let t = String(cString: today)
+            guard let d = Day.parse(t) else {
+                self = .misuse("today `\(t)` is not a date; write it as YYYY-MM-DD, or pass NULL for the local date")
+                return
+            }
+            day = d
+        }
+        let set = Unmanaged<RuleSet>.fromOpaque(UnsafeRawPointer(rules)).takeUnretainedValue()
+        let bytes = text.map { UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: length) }
+            ?? UnsafeBufferPointer(start: nil, count: 0)
+        self = .ready(set, bytes, day)
+    }
+}
+
+private func finish(_ result: LoadResult, _ diagnostics: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {
+    diagnostics?.pointee = copy(result.diagnostics.json(pretty: false))
+    guard let set = result.ruleSet else { return nil }
+    return OpaquePointer(Unmanaged.passRetained(set).toOpaque())
+}
+
+/// `{"error": {...}}`, or for a load, a list of one diagnostic.
+private func invalidArgument(_ message: String, list: Bool) -> String {
+    list ? [Diagnostic(.invalidArgument, message)].json(pretty: false)
+        : DealError(code: .invalidArgument, message: message).json()
+}
+
+/// A NUL-terminated copy in memory from `malloc`, for the caller to release with `dealrules_free`.
+private func copy(_ text: String) -> UnsafeMutablePointer<CChar> {
+    copy(Array(text.utf8))
+}
+
+private func copy(_ bytes: [UInt8]) -> UnsafeMutablePointer<CChar> {
+    let p = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
+    bytes.withUnsafeBytes { raw in
+        if let base = raw.baseAddress { memcpy(p, base, bytes.count) }
+    }
+    p[bytes.count] = 0
+    return p
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// The C interface (include/dealrules.h, libDealRulesC.so), driven from C and from Python.
+/// scripts/test builds the library before the tests (`swift build --product DealRulesC`).
+@Suite(.serialized) struct CInterfaceTests {
+    static var libraryFolder: URL { binary.deletingLastPathComponent() }
+
+    static func library() throws -> URL {
+        let lib = libraryFolder.appendingPathComponent("libDealRulesC.so")
+        try #require(FileManager.default.fileExists(atPath: lib.path),
+                     "\(lib.path) is missing: build it with `swift build --product DealRulesC` (scripts/test does)")
+        return lib
+    }
+
+    /// Compiles a C program against the header and the library.
+    static func compile(_ source: String, _ output: URL, extra: [String] = []) throws {
+        _ = try library()
+        let cc = (try? run("cc", ["--version"]).status) == 0 ? "cc" : "clang"
+        let r = try run(cc, ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-I", "include", source,
+                             "-L", libraryFolder.path, "-lDealRulesC", "-Wl,-rpath," + libraryFolder.path, "-o", output.path] + extra)
+        try #require(r.status == 0, "\(cc) failed: \(r.stderr)")
+    }
+
+    @Test(arguments: ["approved", "blocked", "incomplete", "needs-approval"])
+    func theCSampleDecidesEachSampleDealAsEvalDoes(deal: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exe = dir.appendingPathComponent("decide")
+        try Self.compile("samples/c/decide.c", exe)
+        let file = "samples/deals/\(deal).json"
+        let c = try run(exe, ["samples/northwind", file, "2026-12-01"])
+        #expect(c.status == 0, "\(c.stderr)")
+        let cli = try dealrules(["eval", "samples/northwind", "--deal", file, "--format", "json", "--today", "2026-12-01"])
+        #expect(cli.status == 0)
+        let a = try #require(json(c.stdout) as? NSDictionary), b = try #require(json(cli.stdout) as? NSDictionary)
+        #expect(a == b)
+        #expect(a["decision"] as? String == deal.replacingOccurrences(of: "-", with: "_"))
+    }
+
+    @Test func manyThreadsDecidingWithOneHandleAgreeWithOneThread() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exe = dir.appendingPathComponent("threads")
+        try Self.compile("Tests/CLITests/Fixtures/threads.c", exe, extra: ["-pthread"])
+        let r = try run(exe, ["samples/northwind", "samples/deals/stream.jsonl", "2026-12-01", "4", "50"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "agree: 4 lines x 4 threads x 50 rounds\n")
+    }
+
+    @Test func thePythonSampleGivesTheSameLinesAsEvalDeals() throws {
+        let lib = try Self.library()
+        let args = ["samples/northwind", "--deals", "samples/deals/stream.jsonl", "--today", "2026-12-01"]
+        let py = try run("python3", ["samples/python/dealrules.py"] + args, environment: ["DEALRULES_LIB": lib.path])
+        let cli = try dealrules(["eval"] + args)
+        #expect(py.stdout == cli.stdout)
+        #expect(py.stdout.split(separator: "\n").count == 4)
+        // The stream has one bad line: both exit 1.
+        #expect(py.status == 1)
+        #expect(cli.status == 1)
+    }
+
+    @Test func pythonSeesDiagnosticsBadDealsMisusesAndExplanations() throws {
+        let lib = try Self.library()
+        let script = """
+            import sys
+            sys.path.insert(0, "samples/python")
+            import dealrules as dr
+            print("version", dr.version())
+            try:
+                dr.RuleSet.from_string("deal {\\n  discount: percent\\n}\\nwarn when discont > 5%\\n", name="typo.rules")
+            except dr.DealRulesError as e:
+                d = [x for x in e.diagnostics if x["severity"] == "error"][0]
+                print("load", d["code"], d["file"], d["line"], d["help"])
+            rules = dr.RuleSet.from_string("deal {\\n  discount: percent\\n}\\nrule big:\\n  warn when discount > 5%\\n")
+            print("decide", rules.decide({"discount": 7})["outcomes"][0]["rule"])
+            print("explain", rules.decide({"discount": 7}, explain=True)["outcomes"][0]["values"])
+            print("bad", rules.decide_json('{"discount": "seven"}')[0], rules.decide({"discount": "seven"})["error"]["code"])
+            try:
+                rules.decide({}, today="next tuesday")
+            except dr.DealRulesError as e:
+                print("misuse", e)
+            bad, lines = rules.decide_batch('{"discount": 7}\\n\\n{"discount": true}\\r\\n')
+            print("batch", bad, len(lines.splitlines()))
+            """
+        let r = try run("python3", ["-c", script], environment: ["DEALRULES_LIB": lib.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == """
+            version 0.1.0
+            load check.unknown-field typo.rules 4 did you mean `discount`?
+            decide big
+            explain {'discount': '7%'}
+            bad 1 deal.wrong-type
+            misuse today `next tuesday` is not a date; write it as YYYY-MM-DD, or pass NULL for the local date
+            batch 1 2
+
+            """)
+    }
+}
