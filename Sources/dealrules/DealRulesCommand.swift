@@ -13,8 +13,9 @@ struct DealRulesCommand: ParsableCommand {
               dealrules check samples
               dealrules eval samples --deal samples/deals/eu-siem.json
               dealrules eval samples --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
+              dealrules diff HEAD~1:samples samples --deals deals.jsonl
             """,
         version: DealRulesVersion.string,
-        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self]
+        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self]
     )
 }

@@ -1,0 +1,231 @@
+/// Impact analysis of a rule change (`dealrules diff OLD NEW --deals FILE`): every deal decided
+/// under both rule sets, and what changed for the deals that changed.
+///
+/// A deal changes when its decision changes, or when it keeps its decision but gains or loses
+/// an outcome (a second approval, a warning) or an undetermined entry. Entries are matched by
+/// kind, approval, rule name and item; a message reworded alone is not a change. Rules are
+/// matched by name, so an unnamed rule (`FILE:LINE`) that moves to another line shows as one
+/// rule lost and another gained: name rules to keep diffs quiet.
+public struct ImpactAnalysis: Sendable {
+    public let old: RuleSet
+    public let new: RuleSet
+    public let today: Day
+
+    /// Lines decided so far (blank lines do not count).
+    public private(set) var deals = 0
+    /// Lines that neither rule set could read, with their errors.
+    public private(set) var unreadable: [(index: Int, id: String?, error: DealError)] = []
+    public private(set) var changes: [DealChange] = []
+    /// How many deals went from one decision to another (counting a deal one side could not read
+    /// as going from or to `error`).
+    public private(set) var directions: [Direction: Int] = [:]
+
+    public init(old: RuleSet, new: RuleSet, today: Day) {
+        self.old = old
+        self.new = new
+        self.today = today
+    }
+
+    /// A decision, or the error that kept a deal from being read.
+    public enum Side: Sendable, Hashable, CustomStringConvertible {
+        case decided(DecisionKind)
+        case error(DealError)
+
+        public var description: String {
+            switch self {
+            case .decided(let k): k.rawValue
+            case .error: "error"
+            }
+        }
+    }
+
+    public struct Direction: Sendable, Hashable, Comparable {
+        public let from: String
+        public let to: String
+
+        public static func < (a: Direction, b: Direction) -> Bool { (a.from, a.to) < (b.from, b.to) }
+    }
+
+    /// One entry of a decision, as a diff compares them.
+    public struct Entry: Sendable, Hashable {
+        /// True for an outcome that fired; false for an undetermined one.
+        public var fired: Bool
+        public var kind: OutcomeKind
+        public var approval: String?
+        public var team: String?
+        public var rule: String
+        public var location: String
+        public var item: String?
+        /// The message of a fired entry; the missing fields of an undetermined one.
+        public var message: String?
+        public var missing: [String]
+
+        var key: String { "\(fired)\u{1}\(kind.rawValue)\u{1}\(approval ?? "")\u{1}\(rule)\u{1}\(item ?? "")" }
+    }
+
+    public struct DealChange: Sendable {
+        public let index: Int
+        /// The deal's `"id"` as raw JSON, when it has one.
+        public let id: String?
+        public let before: Side
+        public let after: Side
+        public let gained: [Entry]
+        public let lost: [Entry]
+
+        public var decisionChanged: Bool { before.description != after.description }
+    }
+
+    /// Deals whose decision changed.
+    public var changedDecision: Int { changes.count(where: { $0.decisionChanged }) }
+    /// Deals that kept their decision but gained or lost an entry.
+    public var changedEntries: Int { changes.count(where: { !$0.decisionChanged }) }
+    public var unchanged: Int { deals - changes.count - unreadable.count }
+
+    /// Decides one line of JSONL under both rule sets.
+    public mutating func add(line bytes: some Collection<UInt8>) {
+        let index = deals
+        deals += 1
+        let a = side(old, bytes), b = side(new, bytes)
+        let id = old.dealID(json: bytes)
+        switch (a, b) {
+        case (.failure(let e), .failure):
+            unreadable.append((index, id, e))
+        case (.success(let x), .success(let y)):
+            let before = Dictionary(entries(x).map { ($0.key, $0) }, uniquingKeysWith: { p, _ in p })
+            let after = Dictionary(entries(y).map { ($0.key, $0) }, uniquingKeysWith: { p, _ in p })
+            let gained = entries(y).filter { before[$0.key] == nil }
+            let lost = entries(x).filter { after[$0.key] == nil }
+            if x.kind != y.kind || !gained.isEmpty || !lost.isEmpty {
+                record(DealChange(index: index, id: id, before: .decided(x.kind), after: .decided(y.kind), gained: gained, lost: lost))
+            }
+        case (.failure(let e), .success(let y)):
+            record(DealChange(index: index, id: id, before: .error(e), after: .decided(y.kind), gained: entries(y), lost: []))
+        case (.success(let x), .failure(let e)):
+            record(DealChange(index: index, id: id, before: .decided(x.kind), after: .error(e), gained: [], lost: entries(x)))
+        }
+    }
+
+    /// Counts a line too long to read (of `n` bytes) as unreadable under both.
+    public mutating func add(tooLong n: Int) {
+        unreadable.append((deals, nil, DealError.lineTooLong(bytes: n, limit: new.limits.maxDealBytes)))
+        deals += 1
+    }
+
+    private mutating func record(_ c: DealChange) {
+        changes.append(c)
+        if c.decisionChanged { directions[Direction(from: c.before.description, to: c.after.description), default: 0] += 1 }
+    }
+
+    private func side(_ rules: RuleSet, _ bytes: some Collection<UInt8>) -> Result<Decision, DealError> {
+        do {
+            return .success(rules.decide(try rules.deal(json: bytes), today: today))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func entries(_ d: Decision) -> [Entry] {
+        d.outcomes.map {
+            Entry(fired: true, kind: $0.kind, approval: $0.approval, team: $0.team, rule: $0.rule, location: $0.location,
+                  item: $0.item, message: $0.message, missing: [])
+        } + d.undetermined.map {
+            Entry(fired: false, kind: $0.kind, approval: $0.approval, team: $0.team, rule: $0.rule, location: $0.location,
+                  item: $0.item, message: nil, missing: $0.missing)
+        }
+    }
+}
+
+extension ImpactAnalysis {
+    /// The report for tools (`dealrules diff --format json`; `docs/diff.md` describes it).
+    public func json(old oldName: String, new newName: String, pretty: Bool = true) -> String {
+        var w = JSONWriter(pretty: pretty)
+        w.beginObject()
+        w.field("old", oldName)
+        w.field("new", newName)
+        for (k, v) in [("deals", deals), ("changed_decision", changedDecision), ("changed_outcomes", changedEntries),
+                       ("unchanged", unchanged), ("unreadable", unreadable.count)] {
+            w.key(k)
+            w.value(v)
+        }
+        w.key("directions")
+        w.beginArray()
+        for (d, n) in directions.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            w.beginObject()
+            w.field("from", d.from)
+            w.field("to", d.to)
+            w.key("count")
+            w.value(n)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("changes")
+        w.beginArray()
+        for c in changes {
+            w.beginObject()
+            w.key("index")
+            w.value(c.index)
+            if let id = c.id {
+                w.key("id")
+                w.raw(id)
+            }
+            side("from", c.before, &w)
+            side("to", c.after, &w)
+            entries("gained", c.gained, &w)
+            entries("lost", c.lost, &w)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("unreadable_lines")
+        w.beginArray()
+        for u in unreadable {
+            w.beginObject()
+            w.key("index")
+            w.value(u.index)
+            if let id = u.id {
+                w.key("id")
+                w.raw(id)
+            }
+            error(u.error, &w)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.string
+    }
+
+    private func side(_ key: String, _ s: Side, _ w: inout JSONWriter) {
+        w.field(key, s.description)
+        if case .error(let e) = s { error(e, &w, key: "\(key)_error") }
+    }
+
+    private func error(_ e: DealError, _ w: inout JSONWriter, key: String = "error") {
+        w.key(key)
+        w.beginObject()
+        w.field("code", e.code.rawValue)
+        w.field("message", e.message)
+        w.field("help", e.help)
+        w.endObject()
+    }
+
+    private func entries(_ key: String, _ xs: [Entry], _ w: inout JSONWriter) {
+        w.key(key)
+        w.beginArray()
+        for e in xs {
+            w.beginObject()
+            w.field("status", e.fired ? "fired" : "undetermined")
+            w.field("kind", e.kind.rawValue)
+            w.field("approval", e.approval)
+            w.field("team", e.team)
+            w.field("rule", e.rule)
+            w.field("location", e.location)
+            w.field("item", e.item)
+            if e.fired {
+                w.field("message", e.message)
+            } else {
+                w.field("missing", strings: e.missing)
+            }
+            w.endObject()
+        }
+        w.endArray()
+    }
+}

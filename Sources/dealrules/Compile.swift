@@ -1,0 +1,48 @@
+import ArgumentParser
+import DealRules
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export the checked rule set as a JSON document for other tools.",
+        discussion: """
+            The document lists the choices, fields, items with their catalogs, approvals, defines,
+            rules (each condition as a typed expression tree, with its location) and scenarios.
+            Its shape: grammar/dealrules-rule-set.schema.json, described in docs/compile.md.
+            --format text lists the approvals and rules for people.
+
+            Exit status: 0; 1 when the rules have errors (shown on stderr).
+
+            EXAMPLES
+              dealrules compile samples --format json > rules.json
+              dealrules compile samples --format json | jq '.approvals[].name'
+              dealrules compile samples --format json | jq '.rules[] | select(.outcome == "deny") | .name'
+            """
+    )
+
+    @OptionGroup var rules: RulesArguments
+
+    @Option(help: "json for tools (the default), text for people.")
+    var format: OutputFormat = .json
+
+    func run() throws {
+        let ruleSet = try loadRules(rules)
+        switch format {
+        case .json:
+            Output.standardOutput(ruleSet.exportJSON() + "\n")
+        case .text:
+            Output.standardOutput(listing(ruleSet))
+        }
+    }
+
+    private func listing(_ set: RuleSet) -> String {
+        var out = "\(count(set.approvals.count, "approval")):\n"
+        for a in set.approvals { out += "  \(a.name) (\(a.team))\n" }
+        out += "\(count(set.rules.count, "rule")):\n"
+        for r in set.rules {
+            var head = r.outcome.rawValue
+            if !r.approvals.isEmpty { head += " " + r.approvals.map { set.approvals[$0].name }.joined(separator: ", ") }
+            out += "  \(r.name): \(head) when \(r.conditionText)    [\(r.location)]\n"
+        }
+        return out
+    }
+}

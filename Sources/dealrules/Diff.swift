@@ -1,0 +1,257 @@
+import ArgumentParser
+import DealRules
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what a rule change does to real deals: every deal decided under OLD and NEW.",
+        discussion: """
+            OLD and NEW are rule files or folders, or git revisions of one (REV:PATH, as git spells
+            it: HEAD~1:rules/ is the rules folder one commit ago; HEAD:./rules is relative to the
+            current folder). Deals are JSON lines, as for `eval --deals`; each is decided under both
+            on the same `today`. The report counts the deals whose decision changes, by direction,
+            then lists each changed deal (by "id", else index) with the outcomes it gains (+) and
+            loses (-). A deal that keeps its decision but gains or loses an outcome is listed too.
+
+            Exit status: 0; 1 when either rule set has errors, the deals cannot be read, or a line
+            is unreadable under both rule sets; 3 with --fail-on-change when any deal changes.
+
+            EXAMPLES
+              dealrules diff HEAD~1:samples/northwind samples/northwind --deals last-quarter.jsonl
+              dealrules diff old/ new/ --deals deals.jsonl --format json | jq '.directions'
+              dealrules diff main:rules rules --deals deals.jsonl --fail-on-change   # in CI
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The rules before the change: a file, a folder, or REV:PATH.", valueName: "OLD"))
+    var old: String
+
+    @Argument(help: ArgumentHelp("The rules after the change: a file, a folder, or REV:PATH.", valueName: "NEW"))
+    var new: String
+
+    @Option(help: ArgumentHelp("The deals, one JSON object per line (`-` for stdin).", valueName: "FILE"),
+            completion: .file(extensions: ["jsonl"]))
+    var deals: String
+
+    @Option(help: "text for people, json for tools.")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("The date rules see as `today` (default: the local date); a deal's own \"today\" wins.",
+                               valueName: "YYYY-MM-DD"))
+    var today: Day?
+
+    @Option(help: ArgumentHelp("List at most this many changed deals in the text report (0: all).", valueName: "N"))
+    var limit: Int = 50
+
+    @Flag(help: "Exit 3 when any deal changes (for CI: make a rule change's impact a reviewed step).")
+    var failOnChange = false
+
+    @OptionGroup(title: "Limits")
+    var limitOptions: LimitOptions
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit takes 0 (all) or a positive number") }
+    }
+
+    func run() throws {
+        var temporary: [String] = []
+        defer { for t in temporary { removeTree(t) } }
+        let oldSet = try load(old, "OLD", &temporary)
+        let newSet = try load(new, "NEW", &temporary)
+        var reader: LineReader
+        do { reader = try LineReader(path: deals, maxLine: newSet.limits.maxDealBytes) } catch let e as InputError {
+            Output.standardError("error: \(e.message)\n")
+            throw ExitCode(1)
+        }
+        var impact = ImpactAnalysis(old: oldSet, new: newSet, today: today ?? Day.localToday())
+        while let line = reader.next() {
+            switch line {
+            case .blank: continue
+            case .tooLong(let n): impact.add(tooLong: n)
+            case .text(let bytes): impact.add(line: bytes)
+            }
+        }
+        if let e = reader.failure {
+            Output.standardError("error: cannot read `\(deals)`: \(e)\n")
+            throw ExitCode(1)
+        }
+        switch format {
+        case .json: Output.standardOutput(impact.json(old: old, new: new) + "\n")
+        case .text: Output.standardOutput(DiffReport(impact: impact, old: old, new: new, limit: limit, color: Output.wantsColor(1)).text)
+        }
+        if !impact.unreadable.isEmpty {
+            Output.standardError("\(count(impact.unreadable.count, "line")) of \(impact.deals) could not be read under either rule set\n")
+            throw ExitCode(1)
+        }
+        if failOnChange, !impact.changes.isEmpty { throw ExitCode(3) }
+    }
+
+    /// Loads a side: a path on disk, else a git revision of one (extracted to a temporary folder,
+    /// so its files keep the names they have in the repository's folder).
+    private func load(_ spec: String, _ side: String, _ temporary: inout [String]) throws -> RuleSet {
+        var paths = [spec]
+        if access(spec, F_OK) != 0, let colon = spec.firstIndex(of: ":"), spec.startIndex != colon {
+            let rev = String(spec[..<colon]), path = String(spec[spec.index(after: colon)...])
+            paths = [try GitRevision.extract(rev: rev, path: path, spec: spec, side: side, temporary: &temporary)]
+        }
+        let result = RuleSet.load(paths: paths, limits: limitOptions.limits)
+        guard let set = result.ruleSet else {
+            let errors = result.diagnostics.filter(\.isError)
+            Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(errors))
+            Output.standardError("\(side) rules (`\(spec)`) have \(count(errors.count, "error")); fix them before comparing\n")
+            throw ExitCode(1)
+        }
+        return set
+    }
+}
+
+/// The text report: counts first, then each changed deal.
+struct DiffReport {
+    let impact: ImpactAnalysis
+    let old: String
+    let new: String
+    let limit: Int
+    let color: Bool
+
+    var text: String {
+        var out = "\(count(impact.deals, "deal")) decided under \(old) and \(new):\n"
+        out += "  \(impact.changedDecision) change decision\n"
+        for (d, n) in impact.directions.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            out += "    \(pad(n)) \(d.from) → \(d.to)\n"
+        }
+        out += "  \(impact.changedEntries) keep their decision but gain or lose an outcome\n"
+        out += "  \(impact.unchanged) unchanged\n"
+        if !impact.unreadable.isEmpty { out += "  \(impact.unreadable.count) unreadable under both (listed below)\n" }
+        let shown = limit == 0 ? impact.changes[...] : impact.changes.prefix(limit)
+        for c in shown {
+            out += "\n" + bold(name(c.index, c.id)) + "  "
+            out += c.decisionChanged ? "\(c.before) → \(c.after)\n" : "\(c.after) (unchanged)\n"
+            if case .error(let e) = c.before { out += "    before: \(e.message)\n" }
+            if case .error(let e) = c.after { out += "    after: \(e.message)\n" }
+            for e in c.gained { out += paint("  + " + entry(e), "32") + "\n" }
+            for e in c.lost { out += paint("  - " + entry(e), "31") + "\n" }
+        }
+        if shown.count < impact.changes.count {
+            out += "\n… and \(impact.changes.count - shown.count) more changed deals (--limit 0 lists all; --format json gives every one)\n"
+        }
+        for u in impact.unreadable {
+            out += "\n" + bold(name(u.index, u.id)) + "  unreadable: \(u.error.message)\n"
+        }
+        return out
+    }
+
+    private func name(_ index: Int, _ id: String?) -> String {
+        guard let id else { return "deal #\(index)" }
+        if id.hasPrefix("\""), id.hasSuffix("\""), id.count >= 2, !id.contains("\\") { return String(id.dropFirst().dropLast()) }
+        return id
+    }
+
+    private func entry(_ e: ImpactAnalysis.Entry) -> String {
+        var head = e.fired ? "" : "undetermined "
+        head += e.kind.rawValue
+        if let a = e.approval { head += " \(a)" }
+        if let item = e.item { head += " [\(item)]" }
+        head += "  (rule \(e.rule), \(e.location))"
+        if let m = e.message { head += ": \(m)" }
+        if !e.fired, !e.missing.isEmpty { head += ": needs \(e.missing.joined(separator: ", "))" }
+        return head
+    }
+
+    private func pad(_ n: Int) -> String {
+        let s = String(n)
+        return String(repeating: " ", count: max(0, 5 - s.count)) + s
+    }
+
+    private func bold(_ s: String) -> String { paint(s, "1") }
+
+    private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+}
+
+/// Rules as they were at a git revision.
+enum GitRevision {
+    /// Extracts `rev:path` into a new temporary folder and returns the path to load: the folder
+    /// itself for a tree, or the file inside its extracted folder for a blob (so includes and
+    /// catalogs beside it come along).
+    static func extract(rev: String, path: String, spec: String, side: String, temporary: inout [String]) throws -> String {
+        let type = run(["git", "cat-file", "-t", "\(rev):\(path)"])
+        guard type.status == 0 else {
+            let why = type.error.split(separator: "\n").first.map(String.init) ?? "git is not available"
+            Output.standardError("error: \(side) `\(spec)` is neither a file or folder here nor a git revision and path (\(why))\n")
+            Output.standardError("help: give a path, or REV:PATH as git spells it, e.g. HEAD~1:rules/ (relative to the repository's top) or HEAD~1:./rules\n")
+            throw ExitCode(1)
+        }
+        var tree = path, file: String?
+        if type.output.hasPrefix("blob") {
+            let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+            if let slash = trimmed.lastIndex(of: "/") {
+                tree = String(trimmed[..<slash])
+                file = String(trimmed[trimmed.index(after: slash)...])
+            } else {
+                tree = trimmed.hasPrefix("./") ? "./" : ""
+                file = trimmed.hasPrefix("./") ? String(trimmed.dropFirst(2)) : trimmed
+            }
+        }
+        var template = Array("/tmp/dealrules-\(side.lowercased())-XXXXXX".utf8CString)
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            Output.standardError("error: cannot make a temporary folder: \(String(cString: strerror(errno)))\n")
+            throw ExitCode(1)
+        }
+        temporary.append(dir)
+        let archive = run(["sh", "-c", "git archive --format=tar \"$1\" | tar -x -C \"$2\"", "sh", "\(rev):\(tree)", dir])
+        guard archive.status == 0 else {
+            Output.standardError("error: cannot extract \(side) `\(spec)` from git: \(archive.error)\n")
+            throw ExitCode(1)
+        }
+        return file.map { dir + "/" + $0 } ?? dir
+    }
+
+    /// Runs a program, waits, and returns its status, stdout and stderr.
+    static func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { return (-1, "", "cannot make a pipe") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        posix_spawn_file_actions_addclose(&actions, outPipe[0])
+        posix_spawn_file_actions_addclose(&actions, errPipe[0])
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        defer {
+            close(outPipe[0])
+            close(errPipe[0])
+        }
+        guard spawned == 0 else { return (-1, "", "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
+        // Read both pipes to their ends (stderr is small; stdout of these commands too).
+        let output = drain(outPipe[0]), error = drain(errPipe[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exited = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exited, output, error)
+    }
+
+    private static func drain(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Removes a temporary folder and everything in it.
+func removeTree(_ path: String) {
+    _ = GitRevision.run(["rm", "-rf", "--", path])
+}
