@@ -105,10 +105,14 @@ struct Eval: ParsableCommand {
         if let failOn, decision.kind >= failOn { throw ExitCode(3) }
     }
 
-    /// A stream is decided in batches of at most this many lines or bytes (so memory stays
-    /// bounded however long the stream is).
-    static let batchLines = 256
-    static let batchBytes = 1 << 20
+    /// A stream is decided in batches of at most `batchBytes` of input, and of as many lines as
+    /// give about `batchOutputBytes` of decisions (learnt from the batches before; between
+    /// `minBatchLines` and `maxBatchLines`): big enough that handing a batch to the threads
+    /// costs little, small enough that memory stays bounded however long the stream is.
+    static let batchBytes = 4 << 20
+    static let batchOutputBytes = 1 << 20
+    static let minBatchLines = 64
+    static let maxBatchLines = 4096
 
     private func stream(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
         var reader: LineReader
@@ -125,20 +129,36 @@ struct Eval: ParsableCommand {
         // While one batch is decided in the background, the next is read.
         let background = BackgroundDecider(DealStreamDecider(workers: workers, today: date, explain: explain, failOn: failOn))
         var batch = DealBatch()
-        func send() {
-            Output.standardOutput(bytes: background.finish())
+        var batchLines = Self.minBatchLines
+        // The decisions of the last batch; swapped with the background's buffer, so neither is
+        // ever allocated again once big enough.
+        var out: [UInt8] = []
+        func collect() {
+            background.finish(swappingWith: &out)
+            if !out.isEmpty {
+                // Output per line of the last batch sets the size of the next.
+                let perLine = max(1, out.count / max(1, background.lastBatchLines))
+                batchLines = min(Self.maxBatchLines, max(Self.minBatchLines, Self.batchOutputBytes / perLine))
+            }
+        }
+        func write() {
+            collect()
             Output.flush()
+            Output.write(out)
+        }
+        func send() {
+            // The last batch's decisions are written while this one is decided.
+            collect()
             background.start(&batch)
+            Output.flush()
+            Output.write(out)
         }
         while true {
             // A batch is sent when it is full, or before waiting for input (and then answered
             // at once: a tool that writes one deal and waits gets its answer).
-            if !batch.isEmpty, batch.count >= Self.batchLines || batch.byteCount >= Self.batchBytes || !reader.hasBufferedLine() {
+            if !batch.isEmpty, batch.count >= batchLines || batch.byteCount >= Self.batchBytes || !reader.canReadWithoutWaiting() {
                 send()
-                if !reader.hasBufferedLine() {
-                    Output.standardOutput(bytes: background.finish())
-                    Output.flush()
-                }
+                if !reader.canReadWithoutWaiting() { write() }
             }
             guard let line = reader.next() else { break }
             switch line {
@@ -148,8 +168,7 @@ struct Eval: ParsableCommand {
             }
         }
         if !batch.isEmpty { send() }
-        Output.standardOutput(bytes: background.finish())
-        Output.flush()
+        write()
         let decider = background.decider
         let index = decider.index, bad = decider.badLines, severe = decider.reachedSeverity
         if let e = reader.failure {
@@ -177,6 +196,8 @@ final class BackgroundDecider: @unchecked Sendable {
     private var state: State
     private var running = false
     private let done = DispatchSemaphore(value: 0)
+    /// How many lines the batch last started had.
+    private(set) var lastBatchLines = 0
 
     init(_ decider: DealStreamDecider) {
         state = State(decider: decider)
@@ -193,6 +214,7 @@ final class BackgroundDecider: @unchecked Sendable {
         precondition(!running)
         state.batch.removeAll()
         swap(&state.batch, &batch)
+        lastBatchLines = state.batch.count
         state.out.removeAll(keepingCapacity: true)
         running = true
         DispatchQueue.global().async { [self] in
@@ -204,11 +226,13 @@ final class BackgroundDecider: @unchecked Sendable {
         }
     }
 
-    /// Waits for the batch being decided, if any, and gives its output.
-    func finish() -> [UInt8] {
-        guard running else { return [] }
+    /// Waits for the batch being decided, if any, and swaps its output with `out` (emptied
+    /// first, its storage kept for the next batch); without a batch, `out` is left empty.
+    func finish(swappingWith out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        guard running else { return }
         done.wait()
         running = false
-        return state.out
+        swap(&out, &state.out)
     }
 }

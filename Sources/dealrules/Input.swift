@@ -98,9 +98,12 @@ struct LineReader {
         return found
     }
 
-    /// Whether `next()` can answer without waiting for more input.
-    mutating func hasBufferedLine() -> Bool {
-        atEnd || buffer.count - start > maxLine || findNewline() != nil
+    /// Whether `next()` can answer without waiting for more input: a whole line is buffered,
+    /// or the input is at its end, or more of it is ready to read (always, for a file).
+    mutating func canReadWithoutWaiting() -> Bool {
+        if atEnd || buffer.count - start > maxLine || findNewline() != nil { return true }
+        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&ready, 1, 0) > 0
     }
 
     mutating func next() -> Line? {

@@ -24,6 +24,11 @@ enum Output {
         if out.count > 1 << 16 { flush() }
     }
 
+    /// Writes bytes to stdout at once, past the buffer (call `flush()` first to keep order).
+    static func write(_ bytes: [UInt8]) {
+        writeAll(1, bytes)
+    }
+
     static func standardError(_ s: String) {
         flush()
         writeAll(2, Array(s.utf8))

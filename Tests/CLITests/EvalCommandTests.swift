@@ -127,3 +127,36 @@ import Testing
         #expect(check.output.contains("\u{1B}[1;31merror\u{1B}[0m"))
     }
 }
+
+/// A tool that keeps `eval --deals -` running writes one deal and waits: its answer must come
+/// at once, not when the stream ends or a batch fills.
+@Suite struct EvalStreamConversationTests {
+    @Test func eachDealIsAnsweredBeforeTheNextIsWritten() throws {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["eval", "samples/northwind", "--deals", "-", "--today", "2026-12-01"]
+        p.currentDirectoryURL = packageRoot
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        let fd = output.fileHandleForReading.fileDescriptor
+        for (i, deal) in [#"{"id": "a", "discount": 5}"#, #"{"id": "b", "discount": 30}"#, #"{"id": "c", "region": "Mars"}"#].enumerated() {
+            input.fileHandleForWriting.write(Data((deal + "\n").utf8))
+            // The answer arrives within 10 seconds while stdin stays open.
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            #expect(poll(&ready, 1, 10_000) == 1, "no answer to deal \(i) while the stream is open")
+            var line: [UInt8] = []
+            var byte: UInt8 = 0
+            while read(fd, &byte, 1) == 1, byte != 0x0A { line.append(byte) }
+            let answer = try #require(json(String(decoding: line, as: UTF8.self)) as? [String: Any])
+            #expect(answer["index"] as? Int == i)
+            #expect(answer["id"] as? String == ["a", "b", "c"][i])
+        }
+        try input.fileHandleForWriting.close()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)  // the third deal was bad
+    }
+}

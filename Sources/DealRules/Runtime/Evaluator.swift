@@ -193,7 +193,7 @@ struct Evaluator {
 
     /// Makes the frame at least `count` slots long (it is made lazily).
     private mutating func ensureFrame(_ count: Int) {
-        if frame.count < count { frame += Array(repeating: -1, count: max(count, frameSize) - frame.count) }
+        if frame.count < count { frame.append(contentsOf: repeatElement(-1, count: max(count, frameSize) - frame.count)) }
     }
 
     // MARK: Operators

@@ -131,25 +131,32 @@ public struct DealStreamDecider: Sendable {
         var results = [PartResult](repeating: PartResult(), count: parts)
         let first = index
         let workers = self.workers, context = self.context
-        results.withUnsafeMutableBufferPointer { buffer in
-            let slots = UnsafeSendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let lo = n * p / parts, hi = n * (p + 1) / parts
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity((hi - lo) * 256)
-                var r = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[p], context: context, into: &bytes)
-                r.bytes = bytes
-                slots.base[p] = r
+        // Each part writes into its own buffer, kept from batch to batch: a long stream then
+        // allocates (and faults in) no new memory for its output.
+        while partOutput.count < parts { partOutput.append([]) }
+        partOutput.withUnsafeMutableBufferPointer { outputs in
+            let buffers = UnsafeSendableBuffer(outputs)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let slots = UnsafeSendableBuffer(buffer)
+                DispatchQueue.concurrentPerform(iterations: parts) { p in
+                    let lo = n * p / parts, hi = n * (p + 1) / parts
+                    buffers.base[p].removeAll(keepingCapacity: true)
+                    slots.base[p] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[p], context: context,
+                                                into: &buffers.base[p])
+                }
             }
         }
         var total = PartResult()
-        for r in results {
-            out += r.bytes
+        for (p, r) in results.enumerated() {
+            out += partOutput[p]
             total.bad += r.bad
             total.severe = total.severe || r.severe
         }
         finish(n, total)
     }
+
+    /// The parts' output buffers (see `decide`).
+    private var partOutput: [[UInt8]] = []
 
     private mutating func finish(_ n: Int, _ r: PartResult) {
         index += n
@@ -158,7 +165,6 @@ public struct DealStreamDecider: Sendable {
     }
 
     private struct PartResult: Sendable {
-        var bytes: [UInt8] = []
         var bad = 0
         var severe = false
     }
