@@ -97,14 +97,9 @@ struct Diff: ParsableCommand {
             let rev = String(spec[..<colon]), path = String(spec[spec.index(after: colon)...])
             paths = [try GitRevision.extract(rev: rev, path: path, spec: spec, side: side, temporary: &temporary)]
         }
-        let result = RuleSet.load(paths: paths, limits: limitOptions.limits)
-        guard let set = result.ruleSet else {
-            let errors = result.diagnostics.filter(\.isError)
-            Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(errors))
-            Output.standardError("\(side) rules (`\(spec)`) have \(count(errors.count, "error")); fix them before comparing\n")
-            throw ExitCode(1)
+        return try loadRules(paths: paths, limits: limitOptions.limits) {
+            "\(side) rules (`\(spec)`) have \(count($0, "error")); fix them before comparing"
         }
-        return set
     }
 }
 

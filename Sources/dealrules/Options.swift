@@ -72,11 +72,18 @@ extension DecisionKind: ExpressibleByArgument {
 
 /// Loads rules for a command that needs them; on errors prints them to stderr and exits 1.
 func loadRules(_ arguments: RulesArguments) throws -> RuleSet {
-    let result = RuleSet.load(paths: arguments.paths, limits: arguments.limits)
+    try loadRules(paths: arguments.paths, limits: arguments.limits) {
+        "the rules have \(count($0, "error")); `dealrules check` shows them all"
+    }
+}
+
+/// The same for any paths; `summary` says what the number of errors means, after them.
+func loadRules(paths: [String], limits: Limits, summary: (Int) -> String) throws -> RuleSet {
+    let result = RuleSet.load(paths: paths, limits: limits)
     guard let rules = result.ruleSet else {
         let errors = result.diagnostics.filter(\.isError)
         Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(errors))
-        Output.standardError("the rules have \(count(errors.count, "error")); `dealrules check` shows them all\n")
+        Output.standardError(summary(errors.count) + "\n")
         throw ExitCode(1)
     }
     return rules

@@ -41,6 +41,7 @@ extension Session {
 }
 
 /// A small rule set in a temporary folder, to edit on disk.
+@discardableResult
 func writeRules(_ text: String, in dir: URL, name: String = "r.rules") throws -> URL {
     let url = dir.appendingPathComponent(name)
     try text.write(to: url, atomically: true, encoding: .utf8)

@@ -46,19 +46,42 @@ public struct ImpactAnalysis: Sendable {
         public static func < (a: Direction, b: Direction) -> Bool { (a.from, a.to) < (b.from, b.to) }
     }
 
-    /// One entry of a decision, as a diff compares them.
-    public struct Entry: Sendable, Hashable {
-        /// True for an outcome that fired; false for an undetermined one.
-        public var fired: Bool
-        public var kind: OutcomeKind
-        public var approval: String?
-        public var team: String?
-        public var rule: String
-        public var location: String
-        public var item: String?
-        /// The message of a fired entry; the missing fields of an undetermined one.
-        public var message: String?
-        public var missing: [String]
+    /// One entry of a decision, as a diff compares them: an outcome that fired, or one left
+    /// undetermined.
+    public enum Entry: Sendable, Hashable {
+        case fired(Outcome)
+        case undetermined(Undetermined)
+
+        public var fired: Bool {
+            if case .fired = self { return true }
+            return false
+        }
+
+        public var kind: OutcomeKind { common.kind }
+        public var approval: String? { common.approval }
+        public var team: String? { common.team }
+        public var rule: String { common.rule }
+        public var location: String { common.location }
+        public var item: String? { common.item }
+
+        /// The message of a fired entry.
+        public var message: String? {
+            if case .fired(let o) = self { return o.message }
+            return nil
+        }
+
+        /// The missing facts of an undetermined entry.
+        public var missing: [String] {
+            if case .undetermined(let u) = self { return u.missing }
+            return []
+        }
+
+        private var common: (kind: OutcomeKind, approval: String?, team: String?, rule: String, location: String, item: String?) {
+            switch self {
+            case .fired(let o): (o.kind, o.approval, o.team, o.rule, o.location, o.item)
+            case .undetermined(let u): (u.kind, u.approval, u.team, u.rule, u.location, u.item)
+            }
+        }
 
         var key: String { "\(fired)\u{1}\(kind.rawValue)\u{1}\(approval ?? "")\u{1}\(rule)\u{1}\(item ?? "")" }
     }
@@ -125,13 +148,7 @@ public struct ImpactAnalysis: Sendable {
     }
 
     private func entries(_ d: Decision) -> [Entry] {
-        d.outcomes.map {
-            Entry(fired: true, kind: $0.kind, approval: $0.approval, team: $0.team, rule: $0.rule, location: $0.location,
-                  item: $0.item, message: $0.message, missing: [])
-        } + d.undetermined.map {
-            Entry(fired: false, kind: $0.kind, approval: $0.approval, team: $0.team, rule: $0.rule, location: $0.location,
-                  item: $0.item, message: nil, missing: $0.missing)
-        }
+        d.outcomes.map(Entry.fired) + d.undetermined.map(Entry.undetermined)
     }
 }
 
@@ -185,7 +202,7 @@ extension ImpactAnalysis {
                 w.key("id")
                 w.raw(id)
             }
-            error(u.error, &w)
+            u.error.write(to: &w, key: "error")
             w.endObject()
         }
         w.endArray()
@@ -195,16 +212,7 @@ extension ImpactAnalysis {
 
     private func side(_ key: String, _ s: Side, _ w: inout JSONWriter) {
         w.field(key, s.description)
-        if case .error(let e) = s { error(e, &w, key: "\(key)_error") }
-    }
-
-    private func error(_ e: DealError, _ w: inout JSONWriter, key: String = "error") {
-        w.key(key)
-        w.beginObject()
-        w.field("code", e.code.rawValue)
-        w.field("message", e.message)
-        w.field("help", e.help)
-        w.endObject()
+        if case .error(let e) = s { e.write(to: &w, key: "\(key)_error") }
     }
 
     private func entries(_ key: String, _ xs: [Entry], _ w: inout JSONWriter) {
@@ -212,17 +220,13 @@ extension ImpactAnalysis {
         w.beginArray()
         for e in xs {
             w.beginObject()
-            w.field("status", e.fired ? "fired" : "undetermined")
-            w.field("kind", e.kind.rawValue)
-            w.field("approval", e.approval)
-            w.field("team", e.team)
-            w.field("rule", e.rule)
-            w.field("location", e.location)
-            w.field("item", e.item)
-            if e.fired {
-                w.field("message", e.message)
-            } else {
-                w.field("missing", strings: e.missing)
+            switch e {
+            case .fired(let o):
+                w.field("status", "fired")
+                o.writeFields(to: &w)
+            case .undetermined(let u):
+                w.field("status", "undetermined")
+                u.writeFields(to: &w)
             }
             w.endObject()
         }

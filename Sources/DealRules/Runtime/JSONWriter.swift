@@ -293,14 +293,7 @@ extension Decision {
         w.beginArray()
         for o in outcomes {
             w.beginObject()
-            w.field("kind", o.kind.rawValue)
-            w.field("approval", o.approval)
-            w.field("team", o.team)
-            w.field("rule", o.rule)
-            w.field("location", o.location)
-            w.field("item", o.item)
-            w.field("message", o.message)
-            o.explanation?.write(to: &w)
+            o.writeFields(to: &w)
             w.endObject()
         }
         w.endArray()
@@ -308,19 +301,40 @@ extension Decision {
         w.beginArray()
         for u in undetermined {
             w.beginObject()
-            w.field("kind", u.kind.rawValue)
-            w.field("approval", u.approval)
-            w.field("team", u.team)
-            w.field("rule", u.rule)
-            w.field("location", u.location)
-            w.field("item", u.item)
-            w.field("missing", strings: u.missing)
-            if !u.errors.isEmpty { w.field("errors", strings: u.errors) }
-            u.explanation?.write(to: &w)
+            u.writeFields(to: &w)
             w.endObject()
         }
         w.endArray()
         w.endObject()
+    }
+}
+
+extension Outcome {
+    /// Its members, into an object the caller has begun.
+    func writeFields(to w: inout JSONWriter) {
+        w.field("kind", kind.rawValue)
+        w.field("approval", approval)
+        w.field("team", team)
+        w.field("rule", rule)
+        w.field("location", location)
+        w.field("item", item)
+        w.field("message", message)
+        explanation?.write(to: &w)
+    }
+}
+
+extension Undetermined {
+    /// Its members, into an object the caller has begun.
+    func writeFields(to w: inout JSONWriter) {
+        w.field("kind", kind.rawValue)
+        w.field("approval", approval)
+        w.field("team", team)
+        w.field("rule", rule)
+        w.field("location", location)
+        w.field("item", item)
+        w.field("missing", strings: missing)
+        if !errors.isEmpty { w.field("errors", strings: errors) }
+        explanation?.write(to: &w)
     }
 }
 
@@ -350,14 +364,19 @@ extension DealError {
             w.key("id")
             w.raw(id)
         }
-        w.key("error")
+        write(to: &w, key: "error")
+        w.endObject()
+        return w.string
+    }
+
+    /// `"KEY": {"code", "message", "help"}`, into an object the caller has begun.
+    func write(to w: inout JSONWriter, key: String) {
+        w.key(key)
         w.beginObject()
         w.field("code", code.rawValue)
         w.field("message", message)
         w.field("help", help)
         w.endObject()
-        w.endObject()
-        return w.string
     }
 }
 
