@@ -5,9 +5,7 @@ struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export the checked rule set as a JSON document for other tools.",
         discussion: """
-            The document lists the choices, fields, items with their catalogs, approvals, defines,
-            rules (each condition as a typed expression tree, with its location) and scenarios.
-            Its shape: grammar/dealrules-rule-set.schema.json, described in docs/compile.md.
+            The document lists the choices, fields, items with their catalogs, approvals, defines, rules (each condition as a typed expression tree, with its location) and scenarios. Its shape: grammar/dealrules-rule-set.schema.json, described in docs/tools.md.
             --format text lists the approvals and rules for people.
 
             Exit status: 0; 1 when the rules have errors (shown on stderr).

@@ -9,15 +9,9 @@ struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a rule change does to real deals: every deal decided under OLD and NEW.",
         discussion: """
-            OLD and NEW are rule files or folders, or git revisions of one (REV:PATH, as git spells
-            it: HEAD~1:rules/ is the rules folder one commit ago; HEAD:./rules is relative to the
-            current folder). Deals are JSON lines, as for `eval --deals`; each is decided under both
-            on the same `today`. The report counts the deals whose decision changes, by direction,
-            then lists each changed deal (by "id", else index) with the outcomes it gains (+) and
-            loses (-). A deal that keeps its decision but gains or loses an outcome is listed too.
+            OLD and NEW are rule files or folders, or git revisions of one (REV:PATH, as git spells it: HEAD~1:rules/ is the rules folder one commit ago; HEAD:./rules is relative to the current folder). Deals are JSON lines, as for `eval --deals`; each is decided under both on the same `today`. The report counts the deals whose decision changes, by direction, then lists each changed deal (by "id", else index) with the outcomes it gains (+) and loses (-). A deal that keeps its decision but gains or loses an outcome is listed too.
 
-            Exit status: 0; 1 when either rule set has errors, the deals cannot be read, or a line
-            is unreadable under both rule sets; 3 with --fail-on-change when any deal changes.
+            Exit status: 0; 1 when either rule set has errors, the deals cannot be read, or a line is unreadable under both rule sets; 3 with --fail-on-change when any deal changes.
 
             EXAMPLES
               dealrules diff HEAD~1:samples/northwind samples/northwind --deals last-quarter.jsonl
@@ -84,6 +78,9 @@ struct Diff: ParsableCommand {
         }
         if !impact.unreadable.isEmpty {
             Output.standardError("\(count(impact.unreadable.count, "line")) of \(impact.deals) could not be read under either rule set\n")
+            if impact.unreadable.count == impact.deals, impact.deals > 1 {
+                Output.standardError("help: --deals takes JSON lines, one whole deal per line\n")
+            }
             throw ExitCode(1)
         }
         if failOnChange, !impact.changes.isEmpty { throw ExitCode(3) }

@@ -10,12 +10,9 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Decide one deal, or a stream of deals, against the rules.",
         discussion: """
-            A deal is JSON: the declared fields by name ("discount": 25 or "25%", "term": "12 months",
-            "services": [{"name": "SIEM", "seats": 20}]); "id" is echoed, "today" sets that deal's date.
+            A deal is JSON: the declared fields by name ("discount": 25 or "25%", "term": "12 months", "services": [{"name": "SIEM", "seats": 20}]); "id" is echoed, "today" sets that deal's date.
 
-            Exit status: 0; 1 when the rules, the deal or any line of the stream is bad; 3 when
-            --fail-on is given and a decision is that severe or worse (blocked > incomplete >
-            needs_approval > approved); 2 for a usage error.
+            Exit status: 0; 1 when the rules, the deal or any line of the stream is bad; 3 when --fail-on is given and a decision is that severe or worse (blocked > incomplete > needs_approval > approved); 2 for a usage error.
 
             EXAMPLES
               dealrules eval samples --deal samples/deals/eu-siem.json
@@ -105,6 +102,9 @@ struct Eval: ParsableCommand {
         if let failOn, decision.kind >= failOn { throw ExitCode(3) }
     }
 
+    /// When no line of a stream could be read, it was most likely not JSON lines at all.
+    static let jsonlHelp = "help: --deals takes JSON lines, one whole deal per line; a deal written over several lines is read with --deal FILE"
+
     /// A stream is decided in batches of at most `batchBytes` of input, and of as many lines as
     /// give about `batchOutputBytes` of decisions (learnt from the batches before; between
     /// `minBatchLines` and `maxBatchLines`): big enough that handing a batch to the threads
@@ -177,6 +177,7 @@ struct Eval: ParsableCommand {
         }
         if bad > 0 {
             Output.standardError("\(count(bad, "line")) of \(index) could not be read; see their \"error\" entries\n")
+            if bad == index, index > 1 { Output.standardError(Self.jsonlHelp + "\n") }
             throw ExitCode(1)
         }
         if severe { throw ExitCode(3) }

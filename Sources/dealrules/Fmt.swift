@@ -6,9 +6,7 @@ struct Fmt: ParsableCommand {
         commandName: "fmt",
         abstract: "Lay rule files out one canonical way, keeping every comment.",
         discussion: """
-            One file prints formatted to stdout; --write replaces files in place (atomically: an
-            interrupted run never leaves half a file); --check lists the files that are not
-            formatted. A file that does not parse is reported and left as it is.
+            One file prints formatted to stdout; --write replaces files in place (atomically: an interrupted run never leaves half a file); --check lists the files that are not formatted. A file that does not parse is reported and left as it is.
 
             Exit status: 0; 1 when --check finds files to format, or a file does not parse.
 

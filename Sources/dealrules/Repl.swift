@@ -12,13 +12,9 @@ struct Repl: ParsableCommand {
         commandName: "repl",
         abstract: "Build a deal fact by fact and see at once what it needs (also: bare `dealrules` on a terminal).",
         discussion: """
-            Type facts (`region = EU`, `add service "SIEM" with seats = 20`), questions
-            (`discount is 25%`), rules to try, or commands (`:help`, `:why`, `:avoid finance_approval`).
-            Tab completes; history and the current deal are kept in $XDG_STATE_HOME/dealrules
-            (else ~/.local/state/dealrules). Rule files are reloaded when they change on disk.
+            Type facts (`region = EU`, `add service "SIEM" with seats = 20`), questions (`discount is 25%`), rules to try, or commands (`:help`, `:why`, `:avoid finance_approval`). Tab completes; history and the current deal are kept in $XDG_STATE_HOME/dealrules (else ~/.local/state/dealrules). Rule files are reloaded when they change on disk.
 
-            When stdin is not a terminal the same commands are read plainly, with no prompt and
-            no colour, so a session can be scripted; it exits 1 if any line failed.
+            When stdin is not a terminal the same commands are read plainly, with no prompt and no colour, so a session can be scripted; it exits 1 if any line failed.
 
             EXAMPLES
               dealrules repl samples/northwind

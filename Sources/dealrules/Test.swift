@@ -16,9 +16,7 @@ struct Test: ParsableCommand {
                 expect no deny
               }
 
-            Each failing scenario is shown with the expectation that failed and the decision it
-            got. Ends with `N passed, N failed`. Exit status: 0 when every scenario passed; 1 when
-            one failed, a rule file is bad, or no scenario ran.
+            Each failing scenario is shown with the expectation that failed and the decision it got. Ends with `N passed, N failed`. Exit status: 0 when every scenario passed; 1 when one failed, a rule file is bad, or no scenario ran.
 
             EXAMPLES
               dealrules test samples/northwind

@@ -128,6 +128,17 @@ import Testing
     }
 }
 
+@Suite struct EvalStreamMistakeTests {
+    @Test func aPrettyPrintedDealGivenAsAStreamGetsAHintToUseDeal() throws {
+        let r = try dealrules(["eval", "samples/northwind", "--deals", "samples/deals/approved.json"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("help: --deals takes JSON lines, one whole deal per line; a deal written over several lines is read with --deal FILE"))
+        let diff = try dealrules(["diff", "samples/northwind", "samples/northwind", "--deals", "samples/deals/approved.json"])
+        #expect(diff.status == 1)
+        #expect(diff.stderr.contains("help: --deals takes JSON lines, one whole deal per line"))
+    }
+}
+
 /// A tool that keeps `eval --deals -` running writes one deal and waits: its answer must come
 /// at once, not when the stream ends or a batch fills.
 @Suite struct EvalStreamConversationTests {

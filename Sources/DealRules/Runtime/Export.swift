@@ -1,9 +1,9 @@
 /// `dealrules compile --format json`: the checked rule set as a JSON document that a tool in any
 /// language can read without knowing the syntax. Its shape is fixed by
-/// `grammar/dealrules-rule-set.schema.json` and described in `docs/compile.md`; a field is only
+/// `grammar/dealrules-rule-set.schema.json` and described in `docs/tools.md`; a field is only
 /// ever added, never renamed, within one `format_version`.
 extension RuleSet {
-    /// The rule set as a JSON document (see `docs/compile.md`).
+    /// The rule set as a JSON document (see `docs/tools.md`).
     public func exportJSON(pretty: Bool = true) -> String {
         var e = Exporter(rules: self, w: JSONWriter(pretty: pretty, capacity: 1 << 16))
         e.document()

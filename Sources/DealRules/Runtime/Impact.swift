@@ -153,7 +153,7 @@ public struct ImpactAnalysis: Sendable {
 }
 
 extension ImpactAnalysis {
-    /// The report for tools (`dealrules diff --format json`; `docs/diff.md` describes it).
+    /// The report for tools (`dealrules diff --format json`; `docs/tools.md` describes it).
     public func json(old oldName: String, new newName: String, pretty: Bool = true) -> String {
         var w = JSONWriter(pretty: pretty)
         w.beginObject()
