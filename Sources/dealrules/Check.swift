@@ -8,9 +8,9 @@ struct Check: ParsableCommand {
             Exit status: 0 when the rules load (warnings allowed), 1 when they have errors.
 
             EXAMPLES
-              dealrules check samples
+              dealrules check samples/northwind
               dealrules check northwind.rules extra.rules
-              dealrules check samples --format json | jq '.[].code'
+              dealrules check samples/northwind --format json | jq '.[].code'
             """
     )
 

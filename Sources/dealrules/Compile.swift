@@ -11,9 +11,9 @@ struct Compile: ParsableCommand {
             Exit status: 0; 1 when the rules have errors (shown on stderr).
 
             EXAMPLES
-              dealrules compile samples --format json > rules.json
-              dealrules compile samples --format json | jq '.approvals[].name'
-              dealrules compile samples --format json | jq '.rules[] | select(.outcome == "deny") | .name'
+              dealrules compile samples/northwind --format json > rules.json
+              dealrules compile samples/northwind --format json | jq '.approvals[].name'
+              dealrules compile samples/northwind --format json | jq '.rules[] | select(.outcome == "deny") | .name'
             """
     )
 

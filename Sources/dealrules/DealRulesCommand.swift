@@ -10,10 +10,10 @@ struct DealRulesCommand: ParsableCommand {
 
             EXAMPLES
               dealrules repl samples/northwind
-              dealrules check samples
-              dealrules eval samples --deal samples/deals/eu-siem.json
-              dealrules eval samples --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
-              dealrules diff HEAD~1:samples samples --deals deals.jsonl
+              dealrules check samples/northwind
+              dealrules eval samples/northwind --deal samples/deals/needs-approval.json
+              dealrules eval samples/northwind --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
+              dealrules diff HEAD~1:samples/northwind samples/northwind --deals deals.jsonl
             """,
         version: DealRulesVersion.string,
         subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self]

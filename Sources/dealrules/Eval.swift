@@ -15,10 +15,10 @@ struct Eval: ParsableCommand {
             Exit status: 0; 1 when the rules, the deal or any line of the stream is bad; 3 when --fail-on is given and a decision is that severe or worse (blocked > incomplete > needs_approval > approved); 2 for a usage error.
 
             EXAMPLES
-              dealrules eval samples --deal samples/deals/eu-siem.json
-              dealrules eval samples --deal deal.json --format json --today 2026-12-01
-              dealrules eval samples --deals deals.jsonl > decisions.jsonl
-              cat deals.jsonl | dealrules eval samples --deals - --fail-on blocked
+              dealrules eval samples/northwind --deal samples/deals/needs-approval.json
+              dealrules eval samples/northwind --deal deal.json --format json --today 2026-12-01
+              dealrules eval samples/northwind --deals deals.jsonl > decisions.jsonl
+              cat deals.jsonl | dealrules eval samples/northwind --deals - --fail-on blocked
             """
     )
 
