@@ -18,8 +18,7 @@ private struct Exporter {
     mutating func document() {
         w.beginObject()
         w.field("format", "dealrules.rule-set")
-        w.key("format_version")
-        w.value(1)
+        w.field("format_version", int: 1)
         w.field("dealrules_version", DealRulesVersion.string)
         w.key("files")
         w.beginArray()
@@ -142,8 +141,7 @@ private struct Exporter {
     mutating func rule(_ r: Rule) {
         w.beginObject()
         w.field("name", r.name)
-        w.key("named")
-        w.value(r.isNamed)
+        w.field("named", bool: r.isNamed)
         w.field("outcome", r.outcome.rawValue)
         w.field("approvals", strings: r.approvals.map { rules.approvals[$0].name })
         w.key("item")
@@ -184,10 +182,8 @@ private struct Exporter {
         }
         w.beginObject()
         w.field("file", parts.dropLast(2).joined(separator: ":"))
-        w.key("line")
-        w.value(line)
-        w.key("column")
-        w.value(column)
+        w.field("line", int: line)
+        w.field("column", int: column)
         w.endObject()
     }
 
@@ -225,10 +221,8 @@ private struct Exporter {
         case .date(let d): w.value(d.description)
         case .duration(let d):
             w.beginObject()
-            w.key("months")
-            w.value(Int(d.months))
-            w.key("days")
-            w.value(Int(d.days))
+            w.field("months", int: Int(d.months))
+            w.field("days", int: Int(d.days))
             w.endObject()
         case .text(let s): w.value(s)
         case .choice(let c): w.value(rules.choices[Int(c.choice)].values[Int(c.value)])
@@ -289,8 +283,7 @@ private struct Exporter {
             binds(binding, name)
         case .itemField(let binding, let kind, let field, _, let name):
             begin("item_field", n)
-            w.key("binding")
-            w.value(binding)
+            w.field("binding", int: binding)
             w.field("field", rules.itemKinds[kind].fields[field].name)
             w.field("text", name)
         case .nameOf(let x, _):
@@ -332,15 +325,13 @@ private struct Exporter {
             child("right", b)
         case .between(let x, let lo, let hi, let negated):
             begin("between", n)
-            w.key("negated")
-            w.value(negated)
+            w.field("negated", bool: negated)
             child("value", x)
             child("low", lo)
             child("high", hi)
         case .member(let x, let list, let negated):
             begin("in", n)
-            w.key("negated")
-            w.value(negated)
+            w.field("negated", bool: negated)
             child("value", x)
             child("list", list)
         case .contains(let list, let x):
@@ -350,8 +341,7 @@ private struct Exporter {
         case .inCatalog(let x, let kind, let negated):
             begin("in_catalog", n)
             w.field("item", rules.itemKinds[kind].name)
-            w.key("negated")
-            w.value(negated)
+            w.field("negated", bool: negated)
             child("value", x)
         case .quantified(let q, let slot, let kind, let binding, let body, let variable):
             begin("quantified", n)
@@ -365,8 +355,7 @@ private struct Exporter {
             w.field("aggregate", agg.rawValue)
             w.field("field", rules.fields[slot].name)
             w.field("item", rules.itemKinds[kind].name)
-            w.key("binding")
-            w.value(binding)
+            w.field("binding", int: binding)
             w.key("of")
             if let valueNode { node(valueNode) } else { w.null() }
             w.key("where")
@@ -389,8 +378,7 @@ private struct Exporter {
     }
 
     private mutating func binds(_ binding: Int, _ variable: String) {
-        w.key("binding")
-        w.value(binding)
+        w.field("binding", int: binding)
         w.field("variable", variable)
     }
 

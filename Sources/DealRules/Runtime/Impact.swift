@@ -170,8 +170,7 @@ extension ImpactAnalysis {
             w.beginObject()
             w.field("from", d.from)
             w.field("to", d.to)
-            w.key("count")
-            w.value(n)
+            w.field("count", int: n)
             w.endObject()
         }
         w.endArray()
@@ -179,12 +178,8 @@ extension ImpactAnalysis {
         w.beginArray()
         for c in changes {
             w.beginObject()
-            w.key("index")
-            w.value(c.index)
-            if let id = c.id {
-                w.key("id")
-                w.raw(id)
-            }
+            w.field("index", int: c.index)
+            w.field("id", raw: c.id)
             side("from", c.before, &w)
             side("to", c.after, &w)
             entries("gained", c.gained, &w)
@@ -196,12 +191,8 @@ extension ImpactAnalysis {
         w.beginArray()
         for u in unreadable {
             w.beginObject()
-            w.key("index")
-            w.value(u.index)
-            if let id = u.id {
-                w.key("id")
-                w.raw(id)
-            }
+            w.field("index", int: u.index)
+            w.field("id", raw: u.id)
             u.error.write(to: &w, key: "error")
             w.endObject()
         }

@@ -105,6 +105,23 @@ struct JSONWriter {
         value(v)
     }
 
+    mutating func field(_ k: String, int v: Int) {
+        key(k)
+        value(v)
+    }
+
+    mutating func field(_ k: String, bool v: Bool) {
+        key(k)
+        value(v)
+    }
+
+    /// `"k": JSON` for text that already is JSON (an echoed `id`); nothing when it is nil.
+    mutating func field(_ k: String, raw v: String?) {
+        guard let v else { return }
+        key(k)
+        raw(v)
+    }
+
     mutating func field(_ k: String, strings: [String]) {
         key(k)
         let p = pretty
