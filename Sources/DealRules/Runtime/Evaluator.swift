@@ -99,7 +99,7 @@ struct Evaluator {
             return l == .no ? r : l
         case .negate(let x):
             return Evaluator.negate(eval(x))
-        case .arithmetic(let op, let a, let b, _):
+        case .arithmetic(let op, let a, let b, _, _):
             return Evaluator.arithmetic(op, eval(a), eval(b))
         case .compare(let cmp, let a, let b, _):
             return Evaluator.compare(cmp, eval(a), eval(b))

@@ -238,7 +238,7 @@ private struct Exporter {
     func typeOf(_ n: Node) -> ValueType {
         switch n {
         case .constant(_, let t, _), .list(_, let t), .field(_, let t, _), .itemField(_, _, _, let t, _),
-             .aggregateItems(_, _, _, _, _, _, let t, _), .aggregateList(_, _, let t, _):
+             .aggregateItems(_, _, _, _, _, _, let t, _), .aggregateList(_, _, let t, _), .arithmetic(_, _, _, _, let t):
             return t
         case .itemList(_, let k, _): return .list(.item(k))
         case .item(_, let k, _): return .item(k)
@@ -248,15 +248,6 @@ private struct Exporter {
         case .define(let i, _, _): return rules.defines[i].type
         case .not, .and, .or, .compare, .between, .member, .contains, .inCatalog, .quantified: return .flag
         case .negate(let x), .group(let x): return typeOf(x)
-        case .arithmetic(let kind, let a, let b, _):
-            switch kind {
-            case .add, .subtract: return typeOf(a)
-            case .multiply: return typeOf(a) == .number ? typeOf(b) : typeOf(a)
-            case .divide: return typeOf(a) == .money && typeOf(b) == .number ? .money : .number
-            case .multiplyByPercent, .divideByPercent: return .money
-            case .addDuration, .subtractDuration, .durationPlusDate: return .date
-            case .daysBetween, .addDurations, .subtractDurations: return .duration
-            }
         }
     }
 
@@ -311,7 +302,7 @@ private struct Exporter {
         case .or(let a, let b):
             begin("or", n)
             children("operands", flatten(n, a, b))
-        case .arithmetic(let kind, let a, let b, let spelled):
+        case .arithmetic(let kind, let a, let b, let spelled, _):
             begin("arithmetic", n)
             w.field("op", Self.name(kind))
             w.field("spelled", spelled.rawValue)

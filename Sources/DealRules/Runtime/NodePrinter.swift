@@ -157,7 +157,7 @@ struct NodePrinter {
         case .negate(let x):
             out.append("-")
             write(x, into: &out, values: &values, show: show)
-        case .arithmetic(_, let a, let b, let op): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
+        case .arithmetic(_, let a, let b, let op, _): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
         case .compare(_, let a, let b, let op): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
         case .between(let x, let lo, let hi, let negated):
             write(x, into: &out, values: &values, show: show)
@@ -194,7 +194,7 @@ extension Node {
         case .constant, .field, .itemList, .item, .itemField, .itemNames, .today, .define: []
         case .list(let nodes, _): nodes
         case .nameOf(let x, _), .group(let x), .not(let x), .negate(let x): [x]
-        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b, _), .compare(_, let a, let b, _),
+        case .and(let a, let b), .or(let a, let b), .arithmetic(_, let a, let b, _, _), .compare(_, let a, let b, _),
              .member(let a, let b, _), .contains(let a, let b):
             [a, b]
         case .between(let x, let lo, let hi, _): [x, lo, hi]

@@ -310,7 +310,7 @@ extension Checker {
                      e.operatorRange, &scope, help: arithmeticHelp(op, a.type, b.type, l, r, scope))
             return nil
         }
-        return Typed(.arithmetic(kind, a.node, b.node, spelled: op), type)
+        return Typed(.arithmetic(kind, a.node, b.node, spelled: op, type), type)
     }
 
     func arithmeticHelp(_ op: BinaryOperator, _ a: ValueType, _ b: ValueType, _ l: Expr, _ r: Expr, _ scope: Scope) -> String? {

@@ -179,7 +179,8 @@ indirect enum Node: Sendable {
     case and(Node, Node)
     case or(Node, Node)
     case negate(Node)
-    case arithmetic(Arithmetic, Node, Node, spelled: BinaryOperator)
+    /// Its type is the checker's (money × percent is money, date − date a duration, …).
+    case arithmetic(Arithmetic, Node, Node, spelled: BinaryOperator, ValueType)
     case compare(Comparison, Node, Node, spelled: ComparisonOperator)
     case between(Node, Node, Node, negated: Bool)
     case member(Node, Node, negated: Bool)
