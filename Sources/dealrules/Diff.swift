@@ -111,7 +111,7 @@ struct DiffReport {
     var text: String {
         var out = "\(count(impact.deals, "deal")) decided under \(old) and \(new):\n"
         out += "  \(impact.changedDecision) change decision\n"
-        for (d, n) in impact.directions.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+        for (d, n) in impact.directionsByCount {
             out += "    \(pad(n)) \(d.from) → \(d.to)\n"
         }
         out += "  \(impact.changedEntries) keep their decision but gain or lose an outcome\n"

@@ -20,6 +20,11 @@ public struct ImpactAnalysis: Sendable {
     /// as going from or to `error`).
     public private(set) var directions: [Direction: Int] = [:]
 
+    /// The directions, most deals first (then by name).
+    public var directionsByCount: [(direction: Direction, deals: Int)] {
+        directions.map { ($0.key, $0.value) }.sorted { $0.deals != $1.deals ? $0.deals > $1.deals : $0.direction < $1.direction }
+    }
+
     public init(old: RuleSet, new: RuleSet, today: Day) {
         self.old = old
         self.new = new
@@ -83,7 +88,11 @@ public struct ImpactAnalysis: Sendable {
             }
         }
 
-        var key: String { "\(fired)\u{1}\(kind.rawValue)\u{1}\(approval ?? "")\u{1}\(rule)\u{1}\(item ?? "")" }
+        var key: String { Self.key(fired: fired, kind: kind, approval: approval, rule: rule, item: item) }
+
+        static func key(fired: Bool, kind: OutcomeKind, approval: String?, rule: String, item: String?) -> String {
+            "\(fired)\u{1}\(kind.rawValue)\u{1}\(approval ?? "")\u{1}\(rule)\u{1}\(item ?? "")"
+        }
     }
 
     public struct DealChange: Sendable {
@@ -95,7 +104,7 @@ public struct ImpactAnalysis: Sendable {
         public let gained: [Entry]
         public let lost: [Entry]
 
-        public var decisionChanged: Bool { before.description != after.description }
+        public var decisionChanged: Bool { before != after }
     }
 
     /// Deals whose decision changed.
@@ -108,23 +117,21 @@ public struct ImpactAnalysis: Sendable {
     public mutating func add(line bytes: some Collection<UInt8>) {
         let index = deals
         deals += 1
-        let a = side(old, bytes), b = side(new, bytes)
-        let id = old.dealID(json: bytes)
-        switch (a, b) {
+        switch (side(old, bytes), side(new, bytes)) {
         case (.failure(let e), .failure):
-            unreadable.append((index, id, e))
+            unreadable.append((index, old.dealID(json: bytes), e))
         case (.success(let x), .success(let y)):
-            let before = Dictionary(entries(x).map { ($0.key, $0) }, uniquingKeysWith: { p, _ in p })
-            let after = Dictionary(entries(y).map { ($0.key, $0) }, uniquingKeysWith: { p, _ in p })
-            let gained = entries(y).filter { before[$0.key] == nil }
-            let lost = entries(x).filter { after[$0.key] == nil }
-            if x.kind != y.kind || !gained.isEmpty || !lost.isEmpty {
-                record(DealChange(index: index, id: id, before: .decided(x.kind), after: .decided(y.kind), gained: gained, lost: lost))
-            }
+            // Most deals do not change: compare what fired by name before making any message.
+            if x.kind == y.kind, Self.identities(x) == Self.identities(y) { return }
+            let before = entries(x), after = entries(y)
+            let beforeKeys = Set(before.map(\.key)), afterKeys = Set(after.map(\.key))
+            record(DealChange(index: index, id: x.id, before: .decided(x.kind), after: .decided(y.kind),
+                              gained: after.filter { !beforeKeys.contains($0.key) },
+                              lost: before.filter { !afterKeys.contains($0.key) }))
         case (.failure(let e), .success(let y)):
-            record(DealChange(index: index, id: id, before: .error(e), after: .decided(y.kind), gained: entries(y), lost: []))
+            record(DealChange(index: index, id: y.id, before: .error(e), after: .decided(y.kind), gained: entries(y), lost: []))
         case (.success(let x), .failure(let e)):
-            record(DealChange(index: index, id: id, before: .decided(x.kind), after: .error(e), gained: [], lost: entries(x)))
+            record(DealChange(index: index, id: x.id, before: .decided(x.kind), after: .error(e), gained: [], lost: entries(x)))
         }
     }
 
@@ -150,6 +157,23 @@ public struct ImpactAnalysis: Sendable {
     private func entries(_ d: Decision) -> [Entry] {
         d.outcomes.map(Entry.fired) + d.undetermined.map(Entry.undetermined)
     }
+
+    /// The entries' keys (`Entry.key`), straight from what fired and what was left undecided:
+    /// no message is made, no value printed.
+    private static func identities(_ d: Decision) -> Set<String> {
+        let rules = d.context.rules
+        var keys = Set<String>()
+        for (fired, hits) in [(true, d.fired), (false, d.undecided)] {
+            for hit in hits {
+                let rule = rules.rules[Int(hit.rule)]
+                let item = d.context.itemName(rule, hit.item)
+                for approval in rule.approvals.isEmpty ? [nil] : rule.approvals.map({ rules.approvals[$0].name }) {
+                    keys.insert(Entry.key(fired: fired, kind: rule.outcome, approval: approval, rule: rule.name, item: item))
+                }
+            }
+        }
+        return keys
+    }
 }
 
 extension ImpactAnalysis {
@@ -166,7 +190,7 @@ extension ImpactAnalysis {
         }
         w.key("directions")
         w.beginArray()
-        for (d, n) in directions.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+        for (d, n) in directionsByCount {
             w.beginObject()
             w.field("from", d.from)
             w.field("to", d.to)
