@@ -109,10 +109,10 @@ struct LineReader {
     mutating func next() -> Line? {
         while true {
             if let nl = findNewline() {
-                var line = buffer[start..<nl]
+                let line = buffer[start..<nl]
                 start = nl + 1
                 newline = nil
-                return classify(&line)
+                return classify(line)
             }
             if buffer.count - start > maxLine {
                 // Too long: drop it, up to its end.
@@ -133,22 +133,17 @@ struct LineReader {
             }
             if atEnd {
                 guard start < buffer.count else { return nil }
-                var line = buffer[start...]
+                let line = buffer[start...]
                 start = buffer.count
-                return classify(&line)
+                return classify(line)
             }
             fill()
         }
     }
 
-    private mutating func classify(_ line: inout ArraySlice<UInt8>) -> Line {
-        if first {
-            first = false
-            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
-        }
-        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
-        return .text(line)
+    private mutating func classify(_ line: ArraySlice<UInt8>) -> Line {
+        defer { first = false }
+        return DealBatch.jsonlContent(line, first: first).map(Line.text) ?? .blank
     }
 }
 

@@ -41,25 +41,26 @@ public struct DealBatch: Sendable {
         entries.removeAll(keepingCapacity: true)
     }
 
-    /// The lines of a whole JSONL text, read as `dealrules eval --deals` reads a file: a
-    /// leading BOM and each line's CR are dropped, and blank lines are skipped (they get no
-    /// `"index"`).
+    /// The lines of a whole JSONL text, read as `dealrules eval --deals` reads a stream
+    /// (`jsonlContent`).
     public init(jsonl text: some Collection<UInt8>) {
         self.init()
-        var line: [UInt8] = []
-        var first = true
-        func flush() {
-            var body = line[...]
-            if first, body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-            first = false
-            if body.last == 0x0D { body = body.dropLast() }
-            if !body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { append(line: body) }
-            line.removeAll(keepingCapacity: true)
+        let bytes = Array(text)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            if let line = Self.jsonlContent(bytes[start..<end], first: start == 0) { append(line: line) }
+            start = end + 1
         }
-        for b in text {
-            if b == 0x0A { flush() } else { line.append(b) }
-        }
-        if !line.isEmpty { flush() }
+    }
+
+    /// What a line of a JSONL stream holds, or nil for a blank line (spaces and tabs only, which
+    /// gets no `"index"`): a leading BOM on the first line and a final CR are dropped.
+    public static func jsonlContent(_ line: ArraySlice<UInt8>, first: Bool) -> ArraySlice<UInt8>? {
+        var line = line
+        if first, line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+        if line.last == 0x0D { line = line.dropLast() }
+        return line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) ? nil : line
     }
 }
 
