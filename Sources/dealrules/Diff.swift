@@ -1,9 +1,6 @@
 import ArgumentParser
 import DealRules
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,7 +49,7 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         var temporary: [String] = []
-        defer { for t in temporary { removeTree(t) } }
+        defer { for t in temporary { try? FileManager.default.removeItem(atPath: t) } }
         let oldSet = try load(old, "OLD", &temporary)
         let newSet = try load(new, "NEW", &temporary)
         var reader: LineReader
@@ -186,64 +183,37 @@ enum GitRevision {
                 file = trimmed.hasPrefix("./") ? String(trimmed.dropFirst(2)) : trimmed
             }
         }
-        var template = Array("/tmp/dealrules-\(side.lowercased())-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
-            Output.standardError("error: cannot make a temporary folder: \(String(cString: strerror(errno)))\n")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-\(side.lowercased())-\(UUID().uuidString)")
+        let root = dir.appendingPathComponent("rules"), archive = dir.appendingPathComponent("rules.tar")
+        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+            Output.standardError("error: cannot make a temporary folder for \(side) `\(spec)`: \(error.localizedDescription)\n")
             throw ExitCode(1)
         }
-        temporary.append(dir)
-        let archive = run(["sh", "-c", "git archive --format=tar \"$1\" | tar -x -C \"$2\"", "sh", "\(rev):\(tree)", dir])
-        guard archive.status == 0 else {
-            Output.standardError("error: cannot extract \(side) `\(spec)` from git: \(archive.error)\n")
-            throw ExitCode(1)
+        temporary.append(dir.path)
+        for step in [["git", "archive", "--format=tar", "--output=\(archive.path)", "\(rev):\(tree)"],
+                     ["tar", "-x", "-f", archive.path, "-C", root.path]] {
+            let r = run(step)
+            guard r.status == 0 else {
+                Output.standardError("error: cannot extract \(side) `\(spec)` from git (\(step[0]) says: \(r.error.trimmingCharacters(in: .whitespacesAndNewlines)))\n")
+                throw ExitCode(1)
+            }
         }
-        return file.map { dir + "/" + $0 } ?? dir
+        return file.map { root.appendingPathComponent($0).path } ?? root.path
     }
 
-    /// Runs a program, waits, and returns its status, stdout and stderr.
+    /// Runs a program found on PATH, waits, and returns its status, stdout and stderr (all small).
     static func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
-        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { return (-1, "", "cannot make a pipe") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        posix_spawn_file_actions_addclose(&actions, outPipe[0])
-        posix_spawn_file_actions_addclose(&actions, errPipe[0])
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for a in argv { free(a) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
-        close(outPipe[1])
-        close(errPipe[1])
-        defer {
-            close(outPipe[0])
-            close(errPipe[0])
-        }
-        guard spawned == 0 else { return (-1, "", "cannot run \(arguments[0]): \(String(cString: strerror(spawned)))") }
-        // Read both pipes to their ends (stderr is small; stdout of these commands too).
-        let output = drain(outPipe[0]), error = drain(errPipe[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let exited = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (exited, output, error)
-    }
-
-    private static func drain(_ fd: Int32) -> String {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return (-1, "", "cannot run \(arguments[0]): \(error.localizedDescription)") }
+        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
     }
 }
 
-/// Removes a temporary folder and everything in it.
-func removeTree(_ path: String) {
-    _ = GitRevision.run(["rm", "-rf", "--", path])
-}
