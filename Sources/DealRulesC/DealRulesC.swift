@@ -73,23 +73,14 @@ public func dealrulesDecide(
     _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
     _ flags: UInt32, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
-    guard let result else { return -1 }
-    let call = Call(rules, json, length, today)
-    switch call {
-    case .misuse(let message):
-        result.pointee = copy(invalidArgument(message, list: false))
-        return -1
-    case .ready(let set, let bytes, let day):
-        do {
-            let deal = try set.deal(json: bytes)
-            let decision = set.decide(deal, today: day, explain: flags & explainFlag != 0)
-            result.pointee = copy(decision.json())
-            return 0
+    Int32(answer(rules, json, length, today, flags, result) { call in
+        do throws(DealError) {
+            let deal = try call.rules.deal(json: call.text)
+            return (0, Array(call.rules.decide(deal, today: call.today, explain: call.explain).json().utf8))
         } catch {
-            result.pointee = copy(error.json())
-            return 1
+            return (1, Array(error.json().utf8))
         }
-    }
+    })
 }
 
 @_cdecl("dealrules_decide_batch")
@@ -97,17 +88,11 @@ public func dealrulesDecideBatch(
     _ rules: OpaquePointer?, _ jsonl: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
     _ flags: UInt32, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int {
-    guard let result else { return -1 }
-    switch Call(rules, jsonl, length, today) {
-    case .misuse(let message):
-        result.pointee = copy(invalidArgument(message, list: false))
-        return -1
-    case .ready(let set, let bytes, let day):
-        var stream = DealStreamDecider(rules: set, today: day ?? Day.localToday(), explain: flags & explainFlag != 0)
+    answer(rules, jsonl, length, today, flags, result) { call in
+        var stream = DealStreamDecider(rules: call.rules, today: call.today ?? Day.localToday(), explain: call.explain)
         var out: [UInt8] = []
-        stream.decide(DealBatch(jsonl: bytes), into: &out)
-        result.pointee = copy(out)
-        return stream.badLines
+        stream.decide(DealBatch(jsonl: call.text), into: &out)
+        return (stream.badLines, out)
     }
 }
 
@@ -119,33 +104,39 @@ public func dealrulesFree(_ text: UnsafeMutablePointer<CChar>?) {
 // MARK: - Helpers
 
 /// A decide call's arguments, checked.
-private enum Call {
-    case ready(RuleSet, UnsafeBufferPointer<UInt8>, Day?)
-    case misuse(String)
+private struct Call {
+    let rules: RuleSet
+    let text: UnsafeBufferPointer<UInt8>
+    let today: Day?
+    let explain: Bool
+}
 
-    init(_ rules: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?) {
-        guard let rules else {
-            self = .misuse("the rule set handle is NULL")
-            return
-        }
-        guard length >= 0, length == 0 || text != nil else {
-            self = .misuse("the deal text is NULL")
-            return
-        }
-        var day: Day?
-        if let today {
-            let t = String(cString: today)
-            guard let d = Day.parse(t) else {
-                self = .misuse("today `\(t)` is not a date; write it as YYYY-MM-DD, or pass NULL for the local date")
-                return
-            }
-            day = d
-        }
-        let set = Unmanaged<RuleSet>.fromOpaque(UnsafeRawPointer(rules)).takeUnretainedValue()
-        let bytes = text.map { UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: length) }
-            ?? UnsafeBufferPointer(start: nil, count: 0)
-        self = .ready(set, bytes, day)
+/// Checks a decide call's arguments, runs `body` on them, and hands its JSON to the caller
+/// through `result`; a misuse answers -1 with an `api.invalid-argument` error instead.
+private func answer(_ rules: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
+                    _ flags: UInt32, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                    _ body: (Call) -> (status: Int, json: [UInt8])) -> Int {
+    guard let result else { return -1 }
+    func misuse(_ message: String) -> Int {
+        result.pointee = copy(invalidArgument(message, list: false))
+        return -1
     }
+    guard let rules else { return misuse("the rule set handle is NULL") }
+    guard length >= 0, length == 0 || text != nil else { return misuse("the deal text is NULL") }
+    var day: Day?
+    if let today {
+        let t = String(cString: today)
+        guard let d = Day.parse(t) else {
+            return misuse("today `\(t)` is not a date; write it as YYYY-MM-DD, or pass NULL for the local date")
+        }
+        day = d
+    }
+    let bytes = text.map { UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: length) }
+        ?? UnsafeBufferPointer(start: nil, count: 0)
+    let (status, json) = body(Call(rules: Unmanaged<RuleSet>.fromOpaque(UnsafeRawPointer(rules)).takeUnretainedValue(),
+                                   text: bytes, today: day, explain: flags & explainFlag != 0))
+    result.pointee = copy(json)
+    return status
 }
 
 private func finish(_ result: LoadResult, _ diagnostics: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {

@@ -132,16 +132,19 @@ class RuleSet:
     def __exit__(self, *exc):
         self.close()
 
+    def _call(self, function, text, today, explain):
+        """Calls dealrules_decide or dealrules_decide_batch; returns (its status, the JSON text)."""
+        data = text.encode() if isinstance(text, str) else text
+        result = ctypes.POINTER(ctypes.c_char)()
+        status = function(self._handle, data, len(data), _date(today), EXPLAIN if explain else 0, ctypes.byref(result))
+        answer = _take(result)
+        if status < 0:
+            raise DealRulesError(json.loads(answer)["error"]["message"])
+        return status, answer
+
     def decide_json(self, deal_json, today=None, explain=False):
         """Decides one deal given as JSON text; returns (status, JSON text): 0 decided, 1 bad deal."""
-        data = deal_json.encode() if isinstance(deal_json, str) else deal_json
-        result = ctypes.POINTER(ctypes.c_char)()
-        status = lib().dealrules_decide(self._handle, data, len(data), _date(today), EXPLAIN if explain else 0,
-                                        ctypes.byref(result))
-        text = _take(result)
-        if status < 0:
-            raise DealRulesError(json.loads(text)["error"]["message"])
-        return status, text
+        return self._call(lib().dealrules_decide, deal_json, today, explain)
 
     def decide(self, deal, today=None, explain=False):
         """Decides a deal given as a dict; returns the decision (or {"error": …}) as a dict."""
@@ -149,15 +152,7 @@ class RuleSet:
 
     def decide_batch(self, jsonl, today=None, explain=False):
         """Decides JSON lines; returns (number of bad lines, the decision lines as text)."""
-        data = jsonl.encode() if isinstance(jsonl, str) else jsonl
-        result = ctypes.POINTER(ctypes.c_char)()
-        bad = lib().dealrules_decide_batch(self._handle, data, len(data), _date(today), EXPLAIN if explain else 0,
-                                           ctypes.byref(result))
-        text = _take(result)
-        if bad < 0:
-            raise DealRulesError(json.loads(text)["error"]["message"])
-        return bad, text
-
+        return self._call(lib().dealrules_decide_batch, jsonl, today, explain)
 
 def main(argv):
     import argparse
