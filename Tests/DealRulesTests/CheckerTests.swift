@@ -22,6 +22,21 @@ import Testing
         #expect(codes("deal { a: text }\ndeal { b: number }").isEmpty, "deal blocks merge")
     }
 
+    @Test func aBareWordWhereAValueBelongsSaysHowToWriteTheValue() throws {
+        let deal = "deal {\n  discount: percent\n  customer: text\n  term: duration\n}\n"
+        let percent = try #require(firstError(deal + "warn when discount > lots"))
+        #expect(percent.code == .unknownField)
+        #expect(percent.message == "`lots` is neither a field nor a percent")
+        #expect(percent.help == "write a percent such as `25%`")
+        let text = try #require(firstError(deal + "warn when customer is Contoso"))
+        #expect(text.message == "`Contoso` is neither a field nor text")
+        #expect(text.help == "text goes in quotes: `\"Contoso\"`")
+        // A near miss of a field still gets its "did you mean".
+        let typo = try #require(firstError(deal + "warn when term > discont"))
+        #expect(typo.message == "unknown field `discont`")
+        #expect(typo.help == "did you mean `discount`?")
+    }
+
     @Test func reservedNames() {
         #expect(codes("deal { id: text }") == [.reservedName])
         #expect(codes("deal { today: date }") == [.reservedWord])

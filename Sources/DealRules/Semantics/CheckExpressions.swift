@@ -191,6 +191,12 @@ extension Checker {
         if help == nil, TokenKind.keywords.contains(where: { $0.0 == first.lowercased() }) {
             help = "keywords are lower case: `\(first.lowercased())`"
         }
+        // Where a literal was expected (`discount = lots`), the word was most likely meant as one.
+        if help == nil, names.count == 1, let expected, let example = namer.literalExample(expected) {
+            error(.unknownField, "`\(first)` is neither a field nor \(namer.article(expected))", scope.source, names[0].range,
+                  help: expected == .text ? "text goes in quotes: `\"\(first)\"`" : "write \(namer.article(expected)) such as \(example)")
+            return nil
+        }
         error(.unknownField, "unknown field `\(first)`", scope.source, names[0].range,
               help: help ?? "declare it in `deal { … }`, or check the spelling")
         return nil

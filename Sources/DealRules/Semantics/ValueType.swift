@@ -85,4 +85,18 @@ struct TypeNamer {
         case .emptyList: "an empty list"
         }
     }
+
+    /// How a literal of the type is written, for help texts (`25%`); nil where no literal is.
+    func literalExample(_ t: ValueType) -> String? {
+        switch t {
+        case .text: "`\"quoted text\"`"
+        case .number: "`12` or `1,200.50`"
+        case .money: "`$1,200`"
+        case .percent: "`25%`"
+        case .duration: "`12 months` or `30 days`"
+        case .date: "`2026-12-01`"
+        case .flag: "`yes` or `no`"
+        case .choice, .item, .list, .emptyList: nil
+        }
+    }
 }
