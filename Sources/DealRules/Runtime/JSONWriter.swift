@@ -212,33 +212,36 @@ extension Decision {
         }
         t.raw("],\"outcomes\":[")
         first = true
-        let plan = rules.plan
-        let valueText = rules.valueText(for: context.deal)
-        var ev = Evaluator(rules, deal: context.deal, today: context.today)
-        for hit in fired {
-            let r = Int(hit.rule)
-            let rule = rules.rules[r]
-            ev.beginRule(bindings: rule.bindingCount, item: hit.item >= 0 ? hit.item : nil)
-            let explanation = context.explain ? rules.explanation(rule, ev) : nil
-            // The message is written once, into the first outcome; a rule that requires several
-            // approvals copies it into the others.
-            var message = 0..<0
-            for (h, head) in plan.heads[r].enumerated() {
-                if !first { t.raw(",") }
-                first = false
-                t.raw(head)
-                appendItem(rule, hit, &t)
-                t.raw(",\"message\":\"")
-                if h == 0 {
-                    let start = t.bytes.count
-                    plan.messages[r].write(into: &t, &ev, valueText)
-                    message = start..<t.bytes.count
-                } else {
-                    t.copy(message)
+        // Messages need an evaluator (for their values); most deals fire nothing and need none.
+        if !fired.isEmpty {
+            let plan = rules.plan
+            let valueText = rules.valueText(for: context.deal)
+            var ev = Evaluator(rules, deal: context.deal, today: context.today)
+            for hit in fired {
+                let r = Int(hit.rule)
+                let rule = rules.rules[r]
+                ev.beginRule(bindings: rule.bindingCount, item: hit.item >= 0 ? hit.item : nil)
+                let explanation = context.explain ? rules.explanation(rule, ev) : nil
+                // The message is written once, into the first outcome; a rule that requires several
+                // approvals copies it into the others.
+                var message = 0..<0
+                for (h, head) in plan.heads[r].enumerated() {
+                    if !first { t.raw(",") }
+                    first = false
+                    t.raw(head)
+                    appendItem(rule, hit, &t)
+                    t.raw(",\"message\":\"")
+                    if h == 0 {
+                        let start = t.bytes.count
+                        plan.messages[r].write(into: &t, &ev, valueText)
+                        message = start..<t.bytes.count
+                    } else {
+                        t.copy(message)
+                    }
+                    t.raw("\"")
+                    if let explanation { appendExplanation(explanation, &t) }
+                    t.raw("}")
                 }
-                t.raw("\"")
-                if let explanation { appendExplanation(explanation, &t) }
-                t.raw("}")
             }
         }
         t.raw("],\"undetermined\":[")
