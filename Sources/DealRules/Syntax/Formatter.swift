@@ -108,38 +108,31 @@ private struct Layout {
     mutating func run(_ declarations: [Declaration]) -> String {
         var previous: Item?
         var previousEnd = 0
-        for d in declarations {
-            let big = isBig(d)
-            // Comments before the declaration: on their own lines, or at the end of the last line.
-            while nextComment < comments.count, Int(comments[nextComment].range.start) < Int(d.range.start) {
+        /// The comments before `limit` (all that are left when nil): on their own lines, or at
+        /// the end of the last line.
+        func placeComments(before limit: Int?, nextBig: Bool) {
+            while nextComment < comments.count, limit.map({ Int(comments[nextComment].range.start) < $0 }) ?? true {
                 let c = comments[nextComment]
                 nextComment += 1
                 if c.trailing, !out.isEmpty {
                     out[out.count - 1].comment = (out[out.count - 1].comment.map { $0 + " " } ?? "") + text(c)
                     continue
                 }
-                separate(previous, .comment, from: previousEnd, to: Int(c.range.start), nextBig: big)
+                separate(previous, .comment, from: previousEnd, to: Int(c.range.start), nextBig: nextBig)
                 out.append(Line(code: text(c), comment: nil))
                 previous = .comment
                 previousEnd = Int(c.range.end)
             }
+        }
+        for d in declarations {
+            let big = isBig(d)
+            placeComments(before: Int(d.range.start), nextBig: big)
             separate(previous, .declaration(big: big), from: previousEnd, to: Int(d.range.start), nextBig: big)
             out += declaration(d)
             previous = .declaration(big: big)
             previousEnd = Int(d.range.end)
         }
-        while nextComment < comments.count {
-            let c = comments[nextComment]
-            nextComment += 1
-            if c.trailing, !out.isEmpty {
-                out[out.count - 1].comment = (out[out.count - 1].comment.map { $0 + " " } ?? "") + text(c)
-                continue
-            }
-            separate(previous, .comment, from: previousEnd, to: Int(c.range.start), nextBig: false)
-            out.append(Line(code: text(c), comment: nil))
-            previous = .comment
-            previousEnd = Int(c.range.end)
-        }
+        placeComments(before: nil, nextBig: false)
         return out.isEmpty ? "" : Layout.render(out).joined(separator: "\n") + "\n"
     }
 
