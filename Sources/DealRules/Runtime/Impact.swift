@@ -185,8 +185,7 @@ extension ImpactAnalysis {
         w.field("new", newName)
         for (k, v) in [("deals", deals), ("changed_decision", changedDecision), ("changed_outcomes", changedEntries),
                        ("unchanged", unchanged), ("unreadable", unreadable.count)] {
-            w.key(k)
-            w.value(v)
+            w.field(k, int: v)
         }
         w.key("directions")
         w.beginArray()

@@ -105,7 +105,9 @@ struct JSONWriter {
         value(v)
     }
 
-    mutating func field(_ k: String, int v: Int) {
+    /// `"k": N`; nothing when `v` is nil.
+    mutating func field(_ k: String, int v: Int?) {
+        guard let v else { return }
         key(k)
         value(v)
     }
@@ -299,14 +301,8 @@ extension Decision {
 
     func write(to w: inout JSONWriter, index: Int?) {
         w.beginObject()
-        if let index {
-            w.key("index")
-            w.value(index)
-        }
-        if let id {
-            w.key("id")
-            w.raw(id)
-        }
+        w.field("index", int: index)
+        w.field("id", raw: id)
         w.field("decision", kind.rawValue)
         w.field("required", strings: required)
         w.key("outcomes")
@@ -376,14 +372,8 @@ extension DealError {
     public func json(index: Int? = nil, id: String? = nil) -> String {
         var w = JSONWriter()
         w.beginObject()
-        if let index {
-            w.key("index")
-            w.value(index)
-        }
-        if let id {
-            w.key("id")
-            w.raw(id)
-        }
+        w.field("index", int: index)
+        w.field("id", raw: id)
         write(to: &w, key: "error")
         w.endObject()
         return w.string
