@@ -68,8 +68,7 @@ private struct Exporter {
             w.field("name", d.name)
             w.key("type")
             type(d.type)
-            w.key("item")
-            if let k = d.itemKind { w.value(rules.itemKinds[k].name) } else { w.null() }
+            nullable("item", d.itemKind.map { rules.itemKinds[$0].name })
             location(d.location)
             w.key("expression")
             node(d.body)
@@ -109,8 +108,7 @@ private struct Exporter {
     mutating func itemKind(_ k: ItemKind) {
         w.beginObject()
         w.field("name", k.name)
-        w.key("list_field")
-        if let l = k.listField { w.value(rules.fields[l].name) } else { w.null() }
+        nullable("list_field", k.listField.map { rules.fields[$0].name })
         w.key("fields")
         w.beginArray()
         for f in k.fields { field(f) }
@@ -144,14 +142,12 @@ private struct Exporter {
         w.field("named", bool: r.isNamed)
         w.field("outcome", r.outcome.rawValue)
         w.field("approvals", strings: r.approvals.map { rules.approvals[$0].name })
-        w.key("item")
-        if let k = r.itemKind { w.value(rules.itemKinds[k].name) } else { w.null() }
+        nullable("item", r.itemKind.map { rules.itemKinds[$0].name })
         location(r.location)
         w.field("condition_text", r.conditionText)
         w.key("condition")
         node(r.condition)
-        w.key("unless")
-        if let u = r.unless { node(u) } else { w.null() }
+        child("unless", r.unless)
         w.key("message")
         if let parts = r.message {
             w.beginArray()
@@ -347,10 +343,8 @@ private struct Exporter {
             w.field("field", rules.fields[slot].name)
             w.field("item", rules.itemKinds[kind].name)
             w.field("binding", int: binding)
-            w.key("of")
-            if let valueNode { node(valueNode) } else { w.null() }
-            w.key("where")
-            if let condition { node(condition) } else { w.null() }
+            child("of", valueNode)
+            child("where", condition)
             w.field("text", text)
         case .aggregateList(let agg, let list, _, let text):
             begin("aggregate_list", n)
@@ -373,9 +367,16 @@ private struct Exporter {
         w.field("variable", variable)
     }
 
-    private mutating func child(_ key: String, _ n: Node) {
+    /// `"key": NODE`, or `null` when there is none.
+    private mutating func child(_ key: String, _ n: Node?) {
         w.key(key)
-        node(n)
+        if let n { node(n) } else { w.null() }
+    }
+
+    /// `"key": "text"`, or `null` when there is none.
+    private mutating func nullable(_ key: String, _ text: String?) {
+        w.key(key)
+        if let text { w.value(text) } else { w.null() }
     }
 
     private mutating func children(_ key: String, _ ns: [Node]) {
