@@ -94,11 +94,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func field(_ k: String, _ v: String) {
-        key(k)
-        value(v)
-    }
-
+    /// `"k": "text"`; nothing when `v` is nil.
     mutating func field(_ k: String, _ v: String?) {
         guard let v else { return }
         key(k)
