@@ -322,9 +322,8 @@ private struct DecideRun {
             if known[slot] {
                 for i in Plan.matching(plan.groups[g], Int64(bitPattern: keys[slot])) { rest(plan.groups[g].rules[i], -1) }
             } else {
-                // The group's field is unknown: each rule in full (once, though `in` lists it twice).
-                var seen: Set<Int32> = []
-                for r in plan.groups[g].rules where seen.insert(r).inserted { full(r) }
+                // The group's field is unknown: each rule in full (it then says what it misses).
+                for r in plan.groups[g].distinctRules { full(r) }
             }
         }
         for k in plan.kinds.indices where !plan.kinds[k].all.isEmpty {

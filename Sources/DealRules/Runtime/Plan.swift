@@ -17,6 +17,9 @@ final class Plan: Sendable {
         /// Sorted ascending; `rules[i]` has the constant `keys[i]`.
         var keys: [Int64] = []
         var rules: [Int32] = []
+        /// Its rules once each (a rule `in` a list of constants is in `rules` once per constant),
+        /// for a deal that does not give the field: then each is evaluated in full.
+        var distinctRules: [Int32] = []
     }
 
     struct KindPlan: Sendable {
@@ -201,6 +204,7 @@ final class Plan: Sendable {
                 let order = groups[g].keys.indices.sorted { (groups[g].keys[$0], groups[g].rules[$0]) < (groups[g].keys[$1], groups[g].rules[$1]) }
                 groups[g].keys = order.map { groups[g].keys[$0] }
                 groups[g].rules = order.map { groups[g].rules[$0] }
+                groups[g].distinctRules = Array(Set(groups[g].rules)).sorted()
             }
         }
     }
