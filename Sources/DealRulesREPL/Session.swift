@@ -120,7 +120,7 @@ public final class Session {
         let text = input.trimmed
         if text.isEmpty { return Reply("") }
         if text.hasPrefix(":") { return command(text) }
-        switch InteractiveInput.classify(text) {
+        switch InteractiveInput.classify(text, ignoringEnd: true) {
         case .empty: return Reply("")
         case .fact: return fact(text)
         case .declaration: return declare(text)

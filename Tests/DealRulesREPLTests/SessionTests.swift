@@ -67,6 +67,12 @@ import Testing
             #expect(!s.needsMore(text), "\(text)")
         }
         #expect(s.run("discount > 20% and\n  region is EU").output == "unknown — needs discount, region")
+        // A fact cut short at the end of input is reported as the fact it is, where it stops.
+        let cut = s.run("add service \"SIEM\" with seats = -")
+        #expect(cut.failed)
+        #expect(cut.output.hasSuffix("error: expected a value or condition after `-`"))
+        #expect(!cut.output.contains("found `add`"))
+        #expect(s.draft.isEmpty)
     }
 
     @Test func rulesTypedHereJoinUntilReload() {

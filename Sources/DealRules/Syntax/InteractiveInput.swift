@@ -9,7 +9,9 @@ public enum InteractiveInput: Sendable, Hashable {
     case declaration
     case expression
 
-    public static func classify(_ text: String) -> InteractiveInput {
+    /// `ignoringEnd`: what the input is even when it stops early (a REPL that has no more lines
+    /// to ask for still reports a cut-short fact as a fact, not as a question).
+    public static func classify(_ text: String, ignoringEnd: Bool = false) -> InteractiveInput {
         let source = SourceFile(path: "<input>", text: text)
         let tokens = Lexer.tokenize(source).tokens
         guard let first = tokens.first, first.kind != .endOfInput else { return .empty }
@@ -32,7 +34,7 @@ public enum InteractiveInput: Sendable, Hashable {
             kind = .expression
             _ = parser.parseStandaloneExpression()
         }
-        return parser.endedEarly ? .incomplete : kind
+        return parser.endedEarly && !ignoringEnd ? .incomplete : kind
     }
 
     /// `PATH = …` at the top level is always a fact.
