@@ -44,6 +44,8 @@ struct LineReader {
     private let fd: Int32
     private let maxLine: Int
     private var buffer: [UInt8] = []
+    /// What one read fills, kept from read to read.
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0
     private var atEnd = false
     private var first = true
@@ -64,7 +66,6 @@ struct LineReader {
             buffer.removeSubrange(0..<start)
             start = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {

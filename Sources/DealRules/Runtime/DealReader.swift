@@ -682,7 +682,8 @@ struct DealReader {
         case UInt8(ascii: "["):
             try readArray { r, _ throws(DealError) in try r.skipValue() }
         case UInt8(ascii: "\""):
-            _ = try readString()
+            // Passed over in place; only a string with escapes (or bad UTF-8) is decoded.
+            if readRawString() == nil { _ = try readString() }
         case UInt8(ascii: "-"), 0x30...0x39:
             _ = try scanNumber()
         default:

@@ -176,9 +176,14 @@ extension Decision {
     /// Appends the decision as one line of JSON (no line break) to `out`: the stream's fast path,
     /// written straight from what fired, with each rule's head encoded once at load.
     public func appendJSON(to out: inout [UInt8], index: Int? = nil) {
+        var t = TextBuffer(json: true, capacity: 1024)
+        appendJSON(to: &t, index: index)
+        t.appendContents(to: &out)
+    }
+
+    /// Writes the JSON line into `t`, which must escape for JSON (`json` set).
+    func appendJSON(to t: inout TextBuffer, index: Int?) {
         let rules = context.rules
-        var t = TextBuffer(json: true, capacity: 0)
-        swap(&t.bytes, &out)
         t.raw("{")
         if let index {
             t.raw("\"index\":")
@@ -187,11 +192,11 @@ extension Decision {
         }
         if let id {
             t.raw("\"id\":")
-            t.bytes += id.utf8
+            t.raw(id)
             t.raw(",")
         }
         t.raw("\"decision\":\"")
-        t.bytes += kind.rawValue.utf8
+        t.raw(kind.rawValue)
         t.raw("\",\"required\":[")
         var first = true
         if !fired.isEmpty {
@@ -230,9 +235,9 @@ extension Decision {
                     appendItem(rule, hit, &t)
                     t.raw(",\"message\":\"")
                     if h == 0 {
-                        let start = t.bytes.count
+                        let start = t.count
                         plan.messages[r].write(into: &t, &ev, valueText)
-                        message = start..<t.bytes.count
+                        message = start..<t.count
                     } else {
                         t.copy(message)
                     }
@@ -265,7 +270,6 @@ extension Decision {
             }
         }
         t.raw("]}")
-        swap(&t.bytes, &out)
     }
 
     private func appendItem(_ rule: Rule, _ hit: Hit, _ t: inout TextBuffer) {
@@ -292,7 +296,7 @@ extension Decision {
         w.endObject()
         // `{` … `}` around the explanation's members: splice them in after a comma.
         t.raw(",")
-        t.bytes += w.bytes.dropFirst().dropLast()
+        w.bytes.withUnsafeBufferPointer { t.raw(UnsafeBufferPointer(rebasing: $0.dropFirst().dropLast())) }
     }
 
     func write(to w: inout JSONWriter, index: Int?) {

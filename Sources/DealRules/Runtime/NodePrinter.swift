@@ -22,7 +22,7 @@ private struct ValueSites: PathValues {
     var sites: [(offset: Int, node: Node)] = []
 
     mutating func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {
-        sites.append((out.bytes.count, node))
+        sites.append((out.count, node))
     }
 }
 
@@ -54,10 +54,10 @@ struct MessageTemplate: Sendable {
         }
         var start = 0
         for (offset, node) in sites.sites {
-            add(out.bytes[start..<offset], node: node, kind: node.itemKind, parenthesized: true)
+            add(out.bytes(start..<offset)[...], node: node, kind: node.itemKind, parenthesized: true)
             start = offset
         }
-        add(out.bytes[start...], node: nil, kind: nil, parenthesized: false)
+        add(out.bytes(start..<out.count)[...], node: nil, kind: nil, parenthesized: false)
     }
 
     /// A `because` message: its text, and the value of each `{…}`.

@@ -111,19 +111,19 @@ final class Plan: Sendable {
             heads = rules.map { rule in
                 func head(_ a: Approval?) -> [UInt8] {
                     var t = TextBuffer(json: true, capacity: 96)
-                    t.bytes += Array("{\"kind\":\"".utf8)
+                    t.raw("{\"kind\":\"")
                     t.append(rule.outcome.rawValue)
                     if let a {
-                        t.bytes += Array("\",\"approval\":\"".utf8)
+                        t.raw("\",\"approval\":\"")
                         t.append(a.name)
-                        t.bytes += Array("\",\"team\":\"".utf8)
+                        t.raw("\",\"team\":\"")
                         t.append(a.team)
                     }
-                    t.bytes += Array("\",\"rule\":\"".utf8)
+                    t.raw("\",\"rule\":\"")
                     t.append(rule.name)
-                    t.bytes += Array("\",\"location\":\"".utf8)
+                    t.raw("\",\"location\":\"")
                     t.append(rule.location)
-                    t.bytes.append(UInt8(ascii: "\""))
+                    t.raw("\"")
                     return t.bytes
                 }
                 return rule.outcome == .require ? rule.approvals.map { head(approvals[$0]) } : [head(nil)]

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +24,13 @@ public struct DealBatch: Sendable {
     public var isEmpty: Bool { entries.isEmpty }
     /// The bytes the batch holds.
     public var byteCount: Int { bytes.count }
+
+    /// Adds one line (one deal's JSON, without its line break).
+    public mutating func append(line: ArraySlice<UInt8>) {
+        let start = bytes.count
+        bytes.append(contentsOf: line)
+        entries.append(.line(start..<bytes.count))
+    }
 
     /// Adds one line (one deal's JSON, without its line break).
     public mutating func append(line: some Collection<UInt8>) {
@@ -67,8 +75,8 @@ public struct DealBatch: Sendable {
 /// Decides a stream of deals, a batch at a time, on every core, writing one JSON line per deal
 /// in input order: the decision, or for a line that cannot be read, its error in place.
 ///
-/// Each batch is cut into one part per worker; the parts are decided concurrently, each into its
-/// own buffer, and the buffers joined in order. Memory is bounded by the batch, whatever the
+/// Each batch is cut into small chunks that the workers take in turn; each chunk is decided into
+/// its own buffer, and the buffers joined in order. Memory is bounded by the batch, whatever the
 /// stream's length.
 ///
 /// Give each worker its own copy of the rule set (load it once per worker): threads that share
@@ -117,47 +125,57 @@ public struct DealStreamDecider: Sendable {
         #endif
     }
 
+    /// Lines per chunk of a batch: the unit a worker takes when it is free.
+    static let chunkLines = 64
+
     /// Decides every line of `batch`, appending one JSON line (with its line break) per line
     /// to `out`, in order.
+    ///
+    /// The batch is cut into chunks of `chunkLines`; each worker (with its own rule set) takes
+    /// the next chunk not yet taken, so a worker slowed by other work on its core does fewer
+    /// and none waits long for another at the end.
     public mutating func decide(_ batch: DealBatch, into out: inout [UInt8]) {
         let n = batch.entries.count
         guard n > 0 else { return }
-        // One part per worker, each with its own rule set; small batches stay on this thread.
-        let parts = n < 16 ? 1 : min(n, workers.count)
-        if parts == 1 {
+        let chunks = (n + Self.chunkLines - 1) / Self.chunkLines
+        let threads = min(chunks, workers.count)
+        if threads == 1 {
             let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], context: context, into: &out)
             finish(n, r)
             return
         }
-        var results = [PartResult](repeating: PartResult(), count: parts)
+        var results = [PartResult](repeating: PartResult(), count: chunks)
         let first = index
         let workers = self.workers, context = self.context
-        // Each part writes into its own buffer, kept from batch to batch: a long stream then
+        let next = ChunkCounter()
+        // Each chunk writes into its own buffer, kept from batch to batch: a long stream then
         // allocates (and faults in) no new memory for its output.
-        while partOutput.count < parts { partOutput.append([]) }
-        partOutput.withUnsafeMutableBufferPointer { outputs in
+        while chunkOutput.count < chunks { chunkOutput.append([]) }
+        chunkOutput.withUnsafeMutableBufferPointer { outputs in
             let buffers = UnsafeSendableBuffer(outputs)
             results.withUnsafeMutableBufferPointer { buffer in
                 let slots = UnsafeSendableBuffer(buffer)
-                DispatchQueue.concurrentPerform(iterations: parts) { p in
-                    let lo = n * p / parts, hi = n * (p + 1) / parts
-                    buffers.base[p].removeAll(keepingCapacity: true)
-                    slots.base[p] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[p], context: context,
-                                                into: &buffers.base[p])
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    while case let c = next.take(), c < chunks {
+                        let lo = c * Self.chunkLines, hi = min(n, lo + Self.chunkLines)
+                        buffers.base[c].removeAll(keepingCapacity: true)
+                        slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], context: context,
+                                                    into: &buffers.base[c])
+                    }
                 }
             }
         }
         var total = PartResult()
-        for (p, r) in results.enumerated() {
-            out += partOutput[p]
-            total.bad += r.bad
-            total.severe = total.severe || r.severe
+        for c in 0..<chunks {
+            out += chunkOutput[c]
+            total.bad += results[c].bad
+            total.severe = total.severe || results[c].severe
         }
         finish(n, total)
     }
 
-    /// The parts' output buffers (see `decide`).
-    private var partOutput: [[UInt8]] = []
+    /// The chunks' output buffers (see `decide`).
+    private var chunkOutput: [[UInt8]] = []
 
     private mutating func finish(_ n: Int, _ r: PartResult) {
         index += n
@@ -184,30 +202,39 @@ public struct DealStreamDecider: Sendable {
         // One deal and one decision's storage, reused line after line.
         var deal = rules.emptyDeal()
         var scratch = DecideScratch()
+        var text = TextBuffer(json: true, capacity: 1 << 16)
         batch.bytes.withUnsafeBufferPointer { all in
             for e in range {
                 let index = firstIndex + (e - range.lowerBound)
                 switch batch.entries[e] {
                 case .tooLong(let n):
                     let error = DealError.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
-                    out += error.json(index: index).utf8
+                    text.raw(error.json(index: index))
                     r.bad += 1
                 case .line(let span):
                     let line = UnsafeBufferPointer(rebasing: all[span])
                     if let error = rules.read(buffer: line, into: &deal) {
-                        out += error.json(index: index, id: rules.dealID(json: line)).utf8
+                        text.raw(error.json(index: index, id: rules.dealID(json: line)))
                         r.bad += 1
                     } else {
                         let decision = rules.decide(deal, today: context.today, explain: context.explain, scratch: &scratch)
-                        decision.appendJSON(to: &out, index: index)
+                        decision.appendJSON(to: &text, index: index)
                         if let failOn = context.failOn, decision.kind >= failOn { r.severe = true }
                     }
                 }
-                out.append(UInt8(ascii: "\n"))
+                text.raw("\n")
             }
         }
+        text.appendContents(to: &out)
         return r
     }
+}
+
+/// Hands out chunk numbers 0, 1, 2, … to concurrent workers, each number once.
+private final class ChunkCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }
 
 /// A buffer that concurrent workers write to, each only its own element.

@@ -1,17 +1,73 @@
 /// Text being written as UTF-8 bytes: plain, or escaped for the inside of a JSON string.
 /// Messages, conditions and values are written straight into it, so a stream of decisions
 /// builds no intermediate strings.
-struct TextBuffer {
-    var bytes: [UInt8] = []
+///
+/// It owns its bytes directly (not an `Array`): a decision's JSON is hundreds of small appends,
+/// and each is then a capacity check and a copy. It cannot be copied, so no two buffers ever
+/// share storage.
+struct TextBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// How many bytes have been written.
+    private(set) var count = 0
     /// Escape `"`, `\` and control characters (the text goes inside a JSON string).
     var json = false
 
     init(json: Bool = false, capacity: Int = 0) {
         self.json = json
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 32)
+        base = .allocate(capacity: self.capacity)
     }
 
-    var string: String { String(decoding: bytes, as: UTF8.self) }
+    deinit { base.deallocate() }
+
+    /// The bytes written, as a new array.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// The bytes written in `range`, as a new array.
+    func bytes(_ range: Range<Int>) -> [UInt8] { Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)) }
+
+    var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
+    /// Appends everything written to `out`.
+    func appendContents(to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Forgets what was written, keeping the storage.
+    mutating func removeAll() { count = 0 }
+
+    @inline(never)
+    private mutating func grow(toHold n: Int) {
+        let c = max(n, capacity * 2)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        bigger.initialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = c
+    }
+
+    /// Room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(toHold: count + n) }
+    }
+
+    /// Bytes written as they are, never escaped.
+    @inline(__always)
+    private mutating func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + count).initialize(from: p, count: n)
+        count += n
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
 
     mutating func append(_ s: String) {
         var s = s
@@ -23,65 +79,73 @@ struct TextBuffer {
     }
 
     /// Bytes written as they are, never escaped (JSON punctuation, keys).
+    @inline(__always)
     mutating func raw(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        put(s.utf8Start, s.utf8CodeUnitCount)
     }
 
     /// Bytes written as they are (already escaped where they need to be).
     @inline(__always)
     mutating func raw(_ b: [UInt8]) {
-        b.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+        b.withUnsafeBufferPointer { raw($0) }
+    }
+
+    /// Bytes written as they are.
+    @inline(__always)
+    mutating func raw(_ b: UnsafeBufferPointer<UInt8>) {
+        if let p = b.baseAddress { put(p, b.count) }
+    }
+
+    /// A string's UTF-8 written as it is (text already in its final form, such as JSON).
+    mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { raw($0) }
     }
 
     /// A copy of bytes already written, appended.
     mutating func copy(_ range: Range<Int>) {
         let n = range.count
         guard n > 0 else { return }
-        let old = bytes.count
-        bytes.reserveCapacity(old + n)
-        bytes.append(contentsOf: repeatElement(0, count: n))
-        bytes.withUnsafeMutableBufferPointer { b in
-            let base = b.baseAddress!
-            (base + old).update(from: base + range.lowerBound, count: n)
-        }
+        reserve(n)
+        (base + count).initialize(from: base + range.lowerBound, count: n)
+        count += n
     }
 
     mutating func append(byte: UInt8) {
         if json, byte == 0x22 || byte == 0x5C || byte < 0x20 {
             appendEscaped(byte)
         } else {
-            bytes.append(byte)
+            put(byte)
         }
     }
 
     mutating func append(bytes text: UnsafeBufferPointer<UInt8>) {
-        guard json else {
-            bytes.append(contentsOf: text)
-            return
-        }
+        guard json else { return raw(text) }
         // Runs of ordinary bytes are copied at once; only the few special ones are escaped.
         var start = 0
         for i in 0..<text.count {
             let c = text[i]
             if c == 0x22 || c == 0x5C || c < 0x20 {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<i]))
+                raw(UnsafeBufferPointer(rebasing: text[start..<i]))
                 appendEscaped(c)
                 start = i + 1
             }
         }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...]))
+        raw(UnsafeBufferPointer(rebasing: text[start...]))
     }
 
     private mutating func appendEscaped(_ c: UInt8) {
         switch c {
-        case 0x22: bytes += [0x5C, 0x22]
-        case 0x5C: bytes += [0x5C, 0x5C]
-        case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
-        case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
-        case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
+        case 0x22: raw("\\\"")
+        case 0x5C: raw("\\\\")
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]]
+            let hex: StaticString = "0123456789abcdef"
+            raw("\\u00")
+            put(hex.utf8Start[Int(c >> 4)])
+            put(hex.utf8Start[Int(c & 0xF)])
         }
     }
 
@@ -91,22 +155,22 @@ struct TextBuffer {
     /// `minimumFraction` places).
     mutating func append(_ f: Fixed, minimumFraction: Int = 0, separators: Bool = true) {
         var magnitude = f.raw.magnitude
-        if f.raw < 0 { bytes.append(UInt8(ascii: "-")) }
+        if f.raw < 0 { put(UInt8(ascii: "-")) }
         let whole = magnitude / UInt64(Fixed.scale)
         magnitude %= UInt64(Fixed.scale)
         appendWhole(whole, separators: separators)
         guard magnitude != 0 || minimumFraction > 0 else { return }
-        var digits: [UInt8] = []
+        put(UInt8(ascii: "."))
+        // The fraction's digits, last first, written in place; then trailing zeros dropped.
+        reserve(Fixed.places)
         var m = magnitude
-        for _ in 0..<Fixed.places {
-            digits.append(UInt8(m % 10) + 0x30)
+        for k in stride(from: Fixed.places - 1, through: 0, by: -1) {
+            base[count + k] = UInt8(m % 10) + 0x30
             m /= 10
         }
-        digits.reverse()
-        var count = Fixed.places
-        while count > minimumFraction, digits[count - 1] == 0x30 { count -= 1 }
-        bytes.append(UInt8(ascii: "."))
-        bytes.append(contentsOf: digits[0..<count])
+        var places = Fixed.places
+        while places > minimumFraction, base[count + places - 1] == 0x30 { places -= 1 }
+        count += places
     }
 
     mutating func appendWhole(_ n: UInt64, separators: Bool = false) {
@@ -125,12 +189,12 @@ struct TextBuffer {
                 v /= 10
                 count += 1
             } while v > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[end..<27]))
+            raw(UnsafeBufferPointer(rebasing: scratch[end..<27]))
         }
     }
 
     mutating func append(int n: Int) {
-        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        if n < 0 { put(UInt8(ascii: "-")) }
         appendWhole(UInt64(n.magnitude))
     }
 }
