@@ -129,7 +129,11 @@ struct DealReader {
             throw error(.wrongValueType, "`\(path)` must be a list of \(rules.itemKinds[k].name) objects, not \(describeValueStart())",
                         help: "write [{\"name\": \"…\"}, …]")
         }
-        let fieldCount = rules.itemFieldTypes[k].count
+        // This kind's tables, taken once for the whole list rather than once per item.
+        let fieldKeys = rules.itemFieldKeys[k], fieldTypes = rules.itemFieldTypes[k]
+        let catalogKeys = rules.catalogKeys[k], entries = rules.itemKinds[k].catalog?.entries ?? []
+        let fills = rules.itemFill[k], defaults = rules.itemDefaults[k]
+        let fieldCount = fieldTypes.count
         var names: Set<String> = []
         try readArray { reader, index throws(DealError) in
             let itemPath = ValuePath(slot: slot, item: index, kind: k)
@@ -149,7 +153,7 @@ struct DealReader {
             var givenFields = FieldSet(count: fieldCount)
             var entry: Int32 = -1
             try reader.readObject { r, keyBytes, ks throws(DealError) in
-                guard let f = r.rules.itemFieldKeys[k].lookup(keyBytes) else {
+                guard let f = fieldKeys.lookup(keyBytes) else {
                     let key = String(decoding: keyBytes, as: UTF8.self)
                     let kind = r.rules.itemKinds[k]
                     throw r.error(.undeclaredField, "`\(r.text(itemPath)).\(key)` is not a field of item `\(kind.name)`", at: ks,
@@ -163,9 +167,9 @@ struct DealReader {
                     // The name, from the bytes: a catalog entry's name is shared, not copied.
                     r.skipSpace()
                     if let raw = r.readRawString() {
-                        if let e = r.rules.catalogKeys[k].lookup(raw) {
+                        if let e = catalogKeys.lookup(raw) {
                             entry = Int32(e)
-                            name = r.rules.itemKinds[k].catalog!.entries[e].name
+                            name = entries[e].name
                         } else {
                             let n = String(decoding: raw, as: UTF8.self)
                             name = n
@@ -184,8 +188,7 @@ struct DealReader {
                     }
                     name = n
                     entry = r.rules.itemKinds[k].catalog?.index[n] ?? -1
-                } else if let v = try r.readValue(r.rules.itemFieldTypes[k][f],
-                                                  path: itemPath.member(f)) {
+                } else if let v = try r.readValue(fieldTypes[f], path: itemPath.member(f)) {
                     values[start + f] = v
                     _ = givenFields.insert(f)
                 }
@@ -208,9 +211,9 @@ struct DealReader {
             }
             // What it does not give: its catalog entry's value, else the field's default.
             values[start] = .text(name)
-            let fill = entry >= 0 ? reader.rules.itemFill[k][Int(entry)] : reader.rules.itemDefaults[k]
-            for f in 1..<fieldCount where !givenFields.contains(f) {
-                values[start + f] = fill[f]
+            let fill = entry >= 0 ? fills[Int(entry)] : defaults
+            values.withUnsafeMutableBufferPointer { v in
+                for f in 1..<fieldCount where !givenFields.contains(f) { v[start + f] = fill[f] }
             }
             items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: givenFields, valueStart: Int32(start)))
         }
