@@ -67,10 +67,13 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
+        // A stream gives each thread its own copy of the rules (see DealStreamDecider); the
+        // copies load while the first one does.
+        let copies = deals == nil ? nil : RuleCopies(rules, count: (jobs ?? DealStreamDecider.processorCount) - 1)
         let ruleSet = try loadRules(rules)
         let date = today ?? Day.localToday()
         if let deals {
-            try stream(ruleSet, deals, date)
+            try stream([ruleSet] + (copies?.wait() ?? []), deals, date)
         } else if let deal {
             try one(ruleSet, deal, date)
         }
@@ -114,17 +117,12 @@ struct Eval: ParsableCommand {
     static let minBatchLines = 64
     static let maxBatchLines = 4096
 
-    private func stream(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
+    private func stream(_ workers: [RuleSet], _ path: String, _ date: Day) throws {
+        let ruleSet = workers[0]
         var reader: LineReader
         do { reader = try LineReader(path: path, maxLine: ruleSet.limits.maxDealBytes) } catch let e as InputError {
             Output.standardError("error: \(e.message)\n")
             throw ExitCode(1)
-        }
-        // Each thread gets its own copy of the rules (see DealStreamDecider).
-        let threads = jobs ?? DealStreamDecider.processorCount
-        var workers = [ruleSet]
-        while workers.count < threads, let copy = RuleSet.load(paths: rules.paths, limits: rules.limits).ruleSet {
-            workers.append(copy)
         }
         // While one batch is decided in the background, the next is read.
         let background = BackgroundDecider(DealStreamDecider(workers: workers, today: date, explain: explain, failOn: failOn))
@@ -181,6 +179,34 @@ struct Eval: ParsableCommand {
             throw ExitCode(1)
         }
         if severe { throw ExitCode(3) }
+    }
+}
+
+/// Copies of the rules, loaded on other threads from the moment they are asked for.
+final class RuleCopies: Sendable {
+    /// One copy, loaded on its own thread.
+    private final class Copy: @unchecked Sendable {
+        // @unchecked: written once by its load, before the load leaves the group; read after.
+        var rules: RuleSet?
+    }
+
+    private let copies: [Copy]
+    private let done = DispatchGroup()
+
+    init(_ rules: RulesArguments, count: Int) {
+        copies = (0..<max(0, count)).map { _ in Copy() }
+        let paths = rules.paths, limits = rules.limits
+        for copy in copies {
+            DispatchQueue.global().async(group: done) {
+                copy.rules = RuleSet.load(paths: paths, limits: limits).ruleSet
+            }
+        }
+    }
+
+    /// The copies that loaded (none when the rules have errors, which the first load reports).
+    func wait() -> [RuleSet] {
+        done.wait()
+        return copies.compactMap(\.rules)
     }
 }
 

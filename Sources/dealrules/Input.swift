@@ -45,7 +45,7 @@ struct LineReader {
     private let maxLine: Int
     private var buffer: [UInt8] = []
     /// What one read fills, kept from read to read.
-    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
     private var start = 0
     private var atEnd = false
     private var first = true
@@ -57,7 +57,6 @@ struct LineReader {
             throw InputError(message: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
         }
         self.maxLine = maxLine
-        buffer.reserveCapacity(1 << 20)
     }
 
     private mutating func fill() {

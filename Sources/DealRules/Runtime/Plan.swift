@@ -137,7 +137,12 @@ final class Plan: Sendable {
                 return p
             }
             rest = Array(repeating: nil, count: rules.count)
-            var groupIndex: [String: Int] = [:]
+            // A group per field and comparison.
+            struct GroupKey: Hashable {
+                let slot: Int
+                let comparison: Comparison
+            }
+            var groupIndex: [GroupKey: Int] = [:]
             for (r, rule) in rules.enumerated() {
                 let index = Int32(r)
                 var parts = Plan.conjuncts(rule.condition, defines)
@@ -169,7 +174,7 @@ final class Plan: Sendable {
                 }
                 parts.remove(at: at)
                 rest[r] = Plan.join(parts)
-                let name = "\(slot) \(comparison)"
+                let name = GroupKey(slot: slot, comparison: comparison)
                 let g = groupIndex[name] ?? {
                     groups.append(Group(slot: slot, comparison: comparison))
                     groupIndex[name] = groups.count - 1
