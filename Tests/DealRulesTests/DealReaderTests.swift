@@ -11,6 +11,40 @@ import Testing
         }
     }
 
+    /// The eight-bytes-at-a-time string scan against a byte-by-byte one: a stop byte (`"`, `\`,
+    /// a control byte) or a non-ASCII byte at every position of strings of every length up to
+    /// three words, starting at every offset in a word.
+    @Test func stringScanFindsEveryStopByteAndEveryHighByte() {
+        func reference(_ b: [UInt8], from: Int) -> (Int, Bool) {
+            var j = from, high = false
+            while j < b.count, b[j] != 0x22, b[j] != 0x5C, b[j] >= 0x20 {
+                high = high || b[j] >= 0x80
+                j += 1
+            }
+            return (j, high)
+        }
+        let specials: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x0A, 0x1F, 0x20, 0x21, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        var checked = 0
+        for length in 0...24 {
+            for from in 0..<min(8, length + 1) {
+                for at in 0..<max(length, 1) {
+                    for special in specials {
+                        for second in [nil, UInt8(0xE2), UInt8(0x22)] {
+                            var bytes = (0..<length).map { UInt8(0x61 + $0 % 26) }
+                            if at < length { bytes[at] = special }
+                            if let second, at + 3 < length { bytes[at + 3] = second }
+                            let got = bytes.withUnsafeBufferPointer { DealReader.scanString($0, from: from) }
+                            let want = reference(bytes, from: from)
+                            #expect(got.end == want.0 && got.high == want.1, "\(bytes) from \(from)")
+                            checked += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
     @Test func everyShapeOfLANGUAGEmd() throws {
         let set = try northwind()
         let deal = try set.deal(json: """

@@ -299,16 +299,11 @@ struct DealReader {
     /// reader stays).
     mutating func readRawString() -> UnsafeBufferPointer<UInt8>? {
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-        var j = i + 1
-        var high: UInt8 = 0
-        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 {
-            high |= b[j]
-            j += 1
-        }
+        let (j, high) = scanString(from: i + 1)
         guard j < b.count, b[j] == UInt8(ascii: "\"") else { return nil }
         let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
         // Text that is not ASCII must be valid UTF-8; the slow path says where it is not.
-        if high >= 0x80, !Self.isUTF8(raw) { return nil }
+        if high, !Self.isUTF8(raw) { return nil }
         i = j + 1
         return raw
     }
@@ -430,13 +425,8 @@ struct DealReader {
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw syntax("a key in quotes") }
             let keyAt = i
             let start = i + 1
-            var j = start
-            var high: UInt8 = 0
-            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 {
-                high |= b[j]
-                j += 1
-            }
-            if j < b.count, b[j] == UInt8(ascii: "\""), high < 0x80 || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
+            let (j, high) = scanString(from: start)
+            if j < b.count, b[j] == UInt8(ascii: "\""), !high || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
                 // The usual key: no escapes, read in place.
                 i = j + 1
                 try colon()
@@ -502,8 +492,7 @@ struct DealReader {
     mutating func readString() throws(DealError) -> String {
         let start = i
         i += 1
-        var j = i
-        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+        let j = scanString(from: i).end
         if j < b.count, b[j] == UInt8(ascii: "\"") {
             let raw = UnsafeBufferPointer(rebasing: b[i..<j])
             guard Self.isUTF8(raw) else {
@@ -565,6 +554,43 @@ struct DealReader {
             throw notUTF8(start)
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Where a string's plain run starting at `from` stops: at the first `"`, `\` or control
+    /// byte, or at the end of the input; and whether a byte of 0x80 or more came before that.
+    ///
+    /// Eight bytes are tested at a time (SWAR): a byte equal to `"` or `\` is a zero byte of
+    /// the word XOR that byte repeated, and `(x - 0x01…) & ~x & 0x80…` flags zero bytes (and
+    /// `(x - 0x20…) & ~x & 0x80…` bytes below 0x20); the lowest flag is always exact.
+    @inline(__always)
+    func scanString(from: Int) -> (end: Int, high: Bool) { Self.scanString(b, from: from) }
+
+    @inline(__always)
+    static func scanString(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> (end: Int, high: Bool) {
+        var j = from
+        var high: UInt64 = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101, tops: UInt64 = 0x8080_8080_8080_8080
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while j + 8 <= b.count {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                let stops = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (w &- ones &* 0x20) & ~w) & tops
+                if stops != 0 {
+                    let k = stops.trailingZeroBitCount >> 3
+                    if k > 0 { high |= w & (UInt64.max >> (64 - 8 * k)) & tops }
+                    return (j + k, high != 0)
+                }
+                high |= w & tops
+                j += 8
+            }
+        }
+        var h: UInt8 = 0
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 {
+            h |= b[j]
+            j += 1
+        }
+        return (j, high != 0 || h >= 0x80)
     }
 
     /// Whether bytes are valid UTF-8 (JSON text is UTF-8; other bytes are an error, never

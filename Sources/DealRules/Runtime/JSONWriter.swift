@@ -195,8 +195,12 @@ extension Decision {
             t.raw(id)
             t.raw(",")
         }
-        t.raw("\"decision\":\"")
-        t.raw(kind.rawValue)
+        switch kind {
+        case .approved: t.raw("\"decision\":\"approved")
+        case .needsApproval: t.raw("\"decision\":\"needs_approval")
+        case .incomplete: t.raw("\"decision\":\"incomplete")
+        case .blocked: t.raw("\"decision\":\"blocked")
+        }
         t.raw("\",\"required\":[")
         var first = true
         if !fired.isEmpty {

@@ -70,8 +70,11 @@ struct TextBuffer: ~Copyable {
     }
 
     mutating func append(_ s: String) {
-        var s = s
-        s.withUTF8 { append(bytes: $0) }
+        // Native and small strings are contiguous: no copy, no mutation.
+        if s.utf8.withContiguousStorageIfAvailable({ append(bytes: $0) }) == nil {
+            var s = s
+            s.withUTF8 { append(bytes: $0) }
+        }
     }
 
     mutating func append(_ s: StaticString) {
@@ -98,8 +101,10 @@ struct TextBuffer: ~Copyable {
 
     /// A string's UTF-8 written as it is (text already in its final form, such as JSON).
     mutating func raw(_ s: String) {
-        var s = s
-        s.withUTF8 { raw($0) }
+        if s.utf8.withContiguousStorageIfAvailable({ raw($0) }) == nil {
+            var s = s
+            s.withUTF8 { raw($0) }
+        }
     }
 
     /// A copy of bytes already written, appended.
