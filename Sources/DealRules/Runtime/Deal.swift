@@ -19,9 +19,12 @@ public struct Deal: Sendable, Hashable {
     var fields: [Value]
     /// Items per item kind, in the order the deal lists them.
     var items: [[Item]]
-    /// Every item's values end to end (one array for the deal, not one per item), per item
-    /// field: what rules read, the item's own value, else its catalog entry's, else the default.
+    /// Every item's own values end to end (one array for the deal, not one per item), per item
+    /// field: a value where the item gives one (`givenFields`), `.unknown` elsewhere. What rules
+    /// read is `value(kind:item:field:)`, which fills in the rest from `itemFill`.
     var itemValues: [Value] = []
+    /// The catalog values and defaults of the rule set that made the deal.
+    let itemFill: ItemFill
     /// This deal's evaluation date, when it carries one (`"today"` in JSON, `today = …`).
     public var today: Day?
     /// The deal's `"id"`, as the raw JSON text it was given in (echoed verbatim).
@@ -36,16 +39,38 @@ public struct Deal: Sendable, Hashable {
         id = nil
     }
 
-    init(fieldCount: Int, kindCount: Int) {
+    init(fieldCount: Int, kindCount: Int, itemFill: ItemFill = .none) {
         fields = Array(repeating: .unknown, count: fieldCount)
         items = Array(repeating: [], count: kindCount)
+        self.itemFill = itemFill
     }
+}
+
+/// What an item reads for a field it does not give: its catalog entry's value, else the field's
+/// default, else unknown. Made once per rule set and shared by every deal it reads, so reading
+/// an item copies none of its catalog values.
+final class ItemFill: Sendable, Hashable {
+    /// Per item kind, per catalog entry, per field.
+    let entries: [[[Value]]]
+    /// Per item kind, per field: for an item not in the catalog.
+    let defaults: [[Value]]
+
+    init(entries: [[[Value]]], defaults: [[Value]]) {
+        self.entries = entries
+        self.defaults = defaults
+    }
+
+    static let none = ItemFill(entries: [], defaults: [])
+
+    /// Equal when they fill in the same values (two loads of the same rules are equal).
+    static func == (a: ItemFill, b: ItemFill) -> Bool { a === b || (a.defaults == b.defaults && a.entries == b.entries) }
+    func hash(into h: inout Hasher) { h.combine(defaults) }
 }
 
 extension RuleSet {
     /// A deal with no facts at all.
     public func emptyDeal() -> Deal {
-        Deal(fieldCount: fields.count, kindCount: itemKinds.count)
+        Deal(fieldCount: fields.count, kindCount: itemKinds.count, itemFill: itemFill)
     }
 
     /// The values rules read: what the deal gives, else the field's default, else unknown.
@@ -61,9 +86,13 @@ extension RuleSet {
 }
 
 extension Deal {
-    /// What rules read for field `f` of item `i` of kind `k`.
+    /// What rules read for field `f` of item `i` of kind `k`: its name (field 0), the value it
+    /// gives, else its catalog entry's, else the field's default.
     func value(kind k: Int, item i: Int, field f: Int) -> Value {
-        itemValues[Int(items[k][i].valueStart) + f]
+        let item = items[k][i]
+        if f == 0 { return .text(item.name) }
+        if item.givenFields.contains(f) { return itemValues[Int(item.valueStart) + f] }
+        return item.catalogEntry >= 0 ? itemFill.entries[k][Int(item.catalogEntry)][f] : itemFill.defaults[k][f]
     }
 
     /// The value given for a deal field, by name; nil when it is not declared.

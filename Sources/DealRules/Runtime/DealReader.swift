@@ -79,14 +79,14 @@ struct DealReader {
                     throw reader.error(.duplicateKey, "`\(reader.rules.fields[slot].name)` is given twice", at: keyAt)
                 }
                 try reader.readField(slot, into: &deal)
-            } else if key.elementsEqual("id".utf8) {
+            } else if key.count == 2, key[0] == UInt8(ascii: "i"), key[1] == UInt8(ascii: "d") {
                 if sawID { throw reader.error(.duplicateKey, "`id` is given twice", at: keyAt) }
                 sawID = true
                 let start = reader.i
                 try reader.skipValue()
                 deal.id = reader.b[start] == UInt8(ascii: "n")
                     ? nil : String(decoding: UnsafeBufferPointer(rebasing: reader.b[start..<reader.i]), as: UTF8.self)
-            } else if key.elementsEqual("today".utf8) {
+            } else if key.count == 5, key.elementsEqual("today".utf8) {
                 if sawToday { throw reader.error(.duplicateKey, "`today` is given twice", at: keyAt) }
                 sawToday = true
                 let at = reader.i
@@ -132,7 +132,6 @@ struct DealReader {
         // This kind's tables, taken once for the whole list rather than once per item.
         let fieldKeys = rules.itemFieldKeys[k], fieldTypes = rules.itemFieldTypes[k]
         let catalogKeys = rules.catalogKeys[k], entries = rules.itemKinds[k].catalog?.entries ?? []
-        let fills = rules.itemFill[k], defaults = rules.itemDefaults[k]
         let fieldCount = fieldTypes.count
         var names: Set<String> = []
         try readArray { reader, index throws(DealError) in
@@ -209,12 +208,8 @@ struct DealReader {
                 throw reader.error(.duplicateItem, "`\(path)` lists \(ValueText.quoted(name)) twice", at: objectStart,
                                    help: "list each \(reader.rules.itemKinds[k].name) once; give its fields in one object")
             }
-            // What it does not give: its catalog entry's value, else the field's default.
-            values[start] = .text(name)
-            let fill = entry >= 0 ? fills[Int(entry)] : defaults
-            values.withUnsafeMutableBufferPointer { v in
-                for f in 1..<fieldCount where !givenFields.contains(f) { v[start + f] = fill[f] }
-            }
+            // What it does not give is read from the catalog or the defaults when a rule asks
+            // (`Deal.value`): nothing is copied here.
             items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: givenFields, valueStart: Int32(start)))
         }
     }
@@ -863,16 +858,19 @@ struct FieldSet: Sendable, Hashable {
     private var small: UInt64 = 0
     private var large: [Bool]?
 
+    @inline(__always)
     init(count: Int) {
         if count > 64 { large = Array(repeating: false, count: count) }
     }
 
+    @inline(__always)
     func contains(_ f: Int) -> Bool {
         if let large { return large[f] }
         return small & (1 << UInt64(f)) != 0
     }
 
     /// Adds field `f`; false when it was already there.
+    @inline(__always)
     mutating func insert(_ f: Int) -> Bool {
         if contains(f) { return false }
         if large != nil {

@@ -43,8 +43,7 @@ public final class RuleSet: Sendable {
     let fieldTypes: [ValueType]
     let itemFieldTypes: [[ValueType]]
     let itemFieldNames: [[String]]
-    let itemFill: [[[Value]]]
-    let itemDefaults: [[Value]]
+    let itemFill: ItemFill
 
     init(choices: [ChoiceInfo], fields: [FieldInfo], fieldIndex: [String: Int], itemKinds: [ItemKind],
          itemKindIndex: [String: Int], approvals: [Approval], approvalIndex: [String: Int], defines: [Define],
@@ -78,12 +77,13 @@ public final class RuleSet: Sendable {
         self.fieldTypes = fields.map(\.type)
         self.itemFieldTypes = itemKinds.map { $0.fields.map(\.type) }
         self.itemFieldNames = itemKinds.map { $0.fields.map(\.name) }
-        self.itemDefaults = itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } }
-        self.itemFill = itemKinds.map { k in
-            (k.catalog?.entries ?? []).map { entry in
-                k.fields.indices.map { f in entry.values[f].isKnown ? entry.values[f] : k.fields[f].defaultValue ?? .unknown }
-            }
-        }
+        self.itemFill = ItemFill(
+            entries: itemKinds.map { k in
+                (k.catalog?.entries ?? []).map { entry in
+                    k.fields.indices.map { f in entry.values[f].isKnown ? entry.values[f] : k.fields[f].defaultValue ?? .unknown }
+                }
+            },
+            defaults: itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } })
     }
 
     /// A copy of `other` with `files` (nothing is compiled again).
@@ -117,7 +117,6 @@ public final class RuleSet: Sendable {
         itemFieldTypes = other.itemFieldTypes
         itemFieldNames = other.itemFieldNames
         itemFill = other.itemFill
-        itemDefaults = other.itemDefaults
     }
 
     /// The same rule set, remembering the files it came from.
