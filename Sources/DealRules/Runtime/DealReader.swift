@@ -134,16 +134,21 @@ struct DealReader {
         let catalogKeys = rules.catalogKeys[k], entries = rules.itemKinds[k].catalog?.entries ?? []
         let fieldCount = fieldTypes.count
         var names: Set<String> = []
-        try readArray { reader, index throws(DealError) in
+        // The list and each item are read in loops here rather than through `readArray` and
+        // `readObject`: items are most of a deal, and this is the reader's hottest path.
+        guard try open(UInt8(ascii: "]")) else { return }
+        var index = 0
+        repeat {
+            skipSpace()
             let itemPath = ValuePath(slot: slot, item: index, kind: k)
-            if index >= reader.rules.limits.maxListLength {
-                throw reader.error(.dealLimit, "`\(path)` has more than \(reader.rules.limits.maxListLength) items")
+            if index >= rules.limits.maxListLength {
+                throw error(.dealLimit, "`\(path)` has more than \(rules.limits.maxListLength) items")
             }
-            guard reader.i < reader.b.count, reader.b[reader.i] == UInt8(ascii: "{") else {
-                throw reader.error(.notAnObject, "`\(reader.text(itemPath))` must be an object with a \"name\", not \(reader.describeValueStart())")
+            guard i < b.count, b[i] == UInt8(ascii: "{") else {
+                throw error(.notAnObject, "`\(text(itemPath))` must be an object with a \"name\", not \(describeValueStart())")
             }
-            let objectStart = reader.i
-            // The item's values go straight into the deal's: what it gives, then the rest filled in.
+            let objectStart = i
+            // The values it gives go straight into the deal's.
             let start = values.count
             if values.isEmpty { values.reserveCapacity(fieldCount * 8) }
             values.append(contentsOf: repeatElement(Value.unknown, count: fieldCount))
@@ -151,67 +156,140 @@ struct DealReader {
             var seen = FieldSet(count: fieldCount)
             var givenFields = FieldSet(count: fieldCount)
             var entry: Int32 = -1
-            try reader.readObject { r, keyBytes, ks throws(DealError) in
-                guard let f = fieldKeys.lookup(keyBytes) else {
-                    let key = String(decoding: keyBytes, as: UTF8.self)
-                    let kind = r.rules.itemKinds[k]
-                    throw r.error(.undeclaredField, "`\(r.text(itemPath)).\(key)` is not a field of item `\(kind.name)`", at: ks,
-                                  help: Suggestions.didYouMean(key, kind.fields.map(\.name))
-                                      ?? "its fields are \(kind.fields.map { "`\($0.name)`" }.joined(separator: ", "))")
-                }
-                if !seen.insert(f) {
-                    throw r.error(.duplicateKey, "`\(r.text(itemPath.member(f)))` is given twice", at: ks)
-                }
-                if f == 0 {
-                    // The name, from the bytes: a catalog entry's name is shared, not copied.
-                    r.skipSpace()
-                    if let raw = r.readRawString() {
-                        if let e = catalogKeys.lookup(raw) {
-                            entry = Int32(e)
-                            name = entries[e].name
-                        } else {
-                            let n = String(decoding: raw, as: UTF8.self)
-                            name = n
-                            // Names match as Swift strings do (canonically equivalent text is
-                            // equal), so non-ASCII bytes that missed may still name an entry.
-                            if raw.contains(where: { $0 >= 0x80 }), let e = r.rules.itemKinds[k].catalog?.index[n] {
-                                entry = e
-                                name = r.rules.itemKinds[k].catalog!.entries[Int(e)].name
+            if try open(UInt8(ascii: "}")) {
+                repeat {
+                    let (found, keyAt) = try memberKey(fieldKeys)
+                    guard case .field(let f) = found else {
+                        let key = found.unknownKey
+                        let kind = rules.itemKinds[k]
+                        throw error(.undeclaredField, "`\(text(itemPath)).\(key)` is not a field of item `\(kind.name)`", at: keyAt,
+                                    help: Suggestions.didYouMean(key, kind.fields.map(\.name))
+                                        ?? "its fields are \(kind.fields.map { "`\($0.name)`" }.joined(separator: ", "))")
+                    }
+                    if !seen.insert(f) {
+                        throw error(.duplicateKey, "`\(text(itemPath.member(f)))` is given twice", at: keyAt)
+                    }
+                    if f == 0 {
+                        // The name, from the bytes: a catalog entry's name is shared, not copied.
+                        skipSpace()
+                        if let raw = readRawString() {
+                            if let e = catalogKeys.lookup(raw) {
+                                entry = Int32(e)
+                                name = entries[e].name
+                            } else {
+                                let n = String(decoding: raw, as: UTF8.self)
+                                name = n
+                                // Names match as Swift strings do (canonically equivalent text is
+                                // equal), so non-ASCII bytes that missed may still name an entry.
+                                if raw.contains(where: { $0 >= 0x80 }), let e = rules.itemKinds[k].catalog?.index[n] {
+                                    entry = e
+                                    name = entries[Int(e)].name
+                                }
                             }
+                        } else {
+                            let fieldPath = itemPath.member(0)
+                            guard case .text(let n)? = try readValue(.text, path: fieldPath) else {
+                                throw error(.itemWithoutName, "`\(text(fieldPath))` must be text, not null")
+                            }
+                            name = n
+                            entry = rules.itemKinds[k].catalog?.index[n] ?? -1
                         }
-                        return
+                    } else if let v = try readValue(fieldTypes[f], path: itemPath.member(f)) {
+                        values[start + f] = v
+                        _ = givenFields.insert(f)
                     }
-                    let fieldPath = itemPath.member(0)
-                    guard case .text(let n)? = try r.readValue(.text, path: fieldPath) else {
-                        throw r.error(.itemWithoutName, "`\(r.text(fieldPath))` must be text, not null")
-                    }
-                    name = n
-                    entry = r.rules.itemKinds[k].catalog?.index[n] ?? -1
-                } else if let v = try r.readValue(fieldTypes[f], path: itemPath.member(f)) {
-                    values[start + f] = v
-                    _ = givenFields.insert(f)
-                }
+                } while try next(UInt8(ascii: "}"), "`,` or `}`")
             }
             guard let name else {
-                throw reader.error(.itemWithoutName, "`\(reader.text(itemPath))` has no \"name\"", at: objectStart,
-                                   help: "every \(reader.rules.itemKinds[k].name) is named: {\"name\": \"SIEM\", …}")
+                throw error(.itemWithoutName, "`\(text(itemPath))` has no \"name\"", at: objectStart,
+                            help: "every \(rules.itemKinds[k].name) is named: {\"name\": \"SIEM\", …}")
             }
             // A short list is searched; a long one gets a set, so no list costs quadratic time.
-            let repeated: Bool
+            var repeated = false
             if items.count < 32 {
-                repeated = items.contains { entry >= 0 ? $0.catalogEntry == entry : $0.catalogEntry < 0 && $0.name == name }
+                for other in items where entry >= 0 ? other.catalogEntry == entry : other.catalogEntry < 0 && other.name == name {
+                    repeated = true
+                    break
+                }
             } else {
                 if names.isEmpty { names = Set(items.map(\.name)) }
                 repeated = !names.insert(name).inserted
             }
             if repeated {
-                throw reader.error(.duplicateItem, "`\(path)` lists \(ValueText.quoted(name)) twice", at: objectStart,
-                                   help: "list each \(reader.rules.itemKinds[k].name) once; give its fields in one object")
+                throw error(.duplicateItem, "`\(path)` lists \(ValueText.quoted(name)) twice", at: objectStart,
+                            help: "list each \(rules.itemKinds[k].name) once; give its fields in one object")
             }
             // What it does not give is read from the catalog or the defaults when a rule asks
             // (`Deal.value`): nothing is copied here.
             items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: givenFields, valueStart: Int32(start)))
+            index += 1
+        } while try next(UInt8(ascii: "]"), "`,` or `]`")
+    }
+
+    /// A key looked up in a table: its index, or the key as text (for the error that follows).
+    enum FoundKey {
+        case field(Int)
+        case unknown(String)
+
+        var unknownKey: String {
+            if case .unknown(let key) = self { return key }
+            return ""
         }
+    }
+
+    /// Opens the object or list at `i` (`{` or `[`), one level deeper; false (and closed again)
+    /// when it is empty. Then each member or element, and `next` after each.
+    @inline(__always)
+    private mutating func open(_ close: UInt8) throws(DealError) -> Bool {
+        try enter()
+        i += 1
+        skipSpace()
+        if i < b.count, b[i] == close {
+            i += 1
+            depth -= 1
+            return false
+        }
+        return true
+    }
+
+    /// After a member or element: true when `,` says another follows, false after the closing
+    /// `close` (one level up again).
+    @inline(__always)
+    private mutating func next(_ close: UInt8, _ expected: String) throws(DealError) -> Bool {
+        skipSpace()
+        guard i < b.count else { throw syntax(expected) }
+        if b[i] == UInt8(ascii: ",") {
+            i += 1
+            return true
+        }
+        if b[i] == close {
+            i += 1
+            depth -= 1
+            return false
+        }
+        throw syntax(expected)
+    }
+
+    /// A member's key up to its value (`"key":`), looked up in `table`; and where its quote is.
+    @inline(__always)
+    private mutating func memberKey(_ table: ByteKeyTable) throws(DealError) -> (FoundKey, Int) {
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw syntax("a key in quotes") }
+        let keyAt = i
+        let start = i + 1
+        let (j, high) = scanString(from: start)
+        let found: FoundKey
+        if j < b.count, b[j] == UInt8(ascii: "\""), !high || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
+            // The usual key: no escapes, looked up in place.
+            i = j + 1
+            let key = UnsafeBufferPointer(rebasing: b[start..<j])
+            found = table.lookup(key).map(FoundKey.field) ?? .unknown(String(decoding: key, as: UTF8.self))
+        } else {
+            let key = try readString()
+            found = table.lookup(Array(key.utf8)).map(FoundKey.field) ?? .unknown(key)
+        }
+        try colon()
+        return (found, keyAt)
     }
 
     /// A value of a declared type; nil for `null` (not given).
@@ -448,6 +526,7 @@ struct DealReader {
         }
     }
 
+    @inline(__always)
     private mutating func colon() throws(DealError) {
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: ":") else { throw syntax("`:` after the key") }

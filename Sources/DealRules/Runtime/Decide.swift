@@ -285,8 +285,9 @@ struct DecideScratch {
 private struct DecideRun {
     let rules: RuleSet
     let plan: Plan
-    let deal: Deal
     var ev: Evaluator
+    /// The deal, read through the evaluator's copy (a copy of a deal retains each of its arrays).
+    var deal: Deal { ev.deal }
     let bits: UnsafeMutableBufferPointer<UInt64>
     var firedCount = 0
     var hits = DecideScratch()
@@ -299,7 +300,6 @@ private struct DecideRun {
          keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>) {
         self.rules = rules
         self.plan = rules.plan
-        self.deal = deal
         self.ev = Evaluator(rules, deal: deal, today: today)
         self.bits = bits
         self.keys = keys

@@ -2,12 +2,13 @@
 /// `[US, EU]`, `yes`. Messages, `:why`, `--explain` and the formatter all use it.
 struct ValueText {
     let choices: [ChoiceInfo]
-    /// The deal whose items `.item` values name, if any.
-    var deal: Deal?
+    /// The items (per kind) of the deal whose items `.item` values name, if any: only they, not
+    /// a copy of the whole deal.
+    let items: [[Deal.Item]]
 
     init(choices: [ChoiceInfo], deal: Deal? = nil) {
         self.choices = choices
-        self.deal = deal
+        self.items = deal?.items ?? []
     }
 
     /// `quoteText`: text in quotes (as a literal) or bare (as in messages).
@@ -58,8 +59,8 @@ struct ValueText {
             }
             out.append("]")
         case .item(let i):
-            if let kind, let deal, kind < deal.items.count, i >= 0, Int(i) < deal.items[kind].count {
-                out.append(deal.items[kind][Int(i)].name)
+            if let kind, kind < items.count, i >= 0, Int(i) < items[kind].count {
+                out.append(items[kind][Int(i)].name)
             } else {
                 out.append("item \(i + 1)")
             }
