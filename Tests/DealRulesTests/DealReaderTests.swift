@@ -45,6 +45,28 @@ import Testing
         #expect(checked > 10_000)
     }
 
+    /// The key table finds every key of every length and no key that differs from one in a
+    /// single byte (at any position) or in length.
+    @Test func keyTableFindsExactKeysOnly() {
+        func key(_ n: Int) -> String {
+            var bytes: [UInt8] = []
+            for k in 0..<n { bytes.append(UInt8(0x61 + (k * 7 + n) % 26)) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let keys = (0...40).map(key)
+        let table = ByteKeyTable(keys.enumerated().map { ($1, $0) })
+        for (index, key) in keys.enumerated() {
+            let bytes = Array(key.utf8)
+            #expect(table.lookup(bytes) == index, "\(key)")
+            for at in bytes.indices {
+                var near = bytes
+                near[at] ^= 0x20
+                #expect(table.lookup(near) == nil, "\(key) changed at \(at)")
+            }
+            #expect(table.lookup(bytes + [0x61]) == nil || keys.firstIndex(of: key + "a") != nil)
+        }
+    }
+
     @Test func everyShapeOfLANGUAGEmd() throws {
         let set = try northwind()
         let deal = try set.deal(json: """
