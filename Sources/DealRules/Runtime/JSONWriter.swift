@@ -210,10 +210,9 @@ extension Decision {
                     for a in rules.rules[Int(h.rule)].approvals { needed[a] = true }
                 }
                 for a in rules.approvalsByName where needed[a] {
-                    t.raw(first ? "\"" : ",\"")
+                    if !first { t.raw(",") }
                     first = false
-                    t.append(rules.approvals[a].name)
-                    t.raw("\"")
+                    t.raw(rules.plan.approvalNames[a])
                 }
             }
         }
@@ -286,7 +285,8 @@ extension Decision {
     private func appendStrings(_ xs: [String], _ t: inout TextBuffer) {
         t.raw("[")
         for (i, x) in xs.enumerated() {
-            t.raw(i > 0 ? ",\"" : "\"")
+            if i > 0 { t.raw(",") }
+            t.raw("\"")
             t.append(x)
             t.raw("\"")
         }

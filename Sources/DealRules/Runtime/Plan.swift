@@ -44,6 +44,8 @@ final class Plan: Sendable {
     /// Each rule's outcome as the start of a JSON object, one per approval it requires:
     /// `{"kind":"require","approval":"…","team":"…","rule":"…","location":"…"`.
     let heads: [[[UInt8]]]
+    /// Each approval's name as a JSON string, quotes included (for `"required"`).
+    let approvalNames: [[UInt8]]
     /// Each rule's message, made once.
     let messages: [MessageTemplate]
     /// Per rule, what deciding reads most: its outcome, the size of its binding frame, and
@@ -83,6 +85,13 @@ final class Plan: Sendable {
         kinds = b.kinds
         rest = b.rest
         heads = b.heads
+        approvalNames = approvals.map { a in
+            var t = TextBuffer(json: true, capacity: a.name.utf8.count + 2)
+            t.raw("\"")
+            t.append(a.name)
+            t.raw("\"")
+            return t.bytes
+        }
         messages = b.messages
         outcomes = b.outcomes
         bindings = b.bindings
