@@ -88,11 +88,13 @@ extension RuleSet {
 extension Deal {
     /// What rules read for field `f` of item `i` of kind `k`: its name (field 0), the value it
     /// gives, else its catalog entry's, else the field's default.
+    @inline(__always)
     func value(kind k: Int, item i: Int, field f: Int) -> Value {
-        let item = items[k][i]
-        if f == 0 { return .text(item.name) }
-        if item.givenFields.contains(f) { return itemValues[Int(item.valueStart) + f] }
-        return item.catalogEntry >= 0 ? itemFill.entries[k][Int(item.catalogEntry)][f] : itemFill.defaults[k][f]
+        // The item's parts one at a time: a copy of the whole item would retain its name.
+        if f == 0 { return .text(items[k][i].name) }
+        if items[k][i].givenFields.contains(f) { return itemValues[Int(items[k][i].valueStart) + f] }
+        let e = Int(items[k][i].catalogEntry)
+        return e >= 0 ? itemFill.entries[k][e][f] : itemFill.defaults[k][f]
     }
 
     /// The value given for a deal field, by name; nil when it is not declared.
