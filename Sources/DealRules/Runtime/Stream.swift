@@ -91,7 +91,7 @@ public struct DealStreamDecider: Sendable {
     public let failOn: DecisionKind?
 
     public var rules: RuleSet { workers[0] }
-    /// How many parts a batch is cut into (1: all on the calling thread).
+    /// How many threads decide a batch (1: all on the calling thread).
     public var parallelism: Int { workers.count }
 
     /// Lines decided so far (the next line's `"index"`).
