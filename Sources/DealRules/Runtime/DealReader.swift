@@ -273,23 +273,39 @@ struct DealReader {
     /// A member's key up to its value (`"key":`), looked up in `table`; and where its quote is.
     @inline(__always)
     private mutating func memberKey(_ table: ByteKeyTable) throws(DealError) -> (FoundKey, Int) {
+        let (key, keyAt) = try readKey()
+        switch key {
+        case .plain(let range):
+            let bytes = UnsafeBufferPointer(rebasing: b[range])
+            return (table.lookup(bytes).map(FoundKey.field) ?? .unknown(String(decoding: bytes, as: UTF8.self)), keyAt)
+        case .decoded(let bytes):
+            return (table.lookup(bytes).map(FoundKey.field) ?? .unknown(String(decoding: bytes, as: UTF8.self)), keyAt)
+        }
+    }
+
+    /// A key: its bytes in the input (the usual case, no escapes), or decoded.
+    enum Key {
+        case plain(Range<Int>)
+        case decoded([UInt8])
+    }
+
+    /// A member's key, read up to its value (`"key":`); and where its opening quote is.
+    @inline(__always)
+    private mutating func readKey() throws(DealError) -> (Key, Int) {
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw syntax("a key in quotes") }
         let keyAt = i
         let start = i + 1
         let (j, high) = scanString(from: start)
-        let found: FoundKey
+        let key: Key
         if j < b.count, b[j] == UInt8(ascii: "\""), !high || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
-            // The usual key: no escapes, looked up in place.
             i = j + 1
-            let key = UnsafeBufferPointer(rebasing: b[start..<j])
-            found = table.lookup(key).map(FoundKey.field) ?? .unknown(String(decoding: key, as: UTF8.self))
+            key = .plain(start..<j)
         } else {
-            let key = try readString()
-            found = table.lookup(Array(key.utf8)).map(FoundKey.field) ?? .unknown(key)
+            key = .decoded(Array(try readString().utf8))
         }
         try colon()
-        return (found, keyAt)
+        return (key, keyAt)
     }
 
     /// A value of a declared type; nil for `null` (not given).
@@ -485,45 +501,19 @@ struct DealReader {
     /// Calls `member` for each key (its bytes, and where its opening quote is), with the
     /// reader positioned at its value.
     mutating func readObject(_ member: (inout DealReader, UnsafeBufferPointer<UInt8>, Int) throws(DealError) -> Void) throws(DealError) {
-        try enter()
-        defer { depth -= 1 }
-        i += 1
-        skipSpace()
-        if i < b.count, b[i] == UInt8(ascii: "}") {
-            i += 1
-            return
-        }
-        while true {
-            skipSpace()
-            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw syntax("a key in quotes") }
-            let keyAt = i
-            let start = i + 1
-            let (j, high) = scanString(from: start)
-            if j < b.count, b[j] == UInt8(ascii: "\""), !high || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
-                // The usual key: no escapes, read in place.
-                i = j + 1
-                try colon()
-                try member(&self, UnsafeBufferPointer(rebasing: b[start..<j]), keyAt)
-            } else {
-                let decoded = Array(try readString().utf8)
-                try colon()
-                let result: Result<Void, DealError> = decoded.withUnsafeBufferPointer { key in
+        guard try open(UInt8(ascii: "}")) else { return }
+        repeat {
+            let (key, keyAt) = try readKey()
+            switch key {
+            case .plain(let range):
+                try member(&self, UnsafeBufferPointer(rebasing: b[range]), keyAt)
+            case .decoded(let bytes):
+                let result: Result<Void, DealError> = bytes.withUnsafeBufferPointer { key in
                     do throws(DealError) { return .success(try member(&self, key, keyAt)) } catch { return .failure(error) }
                 }
                 try result.get()
             }
-            skipSpace()
-            guard i < b.count else { throw syntax("`,` or `}`") }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            if b[i] == UInt8(ascii: "}") {
-                i += 1
-                return
-            }
-            throw syntax("`,` or `}`")
-        }
+        } while try next(UInt8(ascii: "}"), "`,` or `}`")
     }
 
     @inline(__always)
@@ -535,31 +525,13 @@ struct DealReader {
     }
 
     mutating func readArray(_ element: (inout DealReader, Int) throws(DealError) -> Void) throws(DealError) {
-        try enter()
-        defer { depth -= 1 }
-        i += 1
-        skipSpace()
-        if i < b.count, b[i] == UInt8(ascii: "]") {
-            i += 1
-            return
-        }
+        guard try open(UInt8(ascii: "]")) else { return }
         var index = 0
-        while true {
+        repeat {
             skipSpace()
             try element(&self, index)
             index += 1
-            skipSpace()
-            guard i < b.count else { throw syntax("`,` or `]`") }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            if b[i] == UInt8(ascii: "]") {
-                i += 1
-                return
-            }
-            throw syntax("`,` or `]`")
-        }
+        } while try next(UInt8(ascii: "]"), "`,` or `]`")
     }
 
     /// A JSON string, escapes decoded.
