@@ -329,29 +329,42 @@ extension Decision {
     }
 }
 
-extension Outcome {
-    /// Its members, into an object the caller has begun.
-    func writeFields(to w: inout JSONWriter) {
+/// What an outcome and an undetermined entry both begin with: which rule, for which approval
+/// and item.
+protocol RuleEntry {
+    var kind: OutcomeKind { get }
+    var approval: String? { get }
+    var team: String? { get }
+    var rule: String { get }
+    var location: String { get }
+    var item: String? { get }
+}
+
+extension RuleEntry {
+    /// The members every entry has, into an object the caller has begun.
+    func writeHead(to w: inout JSONWriter) {
         w.field("kind", kind.rawValue)
         w.field("approval", approval)
         w.field("team", team)
         w.field("rule", rule)
         w.field("location", location)
         w.field("item", item)
+    }
+}
+
+extension Outcome: RuleEntry {
+    /// Its members, into an object the caller has begun.
+    func writeFields(to w: inout JSONWriter) {
+        writeHead(to: &w)
         w.field("message", message)
         explanation?.write(to: &w)
     }
 }
 
-extension Undetermined {
+extension Undetermined: RuleEntry {
     /// Its members, into an object the caller has begun.
     func writeFields(to w: inout JSONWriter) {
-        w.field("kind", kind.rawValue)
-        w.field("approval", approval)
-        w.field("team", team)
-        w.field("rule", rule)
-        w.field("location", location)
-        w.field("item", item)
+        writeHead(to: &w)
         w.field("missing", strings: missing)
         if !errors.isEmpty { w.field("errors", strings: errors) }
         explanation?.write(to: &w)

@@ -34,9 +34,7 @@ public struct DealBatch: Sendable {
 
     /// Adds one line (one deal's JSON, without its line break).
     public mutating func append(line: some Collection<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: line)
-        entries.append(.line(start..<bytes.count))
+        append(line: ArraySlice(line))
     }
 
     /// Adds a line that was too long to read, of `bytes` bytes: it is answered with an error.

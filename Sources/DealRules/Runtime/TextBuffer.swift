@@ -70,10 +70,16 @@ struct TextBuffer: ~Copyable {
     }
 
     mutating func append(_ s: String) {
-        // Native and small strings are contiguous: no copy, no mutation.
-        if s.utf8.withContiguousStorageIfAvailable({ append(bytes: $0) }) == nil {
+        Self.withUTF8(s) { append(bytes: $0) }
+    }
+
+    /// A string's UTF-8 bytes: borrowed where the string is contiguous (native and small
+    /// strings are), else from a contiguous copy.
+    @inline(__always)
+    private static func withUTF8(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if s.utf8.withContiguousStorageIfAvailable(body) == nil {
             var s = s
-            s.withUTF8 { append(bytes: $0) }
+            s.withUTF8(body)
         }
     }
 
@@ -101,10 +107,7 @@ struct TextBuffer: ~Copyable {
 
     /// A string's UTF-8 written as it is (text already in its final form, such as JSON).
     mutating func raw(_ s: String) {
-        if s.utf8.withContiguousStorageIfAvailable({ raw($0) }) == nil {
-            var s = s
-            s.withUTF8 { raw($0) }
-        }
+        Self.withUTF8(s) { raw($0) }
     }
 
     /// A copy of bytes already written, appended.
