@@ -134,6 +134,11 @@ import Testing
         ("{\"total\": 1.0000001}", .wrongValueType, "`total` has more than 6 digits after the point"),
         ("{\"total\": 01}", .invalidJSON, "invalid JSON at line 1, column 12: expected `,` or `}`, found `1`"),
         ("{\"today\": \"tomorrow\"}", .impossibleDate, "`today`: `tomorrow` is not a date"),
+        // A bare word is shown as it is, not taken for the value its first letter starts.
+        ("nonsense", .notAnObject, "a deal must be a JSON object `{…}`, not `nonsense`, which is not JSON"),
+        ("{\"region\": EU}", .wrongValueType, "`region` must be a value of `region`, not `EU`, which is not JSON"),
+        ("{\"services\": [nope]}", .notAnObject, "`services[0]` must be an object with a \"name\", not `nope`, which is not JSON"),
+        ("{\"rush\": truth}", .wrongValueType, "`rush` must be a condition (yes/no), not `truth`, which is not JSON"),
     ])
     func badDeals(json: String, code: DiagnosticCode, message: String) throws {
         let e = try #require(try error(json))

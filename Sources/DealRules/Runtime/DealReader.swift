@@ -460,10 +460,19 @@ struct DealReader {
         case UInt8(ascii: "["): return "a list"
         case UInt8(ascii: "\""): return "text"
         case UInt8(ascii: "{"): return "an object"
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "true or false"
-        case UInt8(ascii: "n"): return "null"
-        default: return "a number"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            var copy = self
+            if copy.match("true") || copy.match("false") { return "true or false" }
+        case UInt8(ascii: "n"):
+            if peekNull() { return "null" }
+        case UInt8(ascii: "-"), 0x30...0x39: return "a number"
+        default: break
         }
+        // Not the start of any JSON value: show the word as it is.
+        var end = i
+        while end < b.count, end - i < 24, !" \t\r\n,:{}[]\"".utf8.contains(b[end]) { end += 1 }
+        if end == i { return "`\(Character(UnicodeScalar(b[i])))`" }
+        return "`\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self))`, which is not JSON"
     }
 
     // MARK: JSON
