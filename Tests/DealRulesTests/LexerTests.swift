@@ -97,4 +97,14 @@ import Testing
         let x = Lexer.tokenize(src).tokens[1]
         #expect(src.position(of: Int(x.range.start)) == (1, 8))
     }
+
+    /// Columns count characters as a reader sees them: one per ASCII byte, one per accented
+    /// letter whether precomposed or combined, on whichever line.
+    @Test func columnsCountCharacters() {
+        let src = SourceFile(path: "t", text: "rule a:\n  deny when x\n\"cafe\u{301}\" y\n\"é\" z")
+        let offsets = ["x", "y", "z"].map { name in src.bytes.lastIndex(of: name.utf8.first!)! }
+        #expect(offsets.map { src.position(of: $0) }.map { [$0.line, $0.column] } == [[2, 13], [3, 8], [4, 5]])
+        #expect(src.position(of: 0) == (1, 1))
+        #expect(src.position(of: src.bytes.count + 10) == (4, 6))
+    }
 }

@@ -47,8 +47,9 @@ public final class SourceFile: Sendable {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        let prefix = String(decoding: bytes[lineStarts[lo]..<offset], as: UTF8.self)
-        return (lo + 1, prefix.count + 1)
+        let prefix = bytes[lineStarts[lo]..<offset]
+        if prefix.allSatisfy({ $0 < 0x80 }) { return (lo + 1, prefix.count + 1) }
+        return (lo + 1, String(decoding: prefix, as: UTF8.self).count + 1)
     }
 
     /// The text of a 1-based line, without its line break.
