@@ -37,12 +37,11 @@ extension RuleSet {
                 var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known)
                 swap(&run.hits, &scratch)
                 swap(&run.ev.frame, &run.hits.frame)
-                run.hits.itemHits.removeAll(keepingCapacity: true)
-                run.hits.undecided.removeAll(keepingCapacity: true)
-                run.hits.fired.removeAll(keepingCapacity: true)
+                run.hits.clear()
                 run.run()
                 let kind = run.finish()
-                let decision = Decision(kind: kind, id: deal.id, context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
+                let decision = Decision(kind: kind, id: deal.id,
+                                        context: DecisionContext(rules: self, deal: run.ev.takeDeal(), today: date, explain: explain),
                                         fired: run.hits.fired, undecided: run.hits.undecided)
                 swap(&run.ev.frame, &run.hits.frame)
                 swap(&run.hits, &scratch)
@@ -277,6 +276,14 @@ struct DecideScratch {
     var fired: [Hit] = []
     /// The evaluator's binding frame.
     var frame: [Int32] = []
+
+    /// Forgets the last decision's hits, keeping the storage (and not calling into the
+    /// general `removeAll` for lists that are empty already, as they mostly are).
+    mutating func clear() {
+        if !itemHits.isEmpty { itemHits.removeAll(keepingCapacity: true) }
+        if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
+        if !fired.isEmpty { fired.removeAll(keepingCapacity: true) }
+    }
 }
 
 /// One decision being made. Deal-level rules that fire are marked in a bit set, which gives

@@ -5,7 +5,7 @@ struct Evaluator {
     let defines: [Define?]
     let itemKinds: [ItemKind]
     let fieldNames: [String]
-    let deal: Deal
+    private(set) var deal: Deal
     /// The deal's field values with defaults applied.
     let values: [Value]
     let today: Day
@@ -32,6 +32,13 @@ struct Evaluator {
     init(_ rules: RuleSet, deal: Deal, today: Day) {
         self.init(defines: rules.evaluatorDefines, itemKinds: rules.itemKinds, fieldNames: rules.fieldNames, deal: deal,
                   values: rules.effectiveValues(deal), today: deal.today ?? today, frameSize: rules.maxBindings * 4)
+    }
+
+    /// The deal, moved out (a copy would retain each of its arrays); the evaluator is not used after.
+    mutating func takeDeal() -> Deal {
+        var taken = Deal(fieldCount: 0, kindCount: 0)
+        swap(&taken, &deal)
+        return taken
     }
 
     /// Starts a rule's frame; `item` goes in slot 0 for a per-item rule.
