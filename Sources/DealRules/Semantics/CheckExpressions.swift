@@ -108,7 +108,8 @@ extension Checker {
 
     mutating func resolvePath(_ names: [Name], _ expected: ValueType?, _ scope: inout Scope) -> Typed? {
         let first = names[0].text
-        let display = names.map(\.text).joined(separator: ".")
+        // Only a message shows the whole path.
+        var display: String { names.map(\.text).joined(separator: ".") }
         let whole = names[0].range.union(names[names.count - 1].range)
         if let b = scope.bindings.last(where: { $0.name == first }) {
             return itemPath(b.kind, b.slot, names, &scope)
