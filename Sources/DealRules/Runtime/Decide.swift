@@ -340,16 +340,16 @@ private struct DecideRun {
             }
             for i in deal.items[k].indices {
                 let at = Int32(i)
-                for r in plan.kinds[k].every { rest(r, at) }
+                for r in plan.kinds[k].every { rest(r, at, kind: k) }
                 let entry = Int(deal.items[k][i].catalogEntry)
                 if entry >= 0 {
-                    for r in plan.kinds[k].byEntry[entry] { rest(r, at) }
-                    for r in plan.kinds[k].inCatalog { rest(r, at) }
+                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, kind: k) }
+                    for r in plan.kinds[k].inCatalog { rest(r, at, kind: k) }
                 } else {
                     if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].name] {
-                        for r in named { rest(r, at) }
+                        for r in named { rest(r, at, kind: k) }
                     }
-                    for r in plan.kinds[k].offCatalog { rest(r, at) }
+                    for r in plan.kinds[k].offCatalog { rest(r, at, kind: k) }
                 }
             }
         }
@@ -378,11 +378,18 @@ private struct DecideRun {
         record(r, -1, rules.evaluate(rules.rules[Int(r)], &ev))
     }
 
-    /// What is left of the rule once its group or index has decided the first part.
-    private mutating func rest(_ r: Int32, _ item: Int32) {
+    /// What is left of the rule once its group or index has decided the first part (`kind`: the
+    /// kind of `item`, for a per-item rule).
+    private mutating func rest(_ r: Int32, _ item: Int32, kind: Int = -1) {
         guard plan.hasRest[Int(r)] else { return fire(r, item) }
         let count = Int(plan.checkCount[Int(r)])
-        if count >= 0 {
+        if count >= 0, item >= 0 {
+            switch itemChecks(r, item, kind: kind, count) {
+            case .yes: return fire(r, item)
+            case .no: return
+            case .unknown: break
+            }
+        } else if count >= 0 {
             // Comparisons on integers: `no` as soon as one fails; an unknown field leaves the
             // rule to the evaluator (which says what it misses).
             let start = Int(plan.checkStart[Int(r)])
@@ -399,6 +406,54 @@ private struct DecideRun {
         }
         ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: item >= 0 ? item : nil)
         record(r, item, ev.eval(plan.rest[Int(r)]!))
+    }
+
+    private enum Truth { case yes, no, unknown }
+
+    /// A per-item rule's `ItemCheck`s for item `item`: `no` as soon as one fails; `unknown` when
+    /// a value is missing or not an integer (the evaluator then decides, and says what it misses).
+    @inline(__always)
+    private func itemChecks(_ r: Int32, _ item: Int32, kind: Int, _ count: Int) -> Truth {
+        let start = Int(plan.checkStart[Int(r)])
+        var unknown = false
+        for c in start..<(start + count) {
+            let check = plan.itemChecks[c]
+            guard let a = key(check.a, kind, item) else {
+                unknown = true
+                continue
+            }
+            switch check.test {
+            case .compare(let comparison):
+                guard let b = key(check.b, kind, item) else {
+                    unknown = true
+                    continue
+                }
+                if !Plan.Check(slot: 0, comparison: comparison, key: b).holds(a) { return .no }
+            case .member(let negated):
+                guard case .itemField(let f) = check.b,
+                      case .list(let elements) = deal.value(kind: kind, item: Int(item), field: Int(f)) else {
+                    unknown = true
+                    continue
+                }
+                var found = false
+                for e in elements {
+                    // An element that is no integer: the evaluator compares it.
+                    guard let k = Plan.key(e) else { return .unknown }
+                    if k == a { found = true }
+                }
+                if found == negated { return .no }
+            }
+        }
+        return unknown ? .unknown : .yes
+    }
+
+    @inline(__always)
+    private func key(_ operand: Plan.ItemCheck.Operand, _ kind: Int, _ item: Int32) -> Int64? {
+        switch operand {
+        case .field(let slot): known[Int(slot)] ? Int64(bitPattern: keys[Int(slot)]) : nil
+        case .itemField(let f): Plan.key(deal.value(kind: kind, item: Int(item), field: Int(f)))
+        case .constant(let k): k
+        }
     }
 
     /// The decision's kind; its hits (in `hits`) in load order, then item order.

@@ -6,6 +6,9 @@
 /// - a per-item rule that tests the item's name (`service is "SIEM"`) or its catalog
 ///   membership (`service not in catalog`) is **indexed** by it, so an item pays only for the
 ///   rules about it;
+/// - what is left of a rule after its group or index, when it is only comparisons of integers
+///   (deal fields, the rule's item's fields, constants), is checked on integers (`Check`,
+///   `ItemCheck`); an unknown value there leaves the rule to the evaluator;
 /// - everything else is evaluated as written.
 ///
 /// Three-valued logic is kept exactly: a comparison that does not hold makes the conjunction
@@ -57,6 +60,9 @@ final class Plan: Sendable {
     /// 20%`) is checked on integers, without walking its condition: its checks are
     /// `checks[checkStart[r] ..< checkStart[r] + checkCount[r]]` (a count of -1: it has none).
     let checks: [Check]
+    /// Likewise for a per-item rule whose rest is only `ItemCheck`s: `itemChecks[checkStart[r]
+    /// ..< checkStart[r] + checkCount[r]]`.
+    let itemChecks: [ItemCheck]
     let checkStart: [Int32]
     let checkCount: [Int32]
 
@@ -78,6 +84,26 @@ final class Plan: Sendable {
         }
     }
 
+    /// A comparison in what is left of a per-item rule, on integers (`Plan.key`): the rule's
+    /// item's fields, deal fields and constants, all of one ordered type (`service.seats <
+    /// service.min_seats`, `region not in service.regions`).
+    struct ItemCheck: Sendable {
+        enum Operand: Sendable {
+            case field(Int32)
+            /// A field of the rule's own item (binding 0).
+            case itemField(Int32)
+            case constant(Int64)
+        }
+        enum Test: Sendable {
+            case compare(Comparison)
+            /// `a [not] in b`, where `b` is a field of the item that holds a list.
+            case member(negated: Bool)
+        }
+        let test: Test
+        let a: Operand
+        let b: Operand
+    }
+
     init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
         let b = Builder(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals)
         plain = b.plain
@@ -97,6 +123,7 @@ final class Plan: Sendable {
         bindings = b.bindings
         hasRest = b.hasRest
         checks = b.checks
+        itemChecks = b.itemChecks
         checkStart = b.checkStart
         checkCount = b.checkCount
     }
@@ -113,6 +140,7 @@ final class Plan: Sendable {
         var bindings: [Int32] = []
         var hasRest: [Bool] = []
         var checks: [Check] = []
+        var itemChecks: [ItemCheck] = []
         var checkStart: [Int32] = []
         var checkCount: [Int32] = []
 
@@ -214,6 +242,21 @@ final class Plan: Sendable {
                 checkCount[r] = Int32(found.count)
                 checks += found
             }
+            for (r, rule) in rules.enumerated() where rule.itemKind != nil {
+                guard let node = rest[r] else { continue }
+                var found: [ItemCheck] = []
+                for part in Plan.conjuncts(node, defines) {
+                    guard let check = Plan.itemCheck(part) else {
+                        found = []
+                        break
+                    }
+                    found.append(check)
+                }
+                guard !found.isEmpty else { continue }
+                checkStart[r] = Int32(itemChecks.count)
+                checkCount[r] = Int32(found.count)
+                itemChecks += found
+            }
             for g in groups.indices {
                 let order = groups[g].keys.indices.sorted { (groups[g].keys[$0], groups[g].rules[$0]) < (groups[g].keys[$1], groups[g].rules[$1]) }
                 groups[g].keys = order.map { groups[g].keys[$0] }
@@ -273,6 +316,32 @@ final class Plan: Sendable {
             return keys.count == xs.count && !keys.isEmpty ? (slot, .equal, Array(Set(keys)).sorted()) : nil
         case .field(let slot, .flag, _):
             return (slot, .equal, [1])
+        default:
+            return nil
+        }
+    }
+
+    /// A comparison of a per-item rule that `ItemCheck` can make: operands of one ordered type
+    /// (their order is then their keys' order, as `Evaluator.order` has it).
+    static func itemCheck(_ n: Node) -> ItemCheck? {
+        func operand(_ n: Node) -> (ItemCheck.Operand, ValueType)? {
+            switch n {
+            case .group(let x): return operand(x)
+            case .field(let slot, let t, _): return (.field(Int32(slot)), t)
+            case .itemField(0, _, let f, let t, _): return (.itemField(Int32(f)), t)
+            case .constant(let v, let t, _): return key(v).map { (.constant($0), t) }
+            default: return nil
+            }
+        }
+        switch n {
+        case .group(let x):
+            return itemCheck(x)
+        case .compare(let c, let x, let y, _):
+            guard let (a, ta) = operand(x), let (b, tb) = operand(y), ta == tb, ta.isOrdered else { return nil }
+            return ItemCheck(test: .compare(c), a: a, b: b)
+        case .member(let x, .itemField(0, _, let f, .list(let te), _), let negated):
+            guard let (a, ta) = operand(x), ta == te, ta.isOrdered else { return nil }
+            return ItemCheck(test: .member(negated: negated), a: a, b: .itemField(Int32(f)))
         default:
             return nil
         }
