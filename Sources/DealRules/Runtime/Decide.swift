@@ -133,8 +133,9 @@ extension RuleSet {
 }
 
 extension DecisionContext {
-    func itemName(_ rule: Rule, _ item: Int32) -> String? {
-        guard item >= 0, let k = rule.itemKind else { return nil }
+    /// The name of item `item` of kind `kind` (a per-item rule's hit), nil for a deal-level hit.
+    func itemName(_ kind: Int?, _ item: Int32) -> String? {
+        guard item >= 0, let k = kind else { return nil }
         return deal.items[k][Int(item)].name
     }
 
@@ -157,7 +158,7 @@ extension DecisionContext {
             var ev = evaluator(for: hit)
             let message = rules.message(hit.rule, &ev)
             let explanation = explain ? rules.explanation(rule, ev) : nil
-            let item = itemName(rule, hit.item)
+            let item = itemName(rule.itemKind, hit.item)
             if rule.outcome == .require {
                 for a in rule.approvals {
                     out.append(Outcome(kind: .require, approval: rules.approvals[a].name, team: rules.approvals[a].team,
@@ -192,7 +193,7 @@ extension DecisionContext {
             let rule = rules.rules[Int(hit.rule)]
             let (missing, errors) = self.missing(hit)
             let explanation = explain && !(rule.itemKind != nil && hit.item < 0) ? rules.explanation(rule, evaluator(for: hit)) : nil
-            let item = itemName(rule, hit.item)
+            let item = itemName(rule.itemKind, hit.item)
             let approvals: [Int?] = rule.outcome == .require ? rule.approvals.map { $0 } : [nil]
             for a in approvals {
                 out.append(Undetermined(kind: rule.outcome, approval: a.map { rules.approvals[$0].name }, team: a.map { rules.approvals[$0].team },

@@ -166,7 +166,7 @@ public struct ImpactAnalysis: Sendable {
         for (fired, hits) in [(true, d.fired), (false, d.undecided)] {
             for hit in hits {
                 let rule = rules.rules[Int(hit.rule)]
-                let item = d.context.itemName(rule, hit.item)
+                let item = d.context.itemName(rule.itemKind, hit.item)
                 for approval in rule.approvals.isEmpty ? [nil] : rule.approvals.map({ rules.approvals[$0].name }) {
                     keys.insert(Entry.key(fired: fired, kind: rule.outcome, approval: approval, rule: rule.name, item: item))
                 }

@@ -224,10 +224,10 @@ extension Decision {
             let valueText = rules.valueText(for: context.deal)
             var ev = Evaluator(rules, deal: context.deal, today: context.today)
             for hit in fired {
+                // The rule's parts one at a time: a copy of the whole rule would retain each of them.
                 let r = Int(hit.rule)
-                let rule = rules.rules[r]
-                ev.beginRule(bindings: rule.bindingCount, item: hit.item >= 0 ? hit.item : nil)
-                let explanation = context.explain ? rules.explanation(rule, ev) : nil
+                ev.beginRule(bindings: Int(plan.bindings[r]), item: hit.item >= 0 ? hit.item : nil)
+                let explanation = context.explain ? rules.explanation(rules.rules[r], ev) : nil
                 // The message is written once, into the first outcome; a rule that requires several
                 // approvals copies it into the others.
                 var message = 0..<0
@@ -235,7 +235,7 @@ extension Decision {
                     if !first { t.raw(",") }
                     first = false
                     t.raw(head)
-                    appendItem(rule, hit, &t)
+                    appendItem(rules.rules[r].itemKind, hit, &t)
                     t.raw(",\"message\":\"")
                     if h == 0 {
                         let start = t.count
@@ -261,7 +261,7 @@ extension Decision {
                 if !first { t.raw(",") }
                 first = false
                 t.raw(head)
-                appendItem(rule, hit, &t)
+                appendItem(rule.itemKind, hit, &t)
                 t.raw(",\"missing\":")
                 appendStrings(missing, &t)
                 if !errors.isEmpty {
@@ -275,8 +275,8 @@ extension Decision {
         t.raw("]}")
     }
 
-    private func appendItem(_ rule: Rule, _ hit: Hit, _ t: inout TextBuffer) {
-        guard let name = context.itemName(rule, hit.item) else { return }
+    private func appendItem(_ kind: Int?, _ hit: Hit, _ t: inout TextBuffer) {
+        guard let name = context.itemName(kind, hit.item) else { return }
         t.raw(",\"item\":\"")
         t.append(name)
         t.raw("\"")

@@ -91,12 +91,20 @@ struct MessageTemplate: Sendable {
 
     /// Writes the message for the rule the evaluator is set up for.
     func write(into out: inout TextBuffer, _ ev: inout Evaluator, _ valueText: ValueText) {
-        for p in pieces {
-            out.raw(out.json ? p.json : p.text)
-            guard let node = p.node else { continue }
-            if p.parenthesized { out.raw(" (") }
-            valueText.write(ev.eval(node), kind: p.kind, into: &out)
-            if p.parenthesized { out.raw(")") }
+        // Each piece read in place: a copied piece would retain and release its text, its JSON
+        // and its node for every message written (a sixth of a stream's time at 1,000 rules).
+        pieces.withUnsafeBufferPointer { pieces in
+            for i in pieces.indices {
+                if out.json {
+                    pieces[i].json.withUnsafeBufferPointer { out.raw($0) }
+                } else {
+                    pieces[i].text.withUnsafeBufferPointer { out.raw($0) }
+                }
+                guard case .some(let node) = pieces[i].node else { continue }
+                if pieces[i].parenthesized { out.raw(" (") }
+                valueText.write(ev.eval(node), kind: pieces[i].kind, into: &out)
+                if pieces[i].parenthesized { out.raw(")") }
+            }
         }
     }
 }
