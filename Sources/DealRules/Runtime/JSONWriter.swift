@@ -231,13 +231,14 @@ extension Decision {
                 // The message is written once, into the first outcome; a rule that requires several
                 // approvals copies it into the others.
                 var message = 0..<0
-                for (h, head) in plan.heads[r].enumerated() {
+                let heads = plan.heads.of(rule: r)
+                for head in heads {
                     if !first { t.raw(",") }
                     first = false
-                    t.raw(head)
+                    plan.heads.write(head, into: &t)
                     appendItem(rules.rules[r].itemKind, hit, &t)
                     t.raw(",\"message\":\"")
-                    if h == 0 {
+                    if head == heads.lowerBound {
                         let start = t.count
                         plan.messages[r].write(into: &t, &ev, valueText)
                         message = start..<t.count
@@ -257,10 +258,10 @@ extension Decision {
             let (missing, errors) = context.missing(hit)
             let explanation = context.explain && !(rule.itemKind != nil && hit.item < 0)
                 ? rules.explanation(rule, context.evaluator(for: hit)) : nil
-            for head in rules.plan.heads[Int(hit.rule)] {
+            for head in rules.plan.heads.of(rule: Int(hit.rule)) {
                 if !first { t.raw(",") }
                 first = false
-                t.raw(head)
+                rules.plan.heads.write(head, into: &t)
                 appendItem(rule.itemKind, hit, &t)
                 t.raw(",\"missing\":")
                 appendStrings(missing, &t)

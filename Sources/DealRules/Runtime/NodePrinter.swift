@@ -30,9 +30,10 @@ private struct ValueSites: PathValues {
 /// goes. Writing it is copying bytes and printing values, with no walk over the condition.
 struct MessageTemplate: Sendable {
     struct Piece: Sendable {
-        /// Text before the value, as it is and escaped for JSON.
-        var text: [UInt8]
-        var json: [UInt8]
+        /// Where its text (before the value) ends in `text`, and escaped for JSON in `json`; it
+        /// starts where the previous piece's ends.
+        var textEnd: Int32
+        var jsonEnd: Int32
         /// The value written after the text, if any; `parenthesized` in a generated message
         /// (`discount (25%)`), bare in a `because` message (`{discount}`).
         var node: Node?
@@ -40,6 +41,10 @@ struct MessageTemplate: Sendable {
         var parenthesized = false
     }
 
+    /// The pieces' texts end to end, as they are and escaped for JSON (one array each, not one
+    /// per piece: writing a message then retains no array per piece).
+    var text: [UInt8] = []
+    var json: [UInt8] = []
     var pieces: [Piece] = []
 
     /// The generated message: the condition (and `unless …`) with each path's value beside it.
@@ -77,29 +82,29 @@ struct MessageTemplate: Sendable {
         add(text[...], node: nil, kind: nil, parenthesized: false)
     }
 
-    private mutating func add(_ text: ArraySlice<UInt8>, node: Node?, kind: Int?, parenthesized: Bool) {
-        let plain = Array(text)
-        // Most text needs no escaping: then both forms share one array.
-        var json = plain
-        if plain.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+    private mutating func add(_ piece: ArraySlice<UInt8>, node: Node?, kind: Int?, parenthesized: Bool) {
+        text += piece
+        // Most text needs no escaping.
+        if piece.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
             var escaped = TextBuffer(json: true, capacity: 0)
-            plain.withUnsafeBufferPointer { escaped.append(bytes: $0) }
-            json = escaped.bytes
+            Array(piece).withUnsafeBufferPointer { escaped.append(bytes: $0) }
+            json += escaped.bytes
+        } else {
+            json += piece
         }
-        pieces.append(Piece(text: plain, json: json, node: node, kind: kind, parenthesized: parenthesized))
+        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(json.count), node: node, kind: kind,
+                            parenthesized: parenthesized))
     }
 
     /// Writes the message for the rule the evaluator is set up for.
     func write(into out: inout TextBuffer, _ ev: inout Evaluator, _ valueText: ValueText) {
-        // Each piece read in place: a copied piece would retain and release its text, its JSON
-        // and its node for every message written (a sixth of a stream's time at 1,000 rules).
-        pieces.withUnsafeBufferPointer { pieces in
+        let useJSON = out.json
+        (useJSON ? json : text).withUnsafeBufferPointer { bytes in
+            var start = 0
             for i in pieces.indices {
-                if out.json {
-                    pieces[i].json.withUnsafeBufferPointer { out.raw($0) }
-                } else {
-                    pieces[i].text.withUnsafeBufferPointer { out.raw($0) }
-                }
+                let end = Int(useJSON ? pieces[i].jsonEnd : pieces[i].textEnd)
+                if end > start { out.raw(UnsafeBufferPointer(start: bytes.baseAddress! + start, count: end - start)) }
+                start = end
                 guard case .some(let node) = pieces[i].node else { continue }
                 if pieces[i].parenthesized { out.raw(" (") }
                 valueText.write(ev.eval(node), kind: pieces[i].kind, into: &out)

@@ -46,7 +46,7 @@ final class Plan: Sendable {
     let rest: [Node?]
     /// Each rule's outcome as the start of a JSON object, one per approval it requires:
     /// `{"kind":"require","approval":"…","team":"…","rule":"…","location":"…"`.
-    let heads: [[[UInt8]]]
+    let heads: Heads
     /// Each approval's name as a JSON string, quotes included (for `"required"`).
     let approvalNames: [[UInt8]]
     /// Each rule's message, made once.
@@ -84,6 +84,35 @@ final class Plan: Sendable {
         }
     }
 
+    /// Every rule's JSON heads end to end in one array: writing one retains nothing (an array
+    /// per head was retained and released for every outcome written).
+    struct Heads: Sendable {
+        private var bytes: [UInt8] = []
+        /// Where each head starts in `bytes`, then where the last one ends.
+        private var bounds: [Int32] = [0]
+        /// Rule `r`'s heads are heads `first[r] ..< first[r + 1]`.
+        private var first: [Int32] = [0]
+
+        init(_ rules: [[[UInt8]]]) {
+            for heads in rules {
+                for head in heads {
+                    bytes += head
+                    bounds.append(Int32(bytes.count))
+                }
+                first.append(Int32(bounds.count - 1))
+            }
+        }
+
+        /// Rule `r`'s heads: one per approval it requires, or one.
+        func of(rule r: Int) -> Range<Int> { Int(first[r])..<Int(first[r + 1]) }
+
+        func write(_ head: Int, into t: inout TextBuffer) {
+            bytes.withUnsafeBufferPointer { b in
+                t.raw(UnsafeBufferPointer(rebasing: b[Int(bounds[head])..<Int(bounds[head + 1])]))
+            }
+        }
+    }
+
     /// A comparison in what is left of a per-item rule, on integers (`Plan.key`): the rule's
     /// item's fields, deal fields and constants, all of one ordered type (`service.seats <
     /// service.min_seats`, `region not in service.regions`).
@@ -110,7 +139,7 @@ final class Plan: Sendable {
         groups = b.groups
         kinds = b.kinds
         rest = b.rest
-        heads = b.heads
+        heads = Heads(b.heads)
         approvalNames = approvals.map { a in
             var t = TextBuffer(json: true, capacity: a.name.utf8.count + 2)
             t.raw("\"")
