@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DealRules
 
@@ -123,6 +124,24 @@ import Testing
         let d = try decide("rule r: warn when rush because \"{customer} wants it by {start + 2 weeks}; {{literal}}\"",
                            #"{"rush": true, "start": "2026-12-10"}"#)
         #expect(d.outcomes.first?.message == "unknown wants it by 2026-12-24; {literal}")
+    }
+
+    /// A message's text is kept twice, as it is and escaped for JSON; both must say the same
+    /// around the values, in the plain message and in the JSON line.
+    @Test func messagesWithQuotesAreTheSameInJSON() throws {
+        let rules = """
+            rule q: warn when rush because "a \\"quoted\\" {customer} \\\\ then {start + 2 weeks}"
+            rule g: warn when customer is "Big \\"Co\\"" and rush
+            """
+        let d = try decide(rules, #"{"rush": true, "customer": "Big \"Co\"", "start": "2026-12-10"}"#)
+        let messages = d.outcomes.map(\.message)
+        #expect(messages.count == 2 && messages[0] == #"a "quoted" Big "Co" \ then 2026-12-24"#)
+        #expect(messages[1].contains(#"\"Co\""#))
+        var line: [UInt8] = []
+        d.appendJSON(to: &line, index: 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+        let outcomes = try #require(json["outcomes"] as? [[String: Any]])
+        #expect(outcomes.map { $0["message"] as? String } == messages)
     }
 
     @Test func definesAboutItemsMakeRulesPerItem() throws {
