@@ -182,8 +182,8 @@ extension DecisionContext {
         var ev = evaluator(for: hit)
         var missing: Set<String> = []
         var errors: Set<EvalError> = []
-        ev.collectUnknown(rule.condition, &missing, &errors)
-        if let unless = rule.unless, ev.eval(rule.condition) != .no { ev.collectUnknown(unless, &missing, &errors) }
+        ev.collectUnknown(rule.condition, rules.fieldNames, &missing, &errors)
+        if let unless = rule.unless, ev.eval(rule.condition) != .no { ev.collectUnknown(unless, rules.fieldNames, &missing, &errors) }
         return (missing.sorted(), errors.map(\.rawValue).sorted())
     }
 
@@ -208,14 +208,15 @@ extension DecisionContext {
 extension Evaluator {
     /// The facts that leave `n` undecided: only inside its undecided parts (a `no` operand of
     /// `and` decides it, so nothing under a decided part is reported).
-    mutating func collectUnknown(_ n: Node, _ missing: inout Set<String>, _ errors: inout Set<EvalError>) {
+    /// (`fieldNames`: the deal fields' names, by slot.)
+    mutating func collectUnknown(_ n: Node, _ fieldNames: [String], _ missing: inout Set<String>, _ errors: inout Set<EvalError>) {
         let v = eval(n)
         if v.isKnown { return }
         switch n {
         case .field(_, _, let name), .itemList(_, _, let name), .itemNames(_, _, let name), .itemField(_, _, _, _, let name):
             if case .failure(let e) = v { errors.insert(e) } else { missing.insert(name) }
         case .define(let index, let binding, _):
-            _ = withDefineFrame(index, binding) { ev, body in ev.collectUnknown(body, &missing, &errors) }
+            _ = withDefineFrame(index, binding) { ev, body in ev.collectUnknown(body, fieldNames, &missing, &errors) }
         case .quantified(_, let slot, let kind, let binding, let body, _):
             guard values[slot].isKnown else {
                 missing.insert(fieldNames[slot])
@@ -223,7 +224,7 @@ extension Evaluator {
             }
             for i in deal.items[kind].indices {
                 setBinding(binding, Int32(i))
-                collectUnknown(body, &missing, &errors)
+                collectUnknown(body, fieldNames, &missing, &errors)
             }
         case .aggregateItems(_, let slot, let kind, let binding, let value, let condition, _, _):
             guard values[slot].isKnown else {
@@ -236,20 +237,20 @@ extension Evaluator {
                     let w = eval(condition)
                     if w == .no { continue }
                     if w != .yes {
-                        collectUnknown(condition, &missing, &errors)
+                        collectUnknown(condition, fieldNames, &missing, &errors)
                         continue
                     }
                 }
-                if let value { collectUnknown(value, &missing, &errors) }
+                if let value { collectUnknown(value, fieldNames, &missing, &errors) }
             }
         case .arithmetic, .negate:
             if case .failure(let e) = v, n.children.allSatisfy({ eval($0).isKnown }) {
                 errors.insert(e)
                 return
             }
-            for c in n.children { collectUnknown(c, &missing, &errors) }
+            for c in n.children { collectUnknown(c, fieldNames, &missing, &errors) }
         default:
-            for c in n.children { collectUnknown(c, &missing, &errors) }
+            for c in n.children { collectUnknown(c, fieldNames, &missing, &errors) }
         }
     }
 }

@@ -3,8 +3,6 @@
 /// and checked; an overflow or a division by zero is a `failure`, which behaves like unknown.
 struct Evaluator {
     let defines: [Define?]
-    let itemKinds: [ItemKind]
-    let fieldNames: [String]
     private(set) var deal: Deal
     /// The deal's field values with defaults applied.
     let values: [Value]
@@ -15,11 +13,8 @@ struct Evaluator {
     private var top: Int
     private let frameSize: Int
 
-    init(defines: [Define?], itemKinds: [ItemKind], fieldNames: [String], deal: Deal, values: [Value], today: Day,
-         frameSize: Int = 8) {
+    init(defines: [Define?], deal: Deal, values: [Value], today: Day, frameSize: Int = 8) {
         self.defines = defines
-        self.itemKinds = itemKinds
-        self.fieldNames = fieldNames
         self.deal = deal
         self.values = values
         self.today = today
@@ -30,7 +25,7 @@ struct Evaluator {
     }
 
     init(_ rules: RuleSet, deal: Deal, today: Day) {
-        self.init(defines: rules.evaluatorDefines, itemKinds: rules.itemKinds, fieldNames: rules.fieldNames, deal: deal,
+        self.init(defines: rules.evaluatorDefines, deal: deal,
                   values: rules.effectiveValues(deal), today: deal.today ?? today, frameSize: rules.maxBindings * 4)
     }
 

@@ -291,7 +291,7 @@ struct Checker {
 
     /// Evaluates an expression that reads no fact (a default, a catalog value, a constant condition).
     func evaluateConstant(_ node: Node) -> Value {
-        var ev = Evaluator(defines: defines, itemKinds: itemKinds, fieldNames: fields.map(\.name),
+        var ev = Evaluator(defines: defines,
                            deal: Deal(fieldCount: fields.count, kindCount: itemKinds.count),
                            values: Array(repeating: .unknown, count: fields.count), today: Day(number: 0))
         ev.beginRule(bindings: 1, item: nil)

@@ -35,7 +35,7 @@ extension RuleSet {
             switch v {
             case .unknown:
                 var missing: Set<String> = [], errors: Set<EvalError> = []
-                ev.collectUnknown(node, &missing, &errors)
+                ev.collectUnknown(node, fieldNames, &missing, &errors)
                 throw fail(.unknownFactValue, "the value is unknown: it needs \(missing.sorted().map { "`\($0)`" }.joined(separator: ", "))",
                            help: "give those facts first")
             case .failure(let e):

@@ -56,7 +56,7 @@ extension RuleSet {
         let value = ev.eval(typed.node)
         var missing: Set<String> = []
         var errors: Set<EvalError> = []
-        if !value.isKnown { ev.collectUnknown(typed.node, &missing, &errors) }
+        if !value.isKnown { ev.collectUnknown(typed.node, fieldNames, &missing, &errors) }
         var kind: Int?
         if case .list(.item(let k)) = typed.type { kind = k }
         return .success(ExpressionResult(value: value, text: valueText(for: deal).text(value, kind: kind, quoteText: true),
