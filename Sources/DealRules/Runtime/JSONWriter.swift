@@ -224,7 +224,8 @@ extension Decision {
             let valueText = rules.valueText(for: context.deal)
             var ev = Evaluator(rules, deal: context.deal, today: context.today)
             for hit in fired {
-                // The rule's parts one at a time: a copy of the whole rule would retain each of them.
+                // The frame size from the plan; the rule itself is read only for its item kind
+                // (and an explanation).
                 let r = Int(hit.rule)
                 ev.beginRule(bindings: Int(plan.bindings[r]), item: hit.item >= 0 ? hit.item : nil)
                 let explanation = context.explain ? rules.explanation(rules.rules[r], ev) : nil
