@@ -430,7 +430,7 @@ private struct DecideRun {
                     unknown = true
                     continue
                 }
-                if !Plan.Check(slot: 0, comparison: comparison, key: b).holds(a) { return .no }
+                if !comparison.holds(a, b) { return .no }
             case .member(let negated):
                 guard case .itemField(let f) = check.b,
                       case .list(let elements) = deal.value(kind: kind, item: Int(item), field: Int(f)) else {

@@ -233,11 +233,12 @@ extension Decision {
                 // approvals copies it into the others.
                 var message = 0..<0
                 let heads = plan.heads.of(rule: r)
+                let kind = rules.rules[r].itemKind
                 for head in heads {
                     if !first { t.raw(",") }
                     first = false
                     plan.heads.write(head, into: &t)
-                    appendItem(rules.rules[r].itemKind, hit, &t)
+                    appendItem(kind, hit, &t)
                     t.raw(",\"message\":\"")
                     if head == heads.lowerBound {
                         let start = t.count

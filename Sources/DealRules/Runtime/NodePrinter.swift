@@ -86,9 +86,9 @@ struct MessageTemplate: Sendable {
         text += piece
         // Most text needs no escaping.
         if piece.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
-            var escaped = TextBuffer(json: true, capacity: 0)
-            Array(piece).withUnsafeBufferPointer { escaped.append(bytes: $0) }
-            json += escaped.bytes
+            var escaped = TextBuffer(json: true, capacity: piece.count + 8)
+            piece.withUnsafeBufferPointer { escaped.append(bytes: $0) }
+            escaped.appendContents(to: &json)
         } else {
             json += piece
         }

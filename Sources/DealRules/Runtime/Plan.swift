@@ -72,16 +72,7 @@ final class Plan: Sendable {
         let comparison: Comparison
         let key: Int64
 
-        func holds(_ value: Int64) -> Bool {
-            switch comparison {
-            case .equal: value == key
-            case .notEqual: value != key
-            case .less: value < key
-            case .lessEqual: value <= key
-            case .greater: value > key
-            case .greaterEqual: value >= key
-            }
-        }
+        func holds(_ value: Int64) -> Bool { comparison.holds(value, key) }
     }
 
     /// Every rule's JSON heads end to end in one array: writing one retains nothing (an array
@@ -93,14 +84,28 @@ final class Plan: Sendable {
         /// Rule `r`'s heads are heads `first[r] ..< first[r + 1]`.
         private var first: [Int32] = [0]
 
-        init(_ rules: [[[UInt8]]]) {
-            for heads in rules {
-                for head in heads {
-                    bytes += head
-                    bounds.append(Int32(bytes.count))
+        init(rules: [Rule], approvals: [Approval]) {
+            var t = TextBuffer(json: true, capacity: 96 * rules.count)
+            for rule in rules {
+                for a in rule.outcome == .require ? rule.approvals.map({ Optional(approvals[$0]) }) : [nil] {
+                    t.raw("{\"kind\":\"")
+                    t.append(rule.outcome.rawValue)
+                    if let a {
+                        t.raw("\",\"approval\":\"")
+                        t.append(a.name)
+                        t.raw("\",\"team\":\"")
+                        t.append(a.team)
+                    }
+                    t.raw("\",\"rule\":\"")
+                    t.append(rule.name)
+                    t.raw("\",\"location\":\"")
+                    t.append(rule.location)
+                    t.raw("\"")
+                    bounds.append(Int32(t.count))
                 }
                 first.append(Int32(bounds.count - 1))
             }
+            bytes = t.bytes
         }
 
         /// Rule `r`'s heads: one per approval it requires, or one.
@@ -139,7 +144,7 @@ final class Plan: Sendable {
         groups = b.groups
         kinds = b.kinds
         rest = b.rest
-        heads = Heads(b.heads)
+        heads = Heads(rules: rules, approvals: approvals)
         approvalNames = approvals.map { a in
             var t = TextBuffer(json: true, capacity: a.name.utf8.count + 2)
             t.raw("\"")
@@ -163,7 +168,6 @@ final class Plan: Sendable {
         var groups: [Group] = []
         var kinds: [KindPlan] = []
         var rest: [Node?] = []
-        var heads: [[[UInt8]]] = []
         var messages: [MessageTemplate] = []
         var outcomes: [OutcomeKind] = []
         var bindings: [Int32] = []
@@ -174,26 +178,6 @@ final class Plan: Sendable {
         var checkCount: [Int32] = []
 
         init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
-            heads = rules.map { rule in
-                func head(_ a: Approval?) -> [UInt8] {
-                    var t = TextBuffer(json: true, capacity: 96)
-                    t.raw("{\"kind\":\"")
-                    t.append(rule.outcome.rawValue)
-                    if let a {
-                        t.raw("\",\"approval\":\"")
-                        t.append(a.name)
-                        t.raw("\",\"team\":\"")
-                        t.append(a.team)
-                    }
-                    t.raw("\",\"rule\":\"")
-                    t.append(rule.name)
-                    t.raw("\",\"location\":\"")
-                    t.append(rule.location)
-                    t.raw("\"")
-                    return t.bytes
-                }
-                return rule.outcome == .require ? rule.approvals.map { head(approvals[$0]) } : [head(nil)]
-            }
             messages = rules.map { rule in
                 rule.message.map { MessageTemplate(parts: $0) } ?? MessageTemplate(condition: rule.condition, unless: rule.unless)
             }
@@ -256,35 +240,24 @@ final class Plan: Sendable {
             hasRest = rest.map { $0 != nil }
             checkStart = Array(repeating: 0, count: rules.count)
             checkCount = Array(repeating: -1, count: rules.count)
-            for (r, rule) in rules.enumerated() where rule.itemKind == nil {
+            // A rest that is only comparisons of integers is checked without the evaluator.
+            for (r, rule) in rules.enumerated() {
                 guard let node = rest[r] else { continue }
-                var found: [Check] = []
-                for part in Plan.conjuncts(node, defines) {
-                    guard let t = Plan.threshold(part), t.keys.count == 1 else {
-                        found = []
-                        break
-                    }
-                    found.append(Check(slot: Int32(t.slot), comparison: t.comparison, key: t.keys[0]))
+                if rule.itemKind == nil {
+                    guard let found = Plan.eachPart(of: node, defines, as: { part in
+                        Plan.threshold(part).flatMap { t in
+                            t.keys.count == 1 ? Check(slot: Int32(t.slot), comparison: t.comparison, key: t.keys[0]) : nil
+                        }
+                    }) else { continue }
+                    checkStart[r] = Int32(checks.count)
+                    checkCount[r] = Int32(found.count)
+                    checks += found
+                } else {
+                    guard let found = Plan.eachPart(of: node, defines, as: Plan.itemCheck) else { continue }
+                    checkStart[r] = Int32(itemChecks.count)
+                    checkCount[r] = Int32(found.count)
+                    itemChecks += found
                 }
-                guard !found.isEmpty else { continue }
-                checkStart[r] = Int32(checks.count)
-                checkCount[r] = Int32(found.count)
-                checks += found
-            }
-            for (r, rule) in rules.enumerated() where rule.itemKind != nil {
-                guard let node = rest[r] else { continue }
-                var found: [ItemCheck] = []
-                for part in Plan.conjuncts(node, defines) {
-                    guard let check = Plan.itemCheck(part) else {
-                        found = []
-                        break
-                    }
-                    found.append(check)
-                }
-                guard !found.isEmpty else { continue }
-                checkStart[r] = Int32(itemChecks.count)
-                checkCount[r] = Int32(found.count)
-                itemChecks += found
             }
             for g in groups.indices {
                 let order = groups[g].keys.indices.sorted { (groups[g].keys[$0], groups[g].rules[$0]) < (groups[g].keys[$1], groups[g].rules[$1]) }
@@ -305,6 +278,16 @@ final class Plan: Sendable {
         case .define(let i, nil, _): return conjuncts(defines[i].body, defines)
         default: return [n]
         }
+    }
+
+    /// Every part of `node`'s conjunction made into a `T`; nil when one cannot be.
+    static func eachPart<T>(of node: Node, _ defines: [Define], as make: (Node) -> T?) -> [T]? {
+        var made: [T] = []
+        for part in conjuncts(node, defines) {
+            guard let m = make(part) else { return nil }
+            made.append(m)
+        }
+        return made.isEmpty ? nil : made
     }
 
     static func join(_ parts: [Node]) -> Node? {
@@ -405,6 +388,21 @@ final class Plan: Sendable {
         case .lessEqual: return firstIndex { $0 >= key }..<g.keys.count
         case .equal: return firstIndex { $0 >= key }..<firstIndex { $0 > key }
         case .notEqual: return 0..<0
+        }
+    }
+}
+
+extension Comparison {
+    /// `a op b` on two keys (`Plan.key`).
+    @inline(__always)
+    func holds(_ a: Int64, _ b: Int64) -> Bool {
+        switch self {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .lessEqual: a <= b
+        case .greater: a > b
+        case .greaterEqual: a >= b
         }
     }
 }
