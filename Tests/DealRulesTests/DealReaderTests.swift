@@ -212,4 +212,31 @@ import Testing
             }
         }
     }
+
+    /// A deal's parts live in one shared object (copying a deal retains only it): reading
+    /// another deal into a copy, or setting its date or id, must leave the other copies, and a
+    /// decision made from one, as they were.
+    @Test func aDealIsAValueThoughItsStorageIsShared() throws {
+        let set = try northwind()
+        let first = #"{"id": "A", "region": "EU", "discount": 95, "services": [{"name": "SIEM", "seats": 3}, {"name": "Nope"}]}"#
+        let second = #"{"id": "B", "region": "US", "services": [{"name": "Backup", "seats": 40}]}"#
+        let original = try set.deal(json: first)
+        var reused = original
+        let decision = set.decide(reused, today: Day(year: 2026, month: 12, day: 1)!)
+        let before = decision.json()
+        let error = Array(second.utf8).withUnsafeBufferPointer { set.read(buffer: $0, into: &reused) }
+        #expect(error == nil)
+        #expect(reused == (try set.deal(json: second)))
+        #expect(original == (try set.deal(json: first)))
+        #expect(original.given("region", in: set) != reused.given("region", in: set))
+        #expect(original.items("service", in: set).map(\.name) == ["SIEM", "Nope"])
+        #expect(decision.json() == before)
+        #expect(decision.required == ["delivery_approval", "finance_approval", "security_review"])
+
+        var dated = original
+        dated.today = Day(year: 2027, month: 1, day: 1)
+        dated.id = "\"C\""
+        #expect(original.today == nil && original.id == "\"A\"")
+        #expect(dated != original)
+    }
 }

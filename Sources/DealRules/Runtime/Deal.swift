@@ -14,35 +14,123 @@ public struct Deal: Sendable, Hashable {
         public var isInCatalog: Bool { catalogEntry >= 0 }
     }
 
+    /// The deal's parts, in one shared object: copying a deal (into a decision, an evaluator,
+    /// a caller's array) retains one object, not each of its arrays. Copied on first write
+    /// when shared, so a `Deal` is still a value.
+    private var storage: Storage
+
     /// Given values per deal field; `.unknown` where the deal gives none. A list of items
     /// is `.list([])` here when given, its items being in `items`.
-    var fields: [Value]
+    var fields: [Value] {
+        _read { yield storage.fields }
+        _modify {
+            makeUnique()
+            yield &storage.fields
+        }
+    }
     /// Items per item kind, in the order the deal lists them.
-    var items: [[Item]]
+    var items: [[Item]] {
+        _read { yield storage.items }
+        _modify {
+            makeUnique()
+            yield &storage.items
+        }
+    }
     /// Every item's own values end to end (one array for the deal, not one per item), per item
     /// field: a value where the item gives one (`givenFields`), `.unknown` elsewhere. What rules
     /// read is `value(kind:item:field:)`, which fills in the rest from `itemFill`.
-    var itemValues: [Value] = []
+    var itemValues: [Value] {
+        _read { yield storage.itemValues }
+        _modify {
+            makeUnique()
+            yield &storage.itemValues
+        }
+    }
     /// The catalog values and defaults of the rule set that made the deal.
-    let itemFill: ItemFill
+    var itemFill: ItemFill { storage.itemFill }
     /// This deal's evaluation date, when it carries one (`"today"` in JSON, `today = …`).
-    public var today: Day?
+    public var today: Day? {
+        get { storage.today }
+        set {
+            makeUnique()
+            storage.today = newValue
+        }
+    }
     /// The deal's `"id"`, as the raw JSON text it was given in (echoed verbatim).
-    public var id: String?
+    public var id: String? {
+        get { storage.id }
+        set {
+            makeUnique()
+            storage.id = newValue
+        }
+    }
+
+    /// The items of kind `k` and the item values, to be written together (one access to the
+    /// deal: two through the accessors above would overlap).
+    mutating func withItems<R, E: Error>(_ k: Int, _ body: (inout [Item], inout [Value]) throws(E) -> R) throws(E) -> R {
+        makeUnique()
+        return try body(&storage.items[k], &storage.itemValues)
+    }
 
     /// Back to no facts at all, keeping the storage.
     mutating func reset() {
-        for i in fields.indices { fields[i] = .unknown }
-        for k in items.indices where !items[k].isEmpty { items[k].removeAll(keepingCapacity: true) }
-        itemValues.removeAll(keepingCapacity: true)
-        today = nil
-        id = nil
+        makeUnique()
+        let s = storage
+        for i in s.fields.indices { s.fields[i] = .unknown }
+        for k in s.items.indices where !s.items[k].isEmpty { s.items[k].removeAll(keepingCapacity: true) }
+        s.itemValues.removeAll(keepingCapacity: true)
+        s.today = nil
+        s.id = nil
     }
 
     init(fieldCount: Int, kindCount: Int, itemFill: ItemFill = .none) {
-        fields = Array(repeating: .unknown, count: fieldCount)
-        items = Array(repeating: [], count: kindCount)
-        self.itemFill = itemFill
+        storage = Storage(fields: Array(repeating: .unknown, count: fieldCount),
+                          items: Array(repeating: [], count: kindCount), itemValues: [], itemFill: itemFill)
+    }
+
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// Written only through a `Deal` that holds it alone (`makeUnique`), so never written while
+    /// another deal (or thread) can read it. Its properties skip Swift's run-time exclusivity
+    /// check (a call on every access to a class's `var`): only the deal's accessors reach them,
+    /// one access at a time, as they would a struct's stored properties.
+    private final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) var fields: [Value]
+        @exclusivity(unchecked) var items: [[Item]]
+        @exclusivity(unchecked) var itemValues: [Value]
+        let itemFill: ItemFill
+        @exclusivity(unchecked) var today: Day?
+        @exclusivity(unchecked) var id: String?
+
+        init(fields: [Value], items: [[Item]], itemValues: [Value], itemFill: ItemFill, today: Day? = nil, id: String? = nil) {
+            self.fields = fields
+            self.items = items
+            self.itemValues = itemValues
+            self.itemFill = itemFill
+            self.today = today
+            self.id = id
+        }
+
+        func copy() -> Storage {
+            Storage(fields: fields, items: items, itemValues: itemValues, itemFill: itemFill, today: today, id: id)
+        }
+    }
+
+    public static func == (a: Deal, b: Deal) -> Bool {
+        a.storage === b.storage
+            || (a.fields == b.fields && a.items == b.items && a.itemValues == b.itemValues && a.itemFill == b.itemFill
+                && a.today == b.today && a.id == b.id)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(fields)
+        h.combine(items)
+        h.combine(itemValues)
+        h.combine(today)
+        h.combine(id)
     }
 }
 

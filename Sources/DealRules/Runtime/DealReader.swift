@@ -116,7 +116,7 @@ struct DealReader {
                 i += 4
                 return
             }
-            try readItems(k, slot, items: &deal.items[k], values: &deal.itemValues)
+            try deal.withItems(k) { (items, values) throws(DealError) in try readItems(k, slot, items: &items, values: &values) }
             deal.fields[slot] = .list([])
             return
         }

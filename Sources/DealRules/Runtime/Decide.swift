@@ -41,7 +41,7 @@ extension RuleSet {
                 run.run()
                 let kind = run.finish()
                 let decision = Decision(kind: kind, id: deal.id,
-                                        context: DecisionContext(rules: self, deal: run.ev.takeDeal(), today: date, explain: explain),
+                                        context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
                                         fired: run.hits.fired, undecided: run.hits.undecided)
                 swap(&run.ev.frame, &run.hits.frame)
                 swap(&run.hits, &scratch)

@@ -29,13 +29,6 @@ struct Evaluator {
                   values: rules.effectiveValues(deal), today: deal.today ?? today, frameSize: rules.maxBindings * 4)
     }
 
-    /// The deal, moved out (a copy would retain each of its arrays); the evaluator is not used after.
-    mutating func takeDeal() -> Deal {
-        var taken = Deal(fieldCount: 0, kindCount: 0)
-        swap(&taken, &deal)
-        return taken
-    }
-
     /// Starts a rule's frame; `item` goes in slot 0 for a per-item rule.
     mutating func beginRule(bindings: Int, item: Int32?) {
         base = 0
