@@ -4,7 +4,8 @@ import DealRulesTestSupport
 
 /// A per-item rule whose rest is comparisons of the item's fields, deal fields and constants is
 /// decided on integers (`Plan.ItemCheck`), without the evaluator. These deals give, omit and
-/// override every value such a comparison reads, and each decision must be the reference
+/// override every value such a comparison reads (the catalog's values and the defaults are read
+/// as integers worked out at load, `Plan.FillKeys`), and each decision must be the reference
 /// evaluator's, missing facts included.
 @Suite struct ItemCheckTests {
     static let rules = """
@@ -25,11 +26,12 @@ import DealRulesTestSupport
           max_lead: duration
           regions: list of region
           home: region
+          max_seats: number = 8
         }
         catalog service {
-          "Alpha"  min_seats: 10, cap: $500, max_lead: 30 days, regions: [US, EU], home: EU
+          "Alpha"  min_seats: 10, cap: $500, max_lead: 30 days, regions: [US, EU], home: EU, max_seats: 11
           "Beta"   min_seats: 2, cap: $100, max_lead: 2 months, regions: [APAC], home: APAC
-          "Gamma"  min_seats: 5, regions: []
+          "Gamma"  min_seats: 5, regions: [], max_seats: 4
         }
         rule short:
           deny when service is "Alpha" and service.seats < service.min_seats
@@ -49,6 +51,10 @@ import DealRulesTestSupport
           warn when service.lead_time >= service.max_lead and term > 12 months
         rule off_catalog:
           deny when service not in catalog and service.seats >= 10 and discount > 20%
+        rule crowded:
+          warn when service in catalog and service.seats > service.max_seats
+        rule crowded_off:
+          warn when service not in catalog and service.seats > service.max_seats
         """
 
     static func deals() -> [String] {
@@ -60,7 +66,7 @@ import DealRulesTestSupport
                      #"{"name":"Alpha","seats":7,"min_seats":7,"regions":["APAC"],"home":"US"}"#]
         let beta = [#"{"name":"Beta","seats":3}"#, #"{"name":"Beta","seats":1,"regions":["US","EU"]}"#,
                     #"{"name":"Beta","price":100,"lead_time":"2 months"}"#, #"{"name":"Beta","regions":[]}"#]
-        let others = [#"{"name":"Gamma","seats":5,"price":10}"#, #"{"name":"Delta","seats":12}"#,
+        let others = [#"{"name":"Gamma","seats":5,"price":10}"#, #"{"name":"Delta","seats":12}"#, #"{"name":"Delta","seats":9}"#,
                       #"{"name":"Delta","seats":3,"lead_time":"1 year","max_lead":"360 days"}"#, #"{"name":"Delta"}"#]
         var out: [String] = []
         var n = 0
@@ -87,7 +93,8 @@ import DealRulesTestSupport
     @Test func theRulesAreCheckedOnIntegers() throws {
         let rules = try RuleSet.load(source: Self.rules, name: "items.rules").get()
         let checked = rules.rules.indices.filter { rules.plan.checkCount[$0] >= 0 }.map { rules.rules[$0].name }
-        #expect(checked == ["short", "exact", "flipped", "not_three", "outside", "inside", "home", "slow", "off_catalog"])
+        #expect(checked == ["short", "exact", "flipped", "not_three", "outside", "inside", "home", "slow", "off_catalog",
+                            "crowded", "crowded_off"])
     }
 
     @Test(arguments: deals())

@@ -432,8 +432,25 @@ private struct DecideRun {
                 }
                 if !comparison.holds(a, b) { return .no }
             case .member(let negated):
-                guard case .itemField(let f) = check.b,
-                      case .list(let elements) = deal.value(kind: kind, item: Int(item), field: Int(f)) else {
+                guard case .itemField(let f) = check.b else {
+                    unknown = true
+                    continue
+                }
+                if let filled = fillKey(kind, item, f) {
+                    // The catalog's list (or the default), its keys worked out at load.
+                    guard case .list(let start, let end) = filled else {
+                        unknown = true
+                        continue
+                    }
+                    var found = false
+                    for j in Int(start)..<Int(end) where plan.fillKeys.lists[j] == a {
+                        found = true
+                        break
+                    }
+                    if found == negated { return .no }
+                    continue
+                }
+                guard case .list(let elements) = deal.value(kind: kind, item: Int(item), field: Int(f)) else {
                     unknown = true
                     continue
                 }
@@ -453,9 +470,23 @@ private struct DecideRun {
     private func key(_ operand: Plan.ItemCheck.Operand, _ kind: Int, _ item: Int32) -> Int64? {
         switch operand {
         case .field(let slot): known[Int(slot)] ? Int64(bitPattern: keys[Int(slot)]) : nil
-        case .itemField(let f): Plan.key(deal.value(kind: kind, item: Int(item), field: Int(f)))
+        case .itemField(let f):
+            if let filled = fillKey(kind, item, f) {
+                if case .scalar(let k) = filled { k } else { nil }
+            } else {
+                Plan.key(deal.value(kind: kind, item: Int(item), field: Int(f)))
+            }
         case .constant(let k): k
         }
+    }
+
+    /// What item `item` reads for field `f` as keys, when it does not give the field itself
+    /// (nil: it does, and its own value is read).
+    @inline(__always)
+    private func fillKey(_ kind: Int, _ item: Int32, _ f: Int32) -> Plan.FillKeys.Key? {
+        let i = Int(item)
+        guard f != 0, !deal.items[kind][i].givenFields.contains(Int(f)) else { return nil }
+        return plan.fillKeys.key(kind: kind, entry: Int(deal.items[kind][i].catalogEntry), field: Int(f))
     }
 
     /// The decision's kind; its hits (in `hits`) in load order, then item order.

@@ -65,6 +65,9 @@ final class Plan: Sendable {
     let itemChecks: [ItemCheck]
     let checkStart: [Int32]
     let checkCount: [Int32]
+    /// What an item that does not give a field reads for it (its catalog entry's value, else the
+    /// default), as integers: item checks read these instead of the values.
+    let fillKeys: FillKeys
 
     /// `FIELD op CONSTANT`, both as integers (`Plan.key`).
     struct Check: Sendable {
@@ -138,8 +141,54 @@ final class Plan: Sendable {
         let b: Operand
     }
 
-    init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
+    /// `ItemFill`'s values as `Plan.key` gives them, worked out once: a scalar's key, or a
+    /// list's keys, or nothing (unknown, or not an integer: the evaluator decides then).
+    struct FillKeys: Sendable {
+        enum Key: Sendable {
+            case none
+            case scalar(Int64)
+            /// `lists[start ..< end]`.
+            case list(start: Int32, end: Int32)
+        }
+        /// Per kind: its catalog entries' keys, entry after entry (`fieldCount[k]` each), then
+        /// the defaults (for an item not in the catalog) as one more entry, `defaultsRow[k]`.
+        private let keys: [[Key]]
+        private let fieldCount: [Int]
+        private let defaultsRow: [Int]
+        let lists: [Int64]
+
+        init(_ fill: ItemFill) {
+            var lists: [Int64] = []
+            func key(_ v: Value) -> Key {
+                if let k = Plan.key(v) { return .scalar(k) }
+                guard case .list(let elements) = v else { return .none }
+                let start = lists.count
+                for e in elements {
+                    guard let k = Plan.key(e) else {
+                        lists.removeSubrange(start...)
+                        return .none
+                    }
+                    lists.append(k)
+                }
+                return .list(start: Int32(start), end: Int32(lists.count))
+            }
+            keys = fill.defaults.indices.map { k in (fill.entries[k] + [fill.defaults[k]]).flatMap { $0.map(key) } }
+            fieldCount = fill.defaults.map(\.count)
+            defaultsRow = fill.entries.map(\.count)
+            self.lists = lists
+        }
+
+        /// Field `f` of catalog entry `entry` of kind `k` (-1: not in the catalog).
+        @inline(__always)
+        func key(kind k: Int, entry: Int, field f: Int) -> Key {
+            let row = entry >= 0 ? entry : defaultsRow[k]
+            return keys[k][row * fieldCount[k] + f]
+        }
+    }
+
+    init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], fill: ItemFill) {
         let b = Builder(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals)
+        fillKeys = FillKeys(fill)
         plain = b.plain
         groups = b.groups
         kinds = b.kinds

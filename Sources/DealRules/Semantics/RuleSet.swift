@@ -69,7 +69,6 @@ public final class RuleSet: Sendable {
         self.itemFieldKeys = itemKinds.map { k in ByteKeyTable(k.fields.enumerated().map { ($1.name, $0) }) }
         self.choiceKeys = choices.map { c in ByteKeyTable(c.values.enumerated().map { ($1, $0) }) }
         self.catalogKeys = itemKinds.map { k in ByteKeyTable((k.catalog?.entries ?? []).enumerated().map { ($1.name, $0) }) }
-        self.plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals)
         self.approvalsByName = approvals.indices.sorted { approvals[$0].name < approvals[$1].name }
         self.defaultSlots = fields.indices.filter { fields[$0].defaultValue != nil }
         self.fieldNames = fields.map(\.name)
@@ -84,6 +83,7 @@ public final class RuleSet: Sendable {
                 }
             },
             defaults: itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } })
+        self.plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill)
     }
 
     /// A copy of `other` with `files` (nothing is compiled again).
