@@ -78,19 +78,13 @@ extension [Hit] {
     }
 }
 
-/// What a decision needs to say more about itself later.
-final class DecisionContext: Sendable {
+/// What a decision needs to say more about itself later. Kept in the decision itself (a
+/// class allocated per decision cost a malloc and a free for every deal).
+struct DecisionContext: Sendable {
     let rules: RuleSet
     let deal: Deal
     let today: Day
     let explain: Bool
-
-    init(rules: RuleSet, deal: Deal, today: Day, explain: Bool) {
-        self.rules = rules
-        self.deal = deal
-        self.today = today
-        self.explain = explain
-    }
 }
 
 public struct Outcome: Sendable, Hashable {
