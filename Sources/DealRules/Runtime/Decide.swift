@@ -38,8 +38,8 @@ extension RuleSet {
                 swap(&run.hits, &scratch)
                 swap(&run.ev.frame, &run.hits.frame)
                 run.hits.clear()
-                run.run()
-                let kind = run.finish()
+                run.run(self)
+                let kind = run.finish(plan)
                 let decision = Decision(kind: kind, id: deal.id,
                                         context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
                                         fired: run.hits.fired, undecided: run.hits.undecided)
@@ -292,8 +292,8 @@ struct DecideScratch {
 /// them in load order without sorting; per-item ones are collected and sorted, and the two are
 /// merged at the end.
 private struct DecideRun {
-    let rules: RuleSet
-    let plan: Plan
+    // The rule set and its plan are passed to each step, not kept here: the run is a value,
+    // and keeping them would retain and release each for every decision.
     var ev: Evaluator
     /// The deal, read through the evaluator's copy (a copy of a deal retains each of its arrays).
     var deal: Deal { ev.deal }
@@ -307,8 +307,6 @@ private struct DecideRun {
 
     init(rules: RuleSet, deal: Deal, today: Day, bits: UnsafeMutableBufferPointer<UInt64>,
          keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>) {
-        self.rules = rules
-        self.plan = rules.plan
         self.ev = Evaluator(rules, deal: deal, today: today)
         self.bits = bits
         self.keys = keys
@@ -323,16 +321,17 @@ private struct DecideRun {
         }
     }
 
-    mutating func run() {
+    mutating func run(_ rules: RuleSet) {
+        let plan = rules.plan
         // Indices, not copies: a copied group or item would retain everything in it.
-        for r in plan.plain { full(r) }
+        for r in plan.plain { full(r, rules) }
         for g in plan.groups.indices {
             let slot = plan.groups[g].slot
             if known[slot] {
-                for i in Plan.matching(plan.groups[g], Int64(bitPattern: keys[slot])) { rest(plan.groups[g].rules[i], -1) }
+                for i in Plan.matching(plan.groups[g], Int64(bitPattern: keys[slot])) { rest(plan.groups[g].rules[i], -1, plan) }
             } else {
                 // The group's field is unknown: each rule in full (it then says what it misses).
-                for r in plan.groups[g].distinctRules { full(r) }
+                for r in plan.groups[g].distinctRules { full(r, rules) }
             }
         }
         for k in plan.kinds.indices where !plan.kinds[k].all.isEmpty {
@@ -342,16 +341,16 @@ private struct DecideRun {
             }
             for i in deal.items[k].indices {
                 let at = Int32(i)
-                for r in plan.kinds[k].every { rest(r, at, kind: k) }
+                for r in plan.kinds[k].every { rest(r, at, kind: k, plan) }
                 let entry = Int(deal.items[k][i].catalogEntry)
                 if entry >= 0 {
-                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, kind: k) }
-                    for r in plan.kinds[k].inCatalog { rest(r, at, kind: k) }
+                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, kind: k, plan) }
+                    for r in plan.kinds[k].inCatalog { rest(r, at, kind: k, plan) }
                 } else {
                     if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].name] {
-                        for r in named { rest(r, at, kind: k) }
+                        for r in named { rest(r, at, kind: k, plan) }
                     }
-                    for r in plan.kinds[k].offCatalog { rest(r, at, kind: k) }
+                    for r in plan.kinds[k].offCatalog { rest(r, at, kind: k, plan) }
                 }
             }
         }
@@ -375,18 +374,19 @@ private struct DecideRun {
     }
 
     /// A deal-level rule in full, as written.
-    private mutating func full(_ r: Int32) {
+    private mutating func full(_ r: Int32, _ rules: RuleSet) {
+        let plan = rules.plan
         ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: nil)
         record(r, -1, rules.evaluate(rules.rules[Int(r)], &ev))
     }
 
     /// What is left of the rule once its group or index has decided the first part (`kind`: the
     /// kind of `item`, for a per-item rule).
-    private mutating func rest(_ r: Int32, _ item: Int32, kind: Int = -1) {
+    private mutating func rest(_ r: Int32, _ item: Int32, kind: Int = -1, _ plan: Plan) {
         guard plan.hasRest[Int(r)] else { return fire(r, item) }
         let count = Int(plan.checkCount[Int(r)])
         if count >= 0, item >= 0 {
-            switch itemChecks(r, item, kind: kind, count) {
+            switch itemChecks(r, item, kind: kind, count, plan) {
             case .yes: return fire(r, item)
             case .no: return
             case .unknown: break
@@ -415,18 +415,18 @@ private struct DecideRun {
     /// A per-item rule's `ItemCheck`s for item `item`: `no` as soon as one fails; `unknown` when
     /// a value is missing or not an integer (the evaluator then decides, and says what it misses).
     @inline(__always)
-    private func itemChecks(_ r: Int32, _ item: Int32, kind: Int, _ count: Int) -> Truth {
+    private func itemChecks(_ r: Int32, _ item: Int32, kind: Int, _ count: Int, _ plan: Plan) -> Truth {
         let start = Int(plan.checkStart[Int(r)])
         var unknown = false
         for c in start..<(start + count) {
             let check = plan.itemChecks[c]
-            guard let a = key(check.a, kind, item) else {
+            guard let a = key(check.a, kind, item, plan) else {
                 unknown = true
                 continue
             }
             switch check.test {
             case .compare(let comparison):
-                guard let b = key(check.b, kind, item) else {
+                guard let b = key(check.b, kind, item, plan) else {
                     unknown = true
                     continue
                 }
@@ -436,7 +436,7 @@ private struct DecideRun {
                     unknown = true
                     continue
                 }
-                if let filled = fillKey(kind, item, f) {
+                if let filled = fillKey(kind, item, f, plan) {
                     // The catalog's list (or the default), its keys worked out at load.
                     guard case .list(let start, let end) = filled else {
                         unknown = true
@@ -467,11 +467,11 @@ private struct DecideRun {
     }
 
     @inline(__always)
-    private func key(_ operand: Plan.ItemCheck.Operand, _ kind: Int, _ item: Int32) -> Int64? {
+    private func key(_ operand: Plan.ItemCheck.Operand, _ kind: Int, _ item: Int32, _ plan: Plan) -> Int64? {
         switch operand {
         case .field(let slot): known[Int(slot)] ? Int64(bitPattern: keys[Int(slot)]) : nil
         case .itemField(let f):
-            if let filled = fillKey(kind, item, f) {
+            if let filled = fillKey(kind, item, f, plan) {
                 if case .scalar(let k) = filled { k } else { nil }
             } else {
                 Plan.key(deal.value(kind: kind, item: Int(item), field: Int(f)))
@@ -483,14 +483,14 @@ private struct DecideRun {
     /// What item `item` reads for field `f` as keys, when it does not give the field itself
     /// (nil: it does, and its own value is read).
     @inline(__always)
-    private func fillKey(_ kind: Int, _ item: Int32, _ f: Int32) -> Plan.FillKeys.Key? {
+    private func fillKey(_ kind: Int, _ item: Int32, _ f: Int32, _ plan: Plan) -> Plan.FillKeys.Key? {
         let i = Int(item)
         guard f != 0, !deal.items[kind][i].givenFields.contains(Int(f)) else { return nil }
         return plan.fillKeys.key(kind: kind, entry: Int(deal.items[kind][i].catalogEntry), field: Int(f))
     }
 
     /// The decision's kind; its hits (in `hits`) in load order, then item order.
-    mutating func finish() -> DecisionKind {
+    mutating func finish(_ plan: Plan) -> DecisionKind {
         hits.itemHits.sortHits()
         hits.undecided.sortHits()
         hits.fired.reserveCapacity(firedCount + hits.itemHits.count)
