@@ -295,7 +295,7 @@ private struct DecideRun {
     // The rule set and its plan are passed to each step, not kept here: the run is a value,
     // and keeping them would retain and release each for every decision.
     var ev: Evaluator
-    /// The deal, read through the evaluator's copy (a copy of a deal retains each of its arrays).
+    /// The deal, read through the evaluator's copy (another copy would retain its storage again).
     var deal: Deal { ev.deal }
     let bits: UnsafeMutableBufferPointer<UInt64>
     var firedCount = 0
