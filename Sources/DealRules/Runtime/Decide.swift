@@ -341,16 +341,16 @@ private struct DecideRun {
             }
             for i in deal.items[k].indices {
                 let at = Int32(i)
-                for r in plan.kinds[k].every { rest(r, at, kind: k, plan) }
+                for r in plan.kinds[k].every { rest(r, at, plan, kind: k) }
                 let entry = Int(deal.items[k][i].catalogEntry)
                 if entry >= 0 {
-                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, kind: k, plan) }
-                    for r in plan.kinds[k].inCatalog { rest(r, at, kind: k, plan) }
+                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, plan, kind: k) }
+                    for r in plan.kinds[k].inCatalog { rest(r, at, plan, kind: k) }
                 } else {
                     if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].name] {
-                        for r in named { rest(r, at, kind: k, plan) }
+                        for r in named { rest(r, at, plan, kind: k) }
                     }
-                    for r in plan.kinds[k].offCatalog { rest(r, at, kind: k, plan) }
+                    for r in plan.kinds[k].offCatalog { rest(r, at, plan, kind: k) }
                 }
             }
         }
@@ -382,7 +382,7 @@ private struct DecideRun {
 
     /// What is left of the rule once its group or index has decided the first part (`kind`: the
     /// kind of `item`, for a per-item rule).
-    private mutating func rest(_ r: Int32, _ item: Int32, kind: Int = -1, _ plan: Plan) {
+    private mutating func rest(_ r: Int32, _ item: Int32, _ plan: Plan, kind: Int = -1) {
         guard plan.hasRest[Int(r)] else { return fire(r, item) }
         let count = Int(plan.checkCount[Int(r)])
         if count >= 0, item >= 0 {
@@ -425,40 +425,23 @@ private struct DecideRun {
                 continue
             }
             switch check.test {
-            case .compare(let comparison):
-                guard let b = key(check.b, kind, item, plan) else {
+            case .compare(let comparison, let operand):
+                guard let b = key(operand, kind, item, plan) else {
                     unknown = true
                     continue
                 }
                 if !comparison.holds(a, b) { return .no }
-            case .member(let negated):
-                guard case .itemField(let f) = check.b else {
-                    unknown = true
-                    continue
-                }
-                if let filled = fillKey(kind, item, f, plan) {
-                    // The catalog's list (or the default), its keys worked out at load.
-                    guard case .list(let start, let end) = filled else {
-                        unknown = true
-                        continue
-                    }
-                    var found = false
-                    for j in Int(start)..<Int(end) where plan.fillKeys.lists[j] == a {
-                        found = true
-                        break
-                    }
-                    if found == negated { return .no }
-                    continue
-                }
-                guard case .list(let elements) = deal.value(kind: kind, item: Int(item), field: Int(f)) else {
+            case .member(let f, let negated):
+                // The catalog's list (or the default), its keys worked out at load. A list the
+                // item gives itself (rare) is left to the evaluator.
+                guard let filled = fillKey(kind, item, f, plan), case .list(let start, let end) = filled else {
                     unknown = true
                     continue
                 }
                 var found = false
-                for e in elements {
-                    // An element that is no integer: the evaluator compares it.
-                    guard let k = Plan.key(e) else { return .unknown }
-                    if k == a { found = true }
+                for j in Int(start)..<Int(end) where plan.fillKeys.lists[j] == a {
+                    found = true
+                    break
                 }
                 if found == negated { return .no }
             }

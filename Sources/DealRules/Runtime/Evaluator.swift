@@ -3,7 +3,7 @@
 /// and checked; an overflow or a division by zero is a `failure`, which behaves like unknown.
 struct Evaluator {
     let defines: [Define?]
-    private(set) var deal: Deal
+    let deal: Deal
     /// The deal's field values with defaults applied.
     let values: [Value]
     let today: Day

@@ -132,13 +132,13 @@ final class Plan: Sendable {
             case constant(Int64)
         }
         enum Test: Sendable {
-            case compare(Comparison)
-            /// `a [not] in b`, where `b` is a field of the item that holds a list.
-            case member(negated: Bool)
+            /// `a op b`.
+            case compare(Comparison, Operand)
+            /// `a [not] in` the item's list field `list`.
+            case member(list: Int32, negated: Bool)
         }
-        let test: Test
         let a: Operand
-        let b: Operand
+        let test: Test
     }
 
     /// `ItemFill`'s values as `Plan.key` gives them, worked out once: a scalar's key, or a
@@ -399,10 +399,10 @@ final class Plan: Sendable {
             return itemCheck(x)
         case .compare(let c, let x, let y, _):
             guard let (a, ta) = operand(x), let (b, tb) = operand(y), ta == tb, ta.isOrdered else { return nil }
-            return ItemCheck(test: .compare(c), a: a, b: b)
+            return ItemCheck(a: a, test: .compare(c, b))
         case .member(let x, .itemField(0, _, let f, .list(let te), _), let negated):
             guard let (a, ta) = operand(x), ta == te, ta.isOrdered else { return nil }
-            return ItemCheck(test: .member(negated: negated), a: a, b: .itemField(Int32(f)))
+            return ItemCheck(a: a, test: .member(list: Int32(f), negated: negated))
         default:
             return nil
         }
