@@ -50,24 +50,24 @@ struct MessageTemplate: Sendable {
     /// The generated message: the condition (and `unless …`) with each path's value beside it.
     init(condition: Node, unless: Node?) {
         let printer = NodePrinter(valueText: ValueText(choices: []))
-        var out = TextBuffer(capacity: 0)
+        var out = TextBuffer(capacity: 128)
         var sites = ValueSites()
         printer.write(condition, into: &out, values: &sites)
         if let unless {
             out.append(" unless ")
             printer.write(unless, into: &out, values: &sites)
         }
-        var start = 0
+        text = out.bytes
+        pieces.reserveCapacity(sites.sites.count + 1)
         for (offset, node) in sites.sites {
-            add(out.bytes(start..<offset)[...], node: node, kind: node.itemKind, parenthesized: true)
-            start = offset
+            pieces.append(Piece(textEnd: Int32(offset), jsonEnd: 0, node: node, kind: node.itemKind, parenthesized: true))
         }
-        add(out.bytes(start..<out.count)[...], node: nil, kind: nil, parenthesized: false)
+        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: 0, node: nil, kind: nil))
+        escapeForJSON()
     }
 
     /// A `because` message: its text, and the value of each `{…}`.
     init(parts: [MessagePart]) {
-        var text: [UInt8] = []
         for p in parts {
             switch p {
             case .literal(let s): text += s.utf8
@@ -75,25 +75,36 @@ struct MessageTemplate: Sendable {
                 var kind: Int?
                 if case .item(let k) = type { kind = k }
                 if case .list(.item(let k)) = type { kind = k }
-                add(text[...], node: node, kind: kind, parenthesized: false)
-                text = []
+                pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: 0, node: node, kind: kind))
             }
         }
-        add(text[...], node: nil, kind: nil, parenthesized: false)
+        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: 0, node: nil, kind: nil))
+        escapeForJSON()
     }
 
-    private mutating func add(_ piece: ArraySlice<UInt8>, node: Node?, kind: Int?, parenthesized: Bool) {
-        text += piece
-        // Most text needs no escaping.
-        if piece.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
-            var escaped = TextBuffer(json: true, capacity: piece.count + 8)
-            piece.withUnsafeBufferPointer { escaped.append(bytes: $0) }
-            escaped.appendContents(to: &json)
-        } else {
-            json += piece
+    /// Makes `json` and each piece's `jsonEnd` from `text` and the pieces' `textEnd`s. Most
+    /// messages need no escaping: then `json` shares `text`'s storage.
+    private mutating func escapeForJSON() {
+        let plain = text.withUnsafeBufferPointer { all in
+            for b in all where b == 0x22 || b == 0x5C || b < 0x20 { return false }
+            return true
         }
-        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(json.count), node: node, kind: kind,
-                            parenthesized: parenthesized))
+        guard !plain else {
+            json = text
+            for i in pieces.indices { pieces[i].jsonEnd = pieces[i].textEnd }
+            return
+        }
+        var escaped = TextBuffer(json: true, capacity: text.count + 16)
+        text.withUnsafeBufferPointer { all in
+            var start = 0
+            for i in pieces.indices {
+                let end = Int(pieces[i].textEnd)
+                escaped.append(bytes: UnsafeBufferPointer(rebasing: all[start..<end]))
+                pieces[i].jsonEnd = Int32(escaped.count)
+                start = end
+            }
+        }
+        json = escaped.bytes
     }
 
     /// Writes the message for the rule the evaluator is set up for.
