@@ -227,9 +227,7 @@ final class Plan: Sendable {
         var checkCount: [Int32] = []
 
         init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
-            messages = rules.map { rule in
-                rule.message.map { MessageTemplate(parts: $0) } ?? MessageTemplate(condition: rule.condition, unless: rule.unless)
-            }
+            messages = rules.map(\.template)
             kinds = itemKinds.map { k in
                 var p = KindPlan()
                 p.byEntry = Array(repeating: [], count: k.catalog?.entries.count ?? 0)

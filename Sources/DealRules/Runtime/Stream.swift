@@ -228,53 +228,9 @@ public struct DealStreamDecider: Sendable {
     }
 }
 
-/// Runs `body(0)` on the calling thread and `body(1)` … `body(threads - 1)` each on a thread of
-/// its own, and returns when all have. (Not `DispatchQueue.concurrentPerform`: its pool adds no
-/// thread while it counts the cores busy, as it does while the caller's caller reads the next
-/// batch, and then one thread decides the whole batch.)
-private func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    #if canImport(Glibc)
-    final class Job: @unchecked Sendable {
-        let body: @Sendable (Int) -> Void
-        let index: Int
-        init(_ body: @escaping @Sendable (Int) -> Void, _ index: Int) {
-            self.body = body
-            self.index = index
-        }
-    }
-    var started: [pthread_t] = []
-    for t in 1..<max(1, threads) {
-        var thread = pthread_t()
-        let job = Unmanaged.passRetained(Job(body, t)).toOpaque()
-        let made = pthread_create(&thread, nil, { arg in
-            let job = Unmanaged<Job>.fromOpaque(arg!).takeRetainedValue()
-            job.body(job.index)
-            return nil
-        }, job)
-        if made == 0 {
-            started.append(thread)
-        } else {
-            // No thread to be had: this one does that part too.
-            Unmanaged<Job>.fromOpaque(job).release()
-            body(t)
-        }
-    }
-    body(0)
-    for thread in started { pthread_join(thread, nil) }
-    #else
-    DispatchQueue.concurrentPerform(iterations: threads, execute: body)
-    #endif
-}
-
 /// Hands out chunk numbers 0, 1, 2, … to concurrent workers, each number once.
 private final class ChunkCounter: Sendable {
     private let next = Atomic<Int>(0)
 
     func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
-}
-
-/// A buffer that concurrent workers write to, each only its own element.
-private struct UnsafeSendableBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<T>
-    init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
 }

@@ -13,6 +13,8 @@ struct Checker {
     let units: [Unit]
     let readCSV: CSVReader
     let limits: Limits
+    /// How many threads check the rules; nil: one per processor for a large rule set, else one.
+    var threads: Int?
     var diagnostics: [Diagnostic] = []
 
     // Tables, filled in order.
@@ -382,16 +384,57 @@ struct Checker {
 
     // MARK: Rules
 
+    /// A rule checked on its own, waiting to be added in file order by `addRule`, which checks
+    /// its name against the rules before it.
+    struct CheckedRule {
+        let decl: RuleDecl
+        let source: SourceFile
+        let name: String
+        /// Nil when the rule has an error.
+        let rule: Rule?
+        /// That its condition reads no fact: said only if the rule is added.
+        let constantWarning: Diagnostic?
+    }
+
+    /// Rules each thread checks at least, when a large rule set is checked on several threads.
+    static let rulesPerThread = 1_000
+
+    /// Checks every rule; a large rule set is cut into parts checked at once, one thread each,
+    /// each part by its own copy of the checker (rules are checked independently of each other).
+    /// Then the rules are added in file order, so the result and the diagnostics are the same
+    /// as one thread's.
     mutating func checkRules() {
-        for unit in units {
-            guard case .rule(let decl) = unit.declaration.kind else { continue }
-            checkRule(decl, unit.source)
+        let ruleUnits = units.filter { if case .rule = $0.declaration.kind { true } else { false } }
+        let parts = threads ?? min(DealStreamDecider.processorCount, ruleUnits.count / Self.rulesPerThread)
+        guard parts > 1 else {
+            for unit in ruleUnits { addRule(checkRule(unit)) }
+            return
+        }
+        var base = self
+        base.diagnostics = []
+        let copy = base
+        let done = inParallel(ruleUnits.count, parts: parts) { range in
+            var worker = copy
+            let checked = range.map { worker.checkRule(ruleUnits[$0]) }
+            return (checked, worker.diagnostics, worker.approvalsUsed, worker.definesUsed, worker.choicesUsed)
+        }
+        for (_, diagnostics, approvals, defines, choices) in done {
+            self.diagnostics += diagnostics
+            approvalsUsed.formUnion(approvals)
+            definesUsed.formUnion(defines)
+            choicesUsed.formUnion(choices)
+        }
+        for (checked, _, _, _, _) in done {
+            for c in checked { addRule(c) }
         }
     }
 
-    mutating func checkRule(_ decl: RuleDecl, _ src: SourceFile) {
+    mutating func checkRule(_ unit: Unit) -> CheckedRule {
+        guard case .rule(let decl) = unit.declaration.kind else { preconditionFailure("not a rule") }
+        let src = unit.source
         let (line, column) = src.position(of: Int(decl.outcomeRange.start))
         let name = decl.name?.text ?? "\(src.path):\(line)"
+        func failed() -> CheckedRule { CheckedRule(decl: decl, source: src, name: name, rule: nil, constantWarning: nil) }
         var scope = Scope(source: src, allowsFreeItem: true)
         let condition = checkCondition(decl.condition, &scope, what: "a rule's `when`")
         let unless = decl.unless.flatMap { checkCondition($0, &scope, what: "`unless`") }
@@ -428,34 +471,53 @@ struct Checker {
                   src, scope.freeItemRange ?? decl.outcomeRange,
                   help: "declare one in `deal`: `\(itemKinds[k].name)s: list of \(itemKinds[k].name)`")
         }
-        if let first = ruleIndex[name] {
-            error(.duplicateRule, "a rule named `\(name)` already exists", src, decl.name?.range ?? decl.outcomeRange,
-                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: locationOf(rules[first].location))])
-            return
+        guard let condition, decl.unless == nil || unless != nil, approvalIndices.count == decl.approvals.count else {
+            return failed()
         }
-        if decl.name != nil, let a = approvalIndex[name] {
-            error(.duplicateRule, "`\(name)` is already the name of an approval", src, decl.name!.range,
-                  help: "rules and approvals share one namespace; rename the rule",
-                  notes: [.init("the approval", at: approvalLocations[a])])
-            return
+        // The generated message is the condition as written with places for values, so the
+        // condition's text is the message's text when there is no `because`.
+        let template = message.map { MessageTemplate(parts: $0) } ?? MessageTemplate(condition: condition, unless: unless)
+        let text: String
+        if message == nil {
+            text = String(decoding: template.text, as: UTF8.self)
+        } else {
+            let printer = NodePrinter(valueText: valueText)
+            text = printer.text(condition) + (unless.map { " unless " + printer.text($0) } ?? "")
         }
-        guard let condition, decl.unless == nil || unless != nil, approvalIndices.count == decl.approvals.count else { return }
-        let printer = NodePrinter(valueText: valueText)
-        var text = printer.text(condition)
-        if let unless { text += " unless " + printer.text(unless) }
+        var warning: Diagnostic?
         if !scope.readsFacts {
             var v = evaluateConstant(condition)
             if let unless, case .flag(true) = v, case .flag(let u) = evaluateConstant(unless) { v = .flag(!u) }
             let always = v == .yes ? "yes" : v == .no ? "no" : "the same"
-            diagnostics.append(Diagnostic(.constantCondition, "this condition reads no fact, so it is always \(always)",
-                                          at: DiagnosticLocation(src, decl.condition.range),
-                                          help: always == "yes" ? "the rule fires on every deal" : "the rule never fires"))
+            warning = Diagnostic(.constantCondition, "this condition reads no fact, so it is always \(always)",
+                                 at: DiagnosticLocation(src, decl.condition.range),
+                                 help: always == "yes" ? "the rule fires on every deal" : "the rule never fires")
         }
+        let rule = Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
+                        condition: condition, unless: unless, message: message, template: template,
+                        location: "\(src.path):\(line):\(column)", file: src.path, line: line,
+                        itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text)
+        return CheckedRule(decl: decl, source: src, name: name, rule: rule, constantWarning: warning)
+    }
+
+    /// Adds a checked rule unless its name is taken; a rule with an error is only checked for that.
+    mutating func addRule(_ c: CheckedRule) {
+        let decl = c.decl, name = c.name
+        if let first = ruleIndex[name] {
+            error(.duplicateRule, "a rule named `\(name)` already exists", c.source, decl.name?.range ?? decl.outcomeRange,
+                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: locationOf(rules[first].location))])
+            return
+        }
+        if decl.name != nil, let a = approvalIndex[name] {
+            error(.duplicateRule, "`\(name)` is already the name of an approval", c.source, decl.name!.range,
+                  help: "rules and approvals share one namespace; rename the rule",
+                  notes: [.init("the approval", at: approvalLocations[a])])
+            return
+        }
+        guard let rule = c.rule else { return }
+        if let warning = c.constantWarning { diagnostics.append(warning) }
         ruleIndex[name] = rules.count
-        rules.append(Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
-                          condition: condition, unless: unless, message: message,
-                          location: "\(src.path):\(line):\(column)", file: src.path, line: line,
-                          itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text))
+        rules.append(rule)
     }
 
     mutating func checkCondition(_ e: Expr, _ scope: inout Scope, what: String) -> Node? {

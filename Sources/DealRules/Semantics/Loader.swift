@@ -12,6 +12,11 @@ struct Loader {
     private var roots: [String: String] = [:]
     /// Text to read instead of a file's contents, by real path: to check an edit before saving it.
     var overrides: [String: String] = [:]
+    /// Threads that parse a large file and check the rules; nil: one per processor for large
+    /// inputs, else one. (Tests set it to check that the result does not depend on it.)
+    var threads: Int?
+    /// A file parses in pieces, one thread each, when each piece has at least this many bytes.
+    static let bytesPerThread = 128 * 1024
 
     init(limits: Limits) {
         self.limits = limits
@@ -46,7 +51,8 @@ struct Loader {
         let src = SourceFile(path: name, absolutePath: nil, bytes: Array(text.utf8))
         roots[name] = root
         files.append(LoadedFile(path: name, absolutePath: nil))
-        add(Parser.parse(src, limits: limits), root: root, directory: root)
+        let parts = threads ?? min(DealStreamDecider.processorCount, src.bytes.count / Self.bytesPerThread)
+        add(parts > 1 ? Parser.parse(src, limits: limits, parts: parts) : Parser.parse(src, limits: limits), root: root, directory: root)
     }
 
     private mutating func loadFile(_ real: String, root: String, from include: (SourceFile, SourceRange)?) {
@@ -96,7 +102,9 @@ struct Loader {
         let src = SourceFile(path: display, absolutePath: real, bytes: bytes)
         roots[display] = root
         stack.append(real)
-        add(Parser.parse(src, limits: limits), root: root, directory: FileSystem.directory(of: real))
+        let parts = threads ?? min(DealStreamDecider.processorCount, bytes.count / Self.bytesPerThread)
+        let tree = parts > 1 ? Parser.parse(src, limits: limits, parts: parts) : Parser.parse(src, limits: limits)
+        add(tree, root: root, directory: FileSystem.directory(of: real))
         stack.removeLast()
     }
 
@@ -163,6 +171,7 @@ struct Loader {
     mutating func finish() -> LoadResult {
         let loader = self
         var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) })
+        checker.threads = threads
         // The checker runs even after syntax errors, so one run reports both kinds.
         let ruleSet = checker.run()
         var all = (diagnostics + checker.diagnostics).sortedByLocation()
@@ -181,7 +190,13 @@ extension RuleSet {
     /// edit before it is saved.
     public static func load(paths: [String], sources: [(name: String, text: String)] = [],
                             overrides: [String: String] = [:], limits: Limits = .default) -> LoadResult {
+        load(paths: paths, sources: sources, overrides: overrides, limits: limits, threads: nil)
+    }
+
+    static func load(paths: [String], sources: [(name: String, text: String)] = [],
+                     overrides: [String: String] = [:], limits: Limits = .default, threads: Int?) -> LoadResult {
         var loader = Loader(limits: limits)
+        loader.threads = threads
         for (path, text) in overrides {
             let abs = FileSystem.absolute(path)
             loader.overrides[FileSystem.real(abs) ?? abs] = text
@@ -195,7 +210,13 @@ extension RuleSet {
     /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
     /// and catalog CSVs are read relative to `root` (default: the current folder) and may not leave it.
     public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default) -> LoadResult {
+        load(source: source, name: name, root: root, limits: limits, threads: nil)
+    }
+
+    static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default,
+                     threads: Int?) -> LoadResult {
         var loader = Loader(limits: limits)
+        loader.threads = threads
         let rootPath = FileSystem.absolute(root ?? ".")
         loader.load(source: source, name: name, root: FileSystem.real(rootPath) ?? rootPath)
         return loader.finish()

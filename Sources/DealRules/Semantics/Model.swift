@@ -89,6 +89,8 @@ public final class Rule: Sendable {
     let condition: Node
     let unless: Node?
     let message: [MessagePart]?
+    /// The message its outcome carries, made once: the `because` message or the generated one.
+    let template: MessageTemplate
     /// `FILE:LINE:COL` of the outcome keyword.
     public let location: String
     public let file: String
@@ -100,7 +102,7 @@ public final class Rule: Sendable {
     public let conditionText: String
 
     init(name: String, isNamed: Bool, outcome: OutcomeKind, approvals: [Int], condition: Node, unless: Node?,
-         message: [MessagePart]?, location: String, file: String, line: Int, itemKind: Int?, bindingCount: Int,
+         message: [MessagePart]?, template: MessageTemplate, location: String, file: String, line: Int, itemKind: Int?, bindingCount: Int,
          conditionText: String) {
         self.name = name
         self.isNamed = isNamed
@@ -109,6 +111,7 @@ public final class Rule: Sendable {
         self.condition = condition
         self.unless = unless
         self.message = message
+        self.template = template
         self.location = location
         self.file = file
         self.line = line

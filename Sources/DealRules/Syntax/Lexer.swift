@@ -167,7 +167,7 @@ public struct Lexer {
         let start = i
         while i < end {
             let c = b[i]
-            if isNameByte(c) {
+            if Self.isNameByte(c) {
                 i += 1
             } else if c >= 0x80, let (scalar, length) = decodeScalar(at: i),
                       scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
@@ -209,7 +209,7 @@ public struct Lexer {
         var j = i
         while j < end, b[j] == UInt8(ascii: " ") || b[j] == UInt8(ascii: "\t") { j += 1 }
         var k = j
-        while k < end, isNameByte(b[k]) { k += 1 }
+        while k < end, Self.isNameByte(b[k]) { k += 1 }
         if k > j, Duration.unit(b[j..<k]) != nil {
             i = k
             if fraction {
@@ -305,7 +305,7 @@ public struct Lexer {
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
-    private func isNameByte(_ c: UInt8) -> Bool {
+    static func isNameByte(_ c: UInt8) -> Bool {
         (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
     }
 

@@ -38,6 +38,51 @@ public struct Parser {
                           diagnostics: lexer.diagnostics + parser.diagnostics)
     }
 
+    /// Lexes and parses one file in up to `parts` pieces at once, one thread each, cut at lines
+    /// that start a rule. A piece starts where a declaration starts, so it parses as it does in
+    /// the whole file. If any piece has a diagnostic, the file is parsed again in one piece: a
+    /// broken file's messages are exactly those of one parse.
+    static func parse(_ source: SourceFile, limits: Limits, parts: Int) -> SyntaxTree {
+        let bytes = source.bytes
+        var cuts = [0]
+        for p in 1..<max(1, parts) {
+            if let cut = ruleLineStart(in: bytes, from: max(cuts.last!, bytes.count * p / parts)), cut > cuts.last! {
+                cuts.append(cut)
+            }
+        }
+        cuts.append(bytes.count)
+        guard cuts.count > 2 else { return parse(source, limits: limits) }
+        let pieces = inParallel(cuts.count - 1, parts: cuts.count - 1) { range in
+            range.map { i in
+                let lexer = Lexer.tokenize(source, limits: limits, range: cuts[i]..<cuts[i + 1])
+                var parser = Parser(source, tokens: lexer.tokens, limits: limits)
+                let declarations = parser.parseRuleFile()
+                return (declarations, lexer.comments, lexer.diagnostics.isEmpty && parser.diagnostics.isEmpty)
+            }
+        }.flatMap { $0 }
+        guard pieces.allSatisfy(\.2) else { return parse(source, limits: limits) }
+        return SyntaxTree(source: source, declarations: pieces.flatMap(\.0), comments: pieces.flatMap(\.1), diagnostics: [])
+    }
+
+    /// The first line at or after `offset` that starts with `rule`, `require`, `deny` or `warn`
+    /// (a rule's first word): where a piece of a file to parse on its own may start. Text and
+    /// comments end with their line, so a line's start is never inside either.
+    static func ruleLineStart(in bytes: [UInt8], from offset: Int) -> Int? {
+        let words: [[UInt8]] = [Array("rule".utf8), Array("require".utf8), Array("deny".utf8), Array("warn".utf8)]
+        var i = offset
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\n") {
+                let start = i + 1
+                for w in words where bytes.count - start > w.count && bytes[start..<start + w.count].elementsEqual(w)
+                    && !Lexer.isNameByte(bytes[start + w.count]) {
+                    return start
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     // MARK: Token access
 
     var tok: Token { tokens[p] }

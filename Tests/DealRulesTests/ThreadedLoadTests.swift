@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import DealRulesTestSupport
+@testable import DealRules
+
+/// A large rule set is parsed and checked on several threads (`Loader.threads`). These tests
+/// force several threads on small inputs and require the very same rule set and diagnostics as
+/// one thread gives.
+@Suite struct ThreadedLoadTests {
+    /// What a load gives, as text: every diagnostic as `check` prints it, then every rule.
+    static func outcome(_ result: LoadResult) -> String {
+        var out = DiagnosticRenderer().render(result.diagnostics) + result.summary + "\n"
+        for r in result.ruleSet?.rules ?? [] {
+            out += "\(r.name) \(r.outcome) \(r.approvals) at \(r.location): \(r.conditionText)"
+            out += " | \(String(decoding: r.template.text, as: UTF8.self)) | \(String(decoding: r.template.json, as: UTF8.self))\n"
+        }
+        return out
+    }
+
+    static let badSamples: [String] = {
+        let dir = packageRoot.appendingPathComponent("samples/bad")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { !$0.hasSuffix(".expected") && !$0.hasSuffix(".md") && !$0.hasSuffix(".csv") }
+            .map { "samples/bad/" + $0 }.sorted()
+    }()
+
+    @Test(arguments: ["samples/northwind"] + badSamples)
+    func aSampleLoadsTheSameOnSeveralThreads(sample: String) {
+        let one = Self.outcome(RuleSet.load(paths: [path(sample)], threads: 1))
+        for threads in [2, 3] {
+            #expect(Self.outcome(RuleSet.load(paths: [path(sample)], threads: threads)) == one, "\(sample), \(threads) threads")
+        }
+    }
+
+    /// Rules that each part checks differently: an approval and a define used only in the last
+    /// part (else "never used"), a rule name taken again in a later part, an unknown approval and
+    /// a constant condition in each, a rule that is both a duplicate and constant, an unnamed
+    /// rule, and a `because` message with a quote.
+    static func manyRules(valid: Bool) -> String {
+        var text = northwindDeclarations + """
+
+            approval late_approval: "Late Team"
+            define late_big = total > $1,000,000
+
+            """
+        for i in 0..<40 {
+            text += "\nrule r\(i):\n  deny when discount > \(i)% and region is EU\n"
+            if i % 10 == 3 { text += "\nrule \(valid ? "again" : "r")\(i - 2):\n  warn when total > $\(i)\n" }
+            if i % 10 == 5 { text += "\nrequire \(valid ? "security_review" : "nobody_approval") when sla is gold\n" }
+            if i % 10 == 7, !valid { text += "\nrule constant_\(i):\n  warn when 1 > 2\n" }
+            if i % 10 == 8 { text += "\nrequire finance_approval when term < \(i) months\n" }
+            if i % 10 == 9 { text += "\nrule m\(i):\n  warn when discount > 5% because \"a \\\"big\\\" discount of {discount}\"\n" }
+        }
+        if !valid { text += "\nrule constant_7:\n  warn when 2 > 1\n" }
+        text += "\nrule late:\n  require late_approval when late_big\n"
+        return text
+    }
+
+    @Test func rulesCheckedInPartsGiveTheSameRulesAndDiagnostics() throws {
+        let one = RuleSet.load(source: Self.manyRules(valid: false), name: "many.rules", threads: 1)
+        let text = Self.outcome(one)
+        // The rule set is meant to have all of these; else the comparison below proves little.
+        #expect(text.contains("a rule named `r1` already exists"))
+        #expect(text.contains("unknown approval `nobody_approval`"))
+        #expect(text.contains("this condition reads no fact"))
+        #expect(!text.contains("`late_approval` is never required"))
+        #expect(!text.contains("`late_big` is never used"))
+        for threads in [2, 3, 7] {
+            #expect(Self.outcome(RuleSet.load(source: Self.manyRules(valid: false), name: "many.rules", threads: threads)) == text,
+                    "\(threads) threads")
+        }
+    }
+
+    @Test func aValidRuleSetCheckedInPartsDecidesTheSame() throws {
+        let valid = Self.manyRules(valid: true)
+        let one = try #require(RuleSet.load(source: valid, name: "many.rules", threads: 1).ruleSet)
+        let two = try #require(RuleSet.load(source: valid, name: "many.rules", threads: 2).ruleSet)
+        #expect(one.rules.count > 50)
+        let json = #"{"region":"EU","discount":"12%","total":"$2,000,000","sla":"gold","term":"7 months"}"#
+        let today = Day(year: 2026, month: 12, day: 1)!
+        func shown(_ rules: RuleSet) throws -> String {
+            var out: [UInt8] = []
+            rules.decide(try rules.deal(json: json), today: today).appendJSON(to: &out, index: 0)
+            return String(decoding: out, as: UTF8.self)
+        }
+        let decided = try shown(one)
+        #expect(decided.contains("late_approval") && decided.contains("a \\\"big\\\" discount of 12%"), "\(decided)")
+        #expect(try shown(two) == decided)
+    }
+
+    @Test(arguments: 0..<12)
+    func aFileParsedInPiecesIsTheWholeFileParsed(seed: Int) {
+        var g = RuleSetGenerator(seed: UInt64(seed) &* 31 &+ 5, messyLayout: true)
+        let text = g.ruleSet(rules: 40)
+        let source = SourceFile(path: "gen.rules", bytes: Array(text.utf8))
+        let whole = Parser.parse(source)
+        #expect(Parser.ruleLineStart(in: source.bytes, from: source.bytes.count / 2) != nil, "the file is cut somewhere")
+        for parts in [2, 3, 5] {
+            let pieces = Parser.parse(source, limits: .default, parts: parts)
+            #expect(pieces.declarations == whole.declarations, "seed \(seed), \(parts) parts\n\(text)")
+            #expect(pieces.comments == whole.comments, "seed \(seed), \(parts) parts")
+            #expect(pieces.diagnostics.count == whole.diagnostics.count)
+        }
+    }
+
+    @Test func aBrokenFileIsParsedAgainWhole() {
+        // The parenthesis opened in the first half is never closed: parsed in pieces, the first
+        // piece would end at its own end and say so; the whole file's message names `rule`.
+        var text = "rule a:\n  deny when (discount > 1%\n"
+        for i in 0..<20 { text += "rule b\(i):\n  deny when discount > \(i)%\n" }
+        let source = SourceFile(path: "broken.rules", bytes: Array(text.utf8))
+        let whole = Parser.parse(source)
+        let pieces = Parser.parse(source, limits: .default, parts: 2)
+        #expect(!whole.diagnostics.isEmpty)
+        #expect(pieces.diagnostics.map(\.message) == whole.diagnostics.map(\.message))
+        #expect(pieces.declarations == whole.declarations)
+    }
+
+    @Test func piecesStartOnlyWhereARuleStartsALine() throws {
+        let text = "deal {\n  warning_level: number\n}\n# rule in a comment\nwarn when warning_level > 1\nrequire x when y\n"
+        let bytes = Array(text.utf8)
+        let first = try #require(Parser.ruleLineStart(in: bytes, from: 0))
+        #expect(text.utf8.dropFirst(first).starts(with: "warn when".utf8))
+        let second = try #require(Parser.ruleLineStart(in: bytes, from: first))
+        #expect(text.utf8.dropFirst(second).starts(with: "require x".utf8))
+        #expect(Parser.ruleLineStart(in: bytes, from: second) == nil)
+    }
+
+    @Test func theAllocatorTakesTheSettingsTheCommandGivesIt() {
+        #if canImport(Glibc)
+        #expect(Allocator.keepFreedMemory())
+        #endif
+    }
+}
