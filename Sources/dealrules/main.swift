@@ -5,6 +5,8 @@ import DealRules
 import Glibc
 #endif
 
+Allocator.keepFreedMemory()
+
 // The exit codes of LANGUAGE.md: usage errors are 2 (argument-parser's default is 64).
 do {
     // Bare `dealrules` on a terminal is the REPL; so is `dealrules RULES…` (paths, no command).

@@ -9,6 +9,8 @@
 //                      own copy of the rules, as `dealrules eval --deals` does (per line)
 // - repl fact N:       in the REPL, one fact changed (`discount = …`) and the new decision shown
 //
+// The process's allocator is set as the `dealrules` command sets it (`Allocator.keepFreedMemory`).
+//
 // The data comes from scripts/bench (DEALRULES_BENCH_DATA, default /tmp/peers-data).
 
 import Benchmark
@@ -83,6 +85,8 @@ func workload(_ n: Int) -> Workload {
 }
 
 let benchmarks: @Sendable () -> Void = {
+    // The allocator set as the `dealrules` command sets it (see `Allocator.keepFreedMemory`).
+    Allocator.keepFreedMemory()
     // Per-deal benchmarks measure time only: counting mallocs or reading the resident size on
     // every iteration would cost more than deciding a deal.
     Benchmark.defaultConfiguration = .init(
