@@ -48,6 +48,12 @@ struct UnsafeSendableBuffer<T>: @unchecked Sendable {
     init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
 }
 
+/// Threads to share `count` things of work among, each taking at least `each` of them: one per
+/// processor for a large count, else one.
+func threadsFor(_ count: Int, each: Int) -> Int {
+    max(1, min(DealStreamDecider.processorCount, count / each))
+}
+
 /// Splits `0 ..< count` into `parts` ranges of nearly equal size, runs `body` on each at once
 /// (one thread each, the calling thread being one) and returns the results in order.
 ///

@@ -88,27 +88,39 @@ final class Plan: Sendable {
         private var first: [Int32] = [0]
 
         init(rules: [Rule], approvals: [Approval]) {
-            var t = TextBuffer(json: true, capacity: 96 * rules.count)
-            for rule in rules {
-                for a in rule.outcome == .require ? rule.approvals.map({ Optional(approvals[$0]) }) : [nil] {
-                    t.raw("{\"kind\":\"")
-                    t.append(rule.outcome.rawValue)
-                    if let a {
-                        t.raw("\",\"approval\":\"")
-                        t.append(a.name)
-                        t.raw("\",\"team\":\"")
-                        t.append(a.team)
+            // Each part of the rules writes its heads on its own thread; then they are joined.
+            let parts = inParallel(rules.count, parts: threadsFor(rules.count, each: 1_000)) { range in
+                var t = TextBuffer(json: true, capacity: 96 * range.count)
+                var ends: [Int32] = [], counts: [Int32] = []
+                for rule in rules[range] {
+                    let required = rule.outcome == .require ? rule.approvals.count : 1
+                    for i in 0..<required {
+                        t.raw("{\"kind\":\"")
+                        t.append(rule.outcome.rawValue)
+                        if rule.outcome == .require {
+                            let a = approvals[rule.approvals[i]]
+                            t.raw("\",\"approval\":\"")
+                            t.append(a.name)
+                            t.raw("\",\"team\":\"")
+                            t.append(a.team)
+                        }
+                        t.raw("\",\"rule\":\"")
+                        t.append(rule.name)
+                        t.raw("\",\"location\":\"")
+                        t.append(rule.location)
+                        t.raw("\"")
+                        ends.append(Int32(t.count))
                     }
-                    t.raw("\",\"rule\":\"")
-                    t.append(rule.name)
-                    t.raw("\",\"location\":\"")
-                    t.append(rule.location)
-                    t.raw("\"")
-                    bounds.append(Int32(t.count))
+                    counts.append(Int32(required))
                 }
-                first.append(Int32(bounds.count - 1))
+                return (t.bytes, ends, counts)
             }
-            bytes = t.bytes
+            for (bytes, ends, counts) in parts {
+                let base = Int32(self.bytes.count)
+                self.bytes += bytes
+                bounds += ends.lazy.map { $0 + base }
+                for n in counts { first.append(first.last! + n) }
+            }
         }
 
         /// Rule `r`'s heads: one per approval it requires, or one.
@@ -233,79 +245,59 @@ final class Plan: Sendable {
                 p.byEntry = Array(repeating: [], count: k.catalog?.entries.count ?? 0)
                 return p
             }
-            rest = Array(repeating: nil, count: rules.count)
+            let shapes = Shape.of(rules, defines, itemKinds)
+            rest = shapes.map(\.rest)
             // A group per field and comparison.
             struct GroupKey: Hashable {
                 let slot: Int
                 let comparison: Comparison
             }
             var groupIndex: [GroupKey: Int] = [:]
-            for (r, rule) in rules.enumerated() {
-                let index = Int32(r)
-                var parts = Plan.conjuncts(rule.condition, defines)
-                if let unless = rule.unless { parts.append(.not(unless)) }
-                if let k = rule.itemKind {
-                    kinds[k].all.append(index)
-                    if let (filter, at) = parts.enumerated().lazy.compactMap({ i, p in Plan.itemFilter(p, itemKinds[k]).map { ($0, i) } }).first {
-                        parts.remove(at: at)
-                        rest[r] = Plan.join(parts)
-                        switch filter {
-                        case .names(let names):
-                            for n in names {
-                                if let e = itemKinds[k].catalog?.index[n] { kinds[k].byEntry[Int(e)].append(index) } else { kinds[k].byName[n, default: []].append(index) }
-                            }
-                        case .catalog(let inside):
-                            if inside { kinds[k].inCatalog.append(index) } else { kinds[k].offCatalog.append(index) }
-                        }
-                    } else {
-                        kinds[k].every.append(index)
-                        rest[r] = Plan.join(parts)
-                    }
-                    continue
-                }
-                guard let (at, slot, comparison, keys) = parts.enumerated().lazy.compactMap({ i, p in
-                    Plan.threshold(p).map { (i, $0.slot, $0.comparison, $0.keys) }
-                }).first else {
-                    plain.append(index)
-                    continue
-                }
-                parts.remove(at: at)
-                rest[r] = Plan.join(parts)
-                let name = GroupKey(slot: slot, comparison: comparison)
-                let g = groupIndex[name] ?? {
-                    groups.append(Group(slot: slot, comparison: comparison))
-                    groupIndex[name] = groups.count - 1
-                    return groups.count - 1
-                }()
-                for key in keys {
-                    groups[g].keys.append(key)
-                    groups[g].rules.append(index)
-                }
-            }
-            outcomes = rules.map(\.outcome)
-            bindings = rules.map { Int32($0.bindingCount) }
-            hasRest = rest.map { $0 != nil }
             checkStart = Array(repeating: 0, count: rules.count)
             checkCount = Array(repeating: -1, count: rules.count)
-            // A rest that is only comparisons of integers is checked without the evaluator.
-            for (r, rule) in rules.enumerated() {
-                guard let node = rest[r] else { continue }
-                if rule.itemKind == nil {
-                    guard let found = Plan.eachPart(of: node, defines, as: { part in
-                        Plan.threshold(part).flatMap { t in
-                            t.keys.count == 1 ? Check(slot: Int32(t.slot), comparison: t.comparison, key: t.keys[0]) : nil
+            for (r, shape) in shapes.enumerated() {
+                let index = Int32(r)
+                switch shape.index {
+                case .plain:
+                    plain.append(index)
+                case .threshold(let slot, let comparison, let keys):
+                    let name = GroupKey(slot: slot, comparison: comparison)
+                    let g = groupIndex[name] ?? {
+                        groups.append(Group(slot: slot, comparison: comparison))
+                        groupIndex[name] = groups.count - 1
+                        return groups.count - 1
+                    }()
+                    for key in keys {
+                        groups[g].keys.append(key)
+                        groups[g].rules.append(index)
+                    }
+                case .item(let k, let filter):
+                    kinds[k].all.append(index)
+                    switch filter {
+                    case nil:
+                        kinds[k].every.append(index)
+                    case .names(let names)?:
+                        for n in names {
+                            if let e = itemKinds[k].catalog?.index[n] { kinds[k].byEntry[Int(e)].append(index) } else { kinds[k].byName[n, default: []].append(index) }
                         }
-                    }) else { continue }
+                    case .catalog(let inside)?:
+                        if inside { kinds[k].inCatalog.append(index) } else { kinds[k].offCatalog.append(index) }
+                    }
+                }
+                // A rest that is only comparisons of integers is checked without the evaluator.
+                if let found = shape.checks {
                     checkStart[r] = Int32(checks.count)
                     checkCount[r] = Int32(found.count)
                     checks += found
-                } else {
-                    guard let found = Plan.eachPart(of: node, defines, as: Plan.itemCheck) else { continue }
+                } else if let found = shape.itemChecks {
                     checkStart[r] = Int32(itemChecks.count)
                     checkCount[r] = Int32(found.count)
                     itemChecks += found
                 }
             }
+            outcomes = rules.map(\.outcome)
+            bindings = rules.map { Int32($0.bindingCount) }
+            hasRest = rest.map { $0 != nil }
             for g in groups.indices {
                 let order = groups[g].keys.indices.sorted { (groups[g].keys[$0], groups[g].rules[$0]) < (groups[g].keys[$1], groups[g].rules[$1]) }
                 groups[g].keys = order.map { groups[g].keys[$0] }
@@ -315,15 +307,74 @@ final class Plan: Sendable {
         }
     }
 
+    /// What the plan makes of one rule, worked out from the rule alone: where it is indexed,
+    /// what is left of its condition, and that rest as integer checks when it can be.
+    private struct Shape {
+        enum Index {
+            /// Evaluated in full on every deal.
+            case plain
+            /// In the threshold group of `slot` and `comparison`, once per key.
+            case threshold(slot: Int, comparison: Comparison, keys: [Int64])
+            /// A per-item rule of kind `kind`, indexed by `filter` (nil: checked for every item).
+            case item(kind: Int, filter: Filter?)
+        }
+        var index: Index = .plain
+        var rest: Node?
+        var checks: [Check]?
+        var itemChecks: [ItemCheck]?
+
+        /// Rules per thread when a large rule set's shapes are worked out on several threads.
+        static let rulesPerThread = 1_000
+
+        static func of(_ rules: [Rule], _ defines: [Define], _ itemKinds: [ItemKind]) -> [Shape] {
+            inParallel(rules.count, parts: threadsFor(rules.count, each: rulesPerThread)) { range in
+                range.map { Shape(rules[$0], defines, itemKinds) }
+            }.flatMap { $0 }
+        }
+
+        init(_ rule: Rule, _ defines: [Define], _ itemKinds: [ItemKind]) {
+            var parts = Plan.conjuncts(rule.condition, defines)
+            if let unless = rule.unless { parts.append(.not(unless)) }
+            if let k = rule.itemKind {
+                let found = parts.indices.lazy.compactMap { i in Plan.itemFilter(parts[i], itemKinds[k]).map { ($0, i) } }.first
+                if let (_, at) = found { parts.remove(at: at) }
+                index = .item(kind: k, filter: found?.0)
+                rest = Plan.join(parts)
+                if let node = rest { itemChecks = Plan.eachPart(of: node, defines, as: Plan.itemCheck) }
+                return
+            }
+            guard let (at, t) = parts.indices.lazy.compactMap({ i in Plan.threshold(parts[i]).map { (i, $0) } }).first else {
+                return
+            }
+            parts.remove(at: at)
+            index = .threshold(slot: t.slot, comparison: t.comparison, keys: t.keys)
+            rest = Plan.join(parts)
+            guard let node = rest else { return }
+            checks = Plan.eachPart(of: node, defines, as: { part in
+                Plan.threshold(part).flatMap { t in
+                    t.keys.count == 1 ? Check(slot: Int32(t.slot), comparison: t.comparison, key: t.keys[0]) : nil
+                }
+            })
+        }
+    }
+
     // MARK: Reading conditions
 
     /// The parts of a condition joined by `and`, through parentheses and deal-level defines.
     static func conjuncts(_ n: Node, _ defines: [Define]) -> [Node] {
+        var parts: [Node] = []
+        addConjuncts(n, defines, to: &parts)
+        return parts
+    }
+
+    private static func addConjuncts(_ n: Node, _ defines: [Define], to parts: inout [Node]) {
         switch n {
-        case .group(let x): return conjuncts(x, defines)
-        case .and(let a, let b): return conjuncts(a, defines) + conjuncts(b, defines)
-        case .define(let i, nil, _): return conjuncts(defines[i].body, defines)
-        default: return [n]
+        case .group(let x): addConjuncts(x, defines, to: &parts)
+        case .and(let a, let b):
+            addConjuncts(a, defines, to: &parts)
+            addConjuncts(b, defines, to: &parts)
+        case .define(let i, nil, _): addConjuncts(defines[i].body, defines, to: &parts)
+        default: parts.append(n)
         }
     }
 

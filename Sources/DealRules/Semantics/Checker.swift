@@ -405,7 +405,7 @@ struct Checker {
     /// as one thread's.
     mutating func checkRules() {
         let ruleUnits = units.filter { if case .rule = $0.declaration.kind { true } else { false } }
-        let parts = threads ?? min(DealStreamDecider.processorCount, ruleUnits.count / Self.rulesPerThread)
+        let parts = threads ?? threadsFor(ruleUnits.count, each: Self.rulesPerThread)
         guard parts > 1 else {
             for unit in ruleUnits { addRule(checkRule(unit)) }
             return

@@ -51,7 +51,7 @@ struct Loader {
         let src = SourceFile(path: name, absolutePath: nil, bytes: Array(text.utf8))
         roots[name] = root
         files.append(LoadedFile(path: name, absolutePath: nil))
-        let parts = threads ?? min(DealStreamDecider.processorCount, src.bytes.count / Self.bytesPerThread)
+        let parts = threads ?? threadsFor(src.bytes.count, each: Self.bytesPerThread)
         add(parts > 1 ? Parser.parse(src, limits: limits, parts: parts) : Parser.parse(src, limits: limits), root: root, directory: root)
     }
 
@@ -93,7 +93,7 @@ struct Loader {
             return
             }
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard SourceFile.isUTF8(bytes) else {
             fail(.notUTF8, "`\(display)` is not UTF-8 text", help: "save it as UTF-8")
             return
         }
@@ -102,7 +102,7 @@ struct Loader {
         let src = SourceFile(path: display, absolutePath: real, bytes: bytes)
         roots[display] = root
         stack.append(real)
-        let parts = threads ?? min(DealStreamDecider.processorCount, bytes.count / Self.bytesPerThread)
+        let parts = threads ?? threadsFor(bytes.count, each: Self.bytesPerThread)
         let tree = parts > 1 ? Parser.parse(src, limits: limits, parts: parts) : Parser.parse(src, limits: limits)
         add(tree, root: root, directory: FileSystem.directory(of: real))
         stack.removeLast()
@@ -152,7 +152,7 @@ struct Loader {
         let display = FileSystem.relative(real, to: FileSystem.real(root) ?? root) ?? path
         switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
         case .success(let bytes):
-            guard String(validating: bytes, as: UTF8.self) != nil else {
+            guard SourceFile.isUTF8(bytes) else {
                 return .failure(Diagnostic(.notUTF8, "`\(display)` is not UTF-8 text", at: DiagnosticLocation(src, range),
                                            help: "export the spreadsheet as \"CSV UTF-8\""))
             }
