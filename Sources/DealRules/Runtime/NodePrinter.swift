@@ -60,9 +60,9 @@ struct MessageTemplate: Sendable {
         text = out.bytes
         pieces.reserveCapacity(sites.sites.count + 1)
         for (offset, node) in sites.sites {
-            pieces.append(Piece(textEnd: Int32(offset), jsonEnd: 0, node: node, kind: node.itemKind, parenthesized: true))
+            pieces.append(Piece(textEnd: Int32(offset), jsonEnd: Int32(offset), node: node, kind: node.itemKind, parenthesized: true))
         }
-        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: 0, node: nil, kind: nil))
+        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(text.count), node: nil, kind: nil))
         escapeForJSON()
     }
 
@@ -75,15 +75,15 @@ struct MessageTemplate: Sendable {
                 var kind: Int?
                 if case .item(let k) = type { kind = k }
                 if case .list(.item(let k)) = type { kind = k }
-                pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: 0, node: node, kind: kind))
+                pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(text.count), node: node, kind: kind))
             }
         }
-        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: 0, node: nil, kind: nil))
+        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(text.count), node: nil, kind: nil))
         escapeForJSON()
     }
 
-    /// Makes `json` and each piece's `jsonEnd` from `text` and the pieces' `textEnd`s. Most
-    /// messages need no escaping: then `json` shares `text`'s storage.
+    /// Makes `json` from `text`, and each piece's `jsonEnd` (made equal to its `textEnd`) when
+    /// escaping moves it. Most messages need no escaping: then `json` shares `text`'s storage.
     private mutating func escapeForJSON() {
         let plain = text.withUnsafeBufferPointer { all in
             for b in all where b == 0x22 || b == 0x5C || b < 0x20 { return false }
@@ -91,7 +91,6 @@ struct MessageTemplate: Sendable {
         }
         guard !plain else {
             json = text
-            for i in pieces.indices { pieces[i].jsonEnd = pieces[i].textEnd }
             return
         }
         var escaped = TextBuffer(json: true, capacity: text.count + 16)
@@ -181,8 +180,8 @@ struct NodePrinter {
         case .negate(let x):
             out.append("-")
             write(x, into: &out, values: &values, show: show)
-        case .arithmetic(_, let a, let b, let op, _): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
-        case .compare(_, let a, let b, let op): infix(a, " " + op.rawValue + " ", b, &out, &values, show)
+        case .arithmetic(_, let a, let b, let op, _): infix(a, op.rawValue, b, &out, &values, show, spaced: true)
+        case .compare(_, let a, let b, let op): infix(a, op.rawValue, b, &out, &values, show, spaced: true)
         case .between(let x, let lo, let hi, let negated):
             write(x, into: &out, values: &values, show: show)
             out.append(negated ? " not between " : " between ")
@@ -204,9 +203,13 @@ struct NodePrinter {
         }
     }
 
-    private func infix<V: PathValues>(_ a: Node, _ op: String, _ b: Node, _ out: inout TextBuffer, _ values: inout V, _ show: Bool) {
+    /// `a op b`; `spaced` puts a space either side of `op`.
+    private func infix<V: PathValues>(_ a: Node, _ op: String, _ b: Node, _ out: inout TextBuffer, _ values: inout V, _ show: Bool,
+                                      spaced: Bool = false) {
         write(a, into: &out, values: &values, show: show)
+        if spaced { out.append(byte: UInt8(ascii: " ")) }
         out.append(op)
+        if spaced { out.append(byte: UInt8(ascii: " ")) }
         write(b, into: &out, values: &values, show: show)
     }
 }
