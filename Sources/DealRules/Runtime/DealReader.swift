@@ -650,9 +650,7 @@ struct DealReader {
 
     /// Whether bytes are valid UTF-8 (JSON text is UTF-8; other bytes are an error, never
     /// silently replaced).
-    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        String(validating: bytes, as: UTF8.self) != nil
-    }
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { SourceFile.isUTF8(bytes) }
 
     func notUTF8(_ at: Int) -> DealError {
         let (l, c) = position(at)

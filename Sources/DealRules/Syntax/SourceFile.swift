@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A rule file's text, kept as UTF-8 bytes for the lexer, with the line table that turns a
 /// byte offset into a line and column when (and only when) a message is shown.
 public final class SourceFile: Sendable {
@@ -19,11 +23,30 @@ public final class SourceFile: Sendable {
             self.bytes = bytes
         }
         var starts = [0]
-        for (i, b) in self.bytes.enumerated() where b == UInt8(ascii: "\n") {
-            starts.append(i + 1)
+        self.bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            var at = 0
+            while at < b.count, let found = memchr(base + at, 0x0A, b.count - at) {
+                at = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                starts.append(at)
+            }
         }
         self.lineStarts = starts
     }
+
+    /// Whether `bytes` are UTF-8. ASCII, the usual case, is checked eight bytes at a time;
+    /// from the first other byte on, the standard library validates.
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
+        var i = 0
+        while i + 8 <= bytes.count, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i += 8
+        }
+        while i < bytes.count, bytes[i] < 0x80 { i += 1 }
+        return i == bytes.count || String(validating: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self) != nil
+    }
+
+    static func isUTF8(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { isUTF8($0) } }
 
     public convenience init(path: String, absolutePath: String? = nil, text: String) {
         self.init(path: path, absolutePath: absolutePath, bytes: Array(text.utf8))
