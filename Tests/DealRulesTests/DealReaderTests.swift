@@ -67,6 +67,24 @@ import Testing
         }
     }
 
+    /// Two keys of one length with the same hash: the table must compare their bytes (short keys
+    /// are compared as words, longer ones with `memcmp`).
+    @Test(arguments: [5, 10, 20])
+    func keyTableTellsApartKeysWhoseHashesCollide(length: Int) throws {
+        var seen: [UInt32: [UInt8]] = [:]
+        var pair: ([UInt8], [UInt8])?
+        for i in 0..<400_000 where pair == nil {
+            var key = Array(String(i, radix: 36).utf8)
+            key = [UInt8](repeating: UInt8(ascii: "_"), count: max(0, length - key.count)) + key
+            let h = key.withUnsafeBufferPointer { ByteKeyTable.hash($0) }
+            if let other = seen[h] { pair = (other, key) } else { seen[h] = key }
+        }
+        let (a, b) = try #require(pair, "no two keys of \(length) bytes share a hash")
+        let table = ByteKeyTable([(String(decoding: a, as: UTF8.self), 1)])
+        #expect(table.lookup(a) == 1)
+        #expect(table.lookup(b) == nil, "\(String(decoding: b, as: UTF8.self)) is not \(String(decoding: a, as: UTF8.self))")
+    }
+
     @Test func everyShapeOfLANGUAGEmd() throws {
         let set = try northwind()
         let deal = try set.deal(json: """

@@ -94,8 +94,21 @@ final class ByteKeyTable: @unchecked Sendable {
         key.withUnsafeBufferPointer { lookup($0) }
     }
 
+    /// Whether `entry`'s key is `key`, of the same length. Keys of up to 16 bytes (nearly all)
+    /// are compared as two overlapping words, without calling `memcmp`.
+    @inline(__always)
     private func equal(_ entry: Entry, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = key.baseAddress else { return true }
-        return memcmp(keyBytes.baseAddress! + Int(entry.start), base, key.count) == 0
+        let n = key.count
+        let mine = UnsafeRawPointer(keyBytes.baseAddress! + Int(entry.start)), theirs = UnsafeRawPointer(base)
+        if n >= 8, n <= 16 {
+            return mine.loadUnaligned(as: UInt64.self) == theirs.loadUnaligned(as: UInt64.self)
+                && mine.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == theirs.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        }
+        if n >= 4, n < 8 {
+            return mine.loadUnaligned(as: UInt32.self) == theirs.loadUnaligned(as: UInt32.self)
+                && mine.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == theirs.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        }
+        return memcmp(mine, theirs, n) == 0
     }
 }
