@@ -336,7 +336,7 @@ final class Plan: Sendable {
             var parts = Plan.conjuncts(rule.condition, defines)
             if let unless = rule.unless { parts.append(.not(unless)) }
             if let k = rule.itemKind {
-                let found = parts.indices.lazy.compactMap { i in Plan.itemFilter(parts[i], itemKinds[k]).map { ($0, i) } }.first
+                let found = parts.indices.lazy.compactMap { i in Plan.itemFilter(parts[i]).map { ($0, i) } }.first
                 if let (_, at) = found { parts.remove(at: at) }
                 index = .item(kind: k, filter: found?.0)
                 rest = Plan.join(parts)
@@ -397,9 +397,9 @@ final class Plan: Sendable {
     enum Filter { case names([String]), catalog(Bool) }
 
     /// `service is "SIEM"`, `service in ["A", "B"]`, `service [not] in catalog`.
-    static func itemFilter(_ n: Node, _ kind: ItemKind) -> Filter? {
+    static func itemFilter(_ n: Node) -> Filter? {
         switch n {
-        case .group(let x): return itemFilter(x, kind)
+        case .group(let x): return itemFilter(x)
         case .compare(.equal, .nameOf(.item(0, _, _), _), .constant(.text(let s), _, _), _),
              .compare(.equal, .constant(.text(let s), _, _), .nameOf(.item(0, _, _), _), _):
             return .names([s])

@@ -387,9 +387,11 @@ struct Checker {
     /// A rule checked on its own, waiting to be added in file order by `addRule`, which checks
     /// its name against the rules before it.
     struct CheckedRule {
-        let decl: RuleDecl
         let source: SourceFile
         let name: String
+        /// Where the rule's name is (nil: unnamed), and its outcome keyword.
+        let nameRange: SourceRange?
+        let outcomeRange: SourceRange
         /// Nil when the rule has an error.
         let rule: Rule?
         /// That its condition reads no fact: said only if the rule is added.
@@ -404,10 +406,10 @@ struct Checker {
     /// Then the rules are added in file order, so the result and the diagnostics are the same
     /// as one thread's.
     mutating func checkRules() {
-        let ruleUnits = units.filter { if case .rule = $0.declaration.kind { true } else { false } }
+        let ruleUnits = units.indices.filter { if case .rule = units[$0].declaration.kind { true } else { false } }
         let parts = threads ?? threadsFor(ruleUnits.count, each: Self.rulesPerThread)
         guard parts > 1 else {
-            for unit in ruleUnits { addRule(checkRule(unit)) }
+            for u in ruleUnits { addRule(checkRule(units[u])) }
             return
         }
         var base = self
@@ -415,7 +417,7 @@ struct Checker {
         let copy = base
         let done = inParallel(ruleUnits.count, parts: parts) { range in
             var worker = copy
-            let checked = range.map { worker.checkRule(ruleUnits[$0]) }
+            let checked = range.map { worker.checkRule(worker.units[ruleUnits[$0]]) }
             return (checked, worker.diagnostics, worker.approvalsUsed, worker.definesUsed, worker.choicesUsed)
         }
         for (_, diagnostics, approvals, defines, choices) in done {
@@ -424,8 +426,8 @@ struct Checker {
             definesUsed.formUnion(defines)
             choicesUsed.formUnion(choices)
         }
-        for (checked, _, _, _, _) in done {
-            for c in checked { addRule(c) }
+        for part in done.indices {
+            for i in done[part].0.indices { addRule(done[part].0[i]) }
         }
     }
 
@@ -434,7 +436,9 @@ struct Checker {
         let src = unit.source
         let (line, column) = src.position(of: Int(decl.outcomeRange.start))
         let name = decl.name?.text ?? "\(src.path):\(line)"
-        func failed() -> CheckedRule { CheckedRule(decl: decl, source: src, name: name, rule: nil, constantWarning: nil) }
+        func failed() -> CheckedRule {
+            CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil)
+        }
         var scope = Scope(source: src, allowsFreeItem: true)
         let condition = checkCondition(decl.condition, &scope, what: "a rule's `when`")
         let unless = decl.unless.flatMap { checkCondition($0, &scope, what: "`unless`") }
@@ -497,19 +501,20 @@ struct Checker {
                         condition: condition, unless: unless, message: message, template: template,
                         location: "\(src.path):\(line):\(column)", file: src.path, line: line,
                         itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text)
-        return CheckedRule(decl: decl, source: src, name: name, rule: rule, constantWarning: warning)
+        return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: rule,
+                           constantWarning: warning)
     }
 
     /// Adds a checked rule unless its name is taken; a rule with an error is only checked for that.
-    mutating func addRule(_ c: CheckedRule) {
-        let decl = c.decl, name = c.name
+    mutating func addRule(_ c: borrowing CheckedRule) {
+        let name = c.name
         if let first = ruleIndex[name] {
-            error(.duplicateRule, "a rule named `\(name)` already exists", c.source, decl.name?.range ?? decl.outcomeRange,
+            error(.duplicateRule, "a rule named `\(name)` already exists", c.source, c.nameRange ?? c.outcomeRange,
                   help: "rule names are unique; rename one", notes: [.init("the first rule", at: locationOf(rules[first].location))])
             return
         }
-        if decl.name != nil, let a = approvalIndex[name] {
-            error(.duplicateRule, "`\(name)` is already the name of an approval", c.source, decl.name!.range,
+        if let nameRange = c.nameRange, let a = approvalIndex[name] {
+            error(.duplicateRule, "`\(name)` is already the name of an approval", c.source, nameRange,
                   help: "rules and approvals share one namespace; rename the rule",
                   notes: [.init("the approval", at: approvalLocations[a])])
             return
