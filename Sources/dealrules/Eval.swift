@@ -46,7 +46,8 @@ struct Eval: ParsableCommand {
     @Flag(help: "Add each outcome's condition and the values it read.")
     var explain = false
 
-    @Option(help: ArgumentHelp("Decide a --deals stream on this many threads (default: one per processor).", valueName: "N"))
+    @Option(help: ArgumentHelp("Decide a --deals stream, and load a large rule set, on this many threads (default: one per processor).",
+                               valueName: "N"))
     var jobs: Int?
 
     func validate() throws {
@@ -69,8 +70,8 @@ struct Eval: ParsableCommand {
     func run() throws {
         // A stream gives each thread its own copy of the rules (see DealStreamDecider); the
         // copies load while the first one does.
-        let copies = deals == nil ? nil : RuleCopies(rules, count: (jobs ?? DealStreamDecider.processorCount) - 1)
-        let ruleSet = try loadRules(rules)
+        let copies = deals == nil ? nil : RuleCopies(rules, count: (jobs ?? DealStreamDecider.processorCount) - 1, threads: jobs)
+        let ruleSet = try loadRules(rules, threads: jobs)
         let date = today ?? Day.localToday()
         if let deals {
             try stream([ruleSet] + (copies?.wait() ?? []), deals, date)
@@ -193,12 +194,12 @@ final class RuleCopies: Sendable {
     private let copies: [Copy]
     private let done = DispatchGroup()
 
-    init(_ rules: RulesArguments, count: Int) {
+    init(_ rules: RulesArguments, count: Int, threads: Int?) {
         copies = (0..<max(0, count)).map { _ in Copy() }
         let paths = rules.paths, limits = rules.limits
         for copy in copies {
             DispatchQueue.global().async(group: done) {
-                copy.rules = RuleSet.load(paths: paths, limits: limits).ruleSet
+                copy.rules = RuleSet.load(paths: paths, limits: limits, threads: threads).ruleSet
             }
         }
     }

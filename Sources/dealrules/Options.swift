@@ -71,15 +71,15 @@ extension DecisionKind: ExpressibleByArgument {
 }
 
 /// Loads rules for a command that needs them; on errors prints them to stderr and exits 1.
-func loadRules(_ arguments: RulesArguments) throws -> RuleSet {
-    try loadRules(paths: arguments.paths, limits: arguments.limits) {
+func loadRules(_ arguments: RulesArguments, threads: Int? = nil) throws -> RuleSet {
+    try loadRules(paths: arguments.paths, limits: arguments.limits, threads: threads) {
         "the rules have \(count($0, "error")); `dealrules check` shows them all"
     }
 }
 
 /// The same for any paths; `summary` says what the number of errors means, after them.
-func loadRules(paths: [String], limits: Limits, summary: (Int) -> String) throws -> RuleSet {
-    let result = RuleSet.load(paths: paths, limits: limits)
+func loadRules(paths: [String], limits: Limits, threads: Int? = nil, summary: (Int) -> String) throws -> RuleSet {
+    let result = RuleSet.load(paths: paths, limits: limits, threads: threads)
     guard let rules = result.ruleSet else {
         let errors = result.diagnostics.filter(\.isError)
         Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(errors))

@@ -34,6 +34,26 @@ import Testing
         #expect(try dealrules(approved + ["--fail-on", "approved"]).status == 2)
     }
 
+    /// A rule set large enough to load on several threads (a file over 128 KiB, over 1,000
+    /// rules) decides a stream the same with `--jobs 1` (one thread for everything) as with
+    /// `--jobs 2`.
+    @Test func aLargeRuleSetDecidesTheSameOnOneThreadAsOnTwo() throws {
+        let dir = try temporaryDirectory()
+        var text = "deal {\n  discount: percent\n  total: money\n}\napproval finance: \"Finance\"\n"
+        for i in 0..<2_500 { text += "\nrule r\(i):\n  require finance when discount > \(i % 90)% and total > $\(i * 10)\n" }
+        #expect(text.utf8.count > 128 * 1024)
+        let rules = dir.appendingPathComponent("big.rules"), deals = dir.appendingPathComponent("deals.jsonl")
+        try text.write(to: rules, atomically: true, encoding: .utf8)
+        try (0..<50).map { #"{"id":"d\#($0)","discount":\#($0 % 60),"total":\#($0 * 997)}"# }.joined(separator: "\n")
+            .write(to: deals, atomically: true, encoding: .utf8)
+        let args = ["eval", rules.path, "--deals", deals.path, "--today", "2026-12-01"]
+        let one = try dealrules(args + ["--jobs", "1"]), two = try dealrules(args + ["--jobs", "2"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.split(separator: "\n").count == 50)
+        #expect(one.stdout.contains(#""required":["finance"]"#) && one.stdout.contains(#""decision":"approved""#))
+        #expect(two.stdout == one.stdout)
+    }
+
     @Test func usageErrorsExit2() throws {
         #expect(try dealrules(["eval", "samples/northwind"]).status == 2)
         let both = try dealrules(["eval", "samples/northwind", "--deal", "a.json", "--deals", "b.jsonl"])

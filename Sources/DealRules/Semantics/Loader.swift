@@ -188,13 +188,11 @@ extension RuleSet {
     ///
     /// `overrides` gives text to read instead of some files' contents (by path): to check an
     /// edit before it is saved.
+    ///
+    /// `threads` is how many threads may parse and check a large rule set (a file of 128 KiB or
+    /// more, 1,000 rules or more); nil: one per processor. The result is the same for any number.
     public static func load(paths: [String], sources: [(name: String, text: String)] = [],
-                            overrides: [String: String] = [:], limits: Limits = .default) -> LoadResult {
-        load(paths: paths, sources: sources, overrides: overrides, limits: limits, threads: nil)
-    }
-
-    static func load(paths: [String], sources: [(name: String, text: String)] = [],
-                     overrides: [String: String] = [:], limits: Limits = .default, threads: Int?) -> LoadResult {
+                            overrides: [String: String] = [:], limits: Limits = .default, threads: Int? = nil) -> LoadResult {
         var loader = Loader(limits: limits)
         loader.threads = threads
         for (path, text) in overrides {
@@ -209,12 +207,8 @@ extension RuleSet {
 
     /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
     /// and catalog CSVs are read relative to `root` (default: the current folder) and may not leave it.
-    public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default) -> LoadResult {
-        load(source: source, name: name, root: root, limits: limits, threads: nil)
-    }
-
-    static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default,
-                     threads: Int?) -> LoadResult {
+    public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default,
+                            threads: Int? = nil) -> LoadResult {
         var loader = Loader(limits: limits)
         loader.threads = threads
         let rootPath = FileSystem.absolute(root ?? ".")
