@@ -407,6 +407,8 @@ struct Checker {
     /// as one thread's.
     mutating func checkRules() {
         let ruleUnits = units.indices.filter { if case .rule = units[$0].declaration.kind { true } else { false } }
+        rules.reserveCapacity(rules.count + ruleUnits.count)
+        ruleIndex.reserveCapacity(ruleIndex.count + ruleUnits.count)
         let parts = threads ?? threadsFor(ruleUnits.count, each: Self.rulesPerThread)
         guard parts > 1 else {
             for u in ruleUnits { addRule(checkRule(units[u])) }
