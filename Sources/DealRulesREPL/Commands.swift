@@ -58,7 +58,7 @@ extension Session {
         case "save": return save(rest)
         case "rules": return listRules(rest)
         case "load": return load(rest)
-        case "reload": return Reply(reload(because: "reloaded", dropTyped: true))
+        case "reload": return Reply(reload(dropTyped: true))
         case "write": return write(rest)
         case "quit", "q", "exit": return Reply("", quit: true)
         default:
@@ -398,7 +398,7 @@ extension Session {
         if !isLoaded, !paths.contains(where: { realPath($0).map { real?.hasPrefix($0 + "/") ?? false } ?? false }) {
             paths.append(path)
         }
-        return Reply("wrote \(count(n, "declaration")) to \(path)\n" + reload(because: "reloaded"))
+        return Reply("wrote \(count(n, "declaration")) to \(path)\n" + reload())
     }
 
     func realPath(_ path: String) -> String? {

@@ -273,7 +273,8 @@ public final class Session {
     }
 
     /// Loads the paths and typed declarations again; keeps the rules in force when they fail.
-    func reload(because reason: String, dropTyped: Bool = false) -> String {
+    /// Loads the rules again; `reason` (a file changed, a file loaded) opens the line that says so.
+    func reload(because reason: String? = nil, dropTyped: Bool = false) -> String {
         let sources = dropTyped ? [] : typed
         let result = RuleSet.load(paths: paths, sources: sources, limits: options.limits)
         guard let set = result.ruleSet else {
@@ -281,7 +282,8 @@ public final class Session {
             for key in watched.keys { watched[key] = FileStamp(key) }
             watchPaths()
             return render(result.diagnostics.filter(\.isError))
-                + style.warning("\(reason), but the new version does not load: the rules in force before the change stay")
+                + style.warning((reason.map { "\($0), but the new version does not load" } ?? "the rules do not load as they are now")
+                                + ": the rules in force before the change stay")
         }
         if dropTyped {
             typed = []
@@ -291,7 +293,7 @@ public final class Session {
         watchFiles(set.files)
         let oldAside = Set(aside)
         refreshDeal()
-        var out = style.dim("\(reason): reloaded \(Session.describe(set))")
+        var out = style.dim((reason.map { "\($0): " } ?? "") + "reloaded \(Session.describe(set))")
         if Set(aside) != oldAside, !aside.isEmpty { out += "\n" + asideNote() }
         if !draft.isEmpty { out += "\n" + decisionLine() }
         return out
