@@ -10,7 +10,11 @@ struct Checker {
     /// Reads a catalog CSV named by a declaration in `source`; the loader resolves and guards the path.
     typealias CSVReader = (_ path: String, _ range: SourceRange, _ source: SourceFile) -> Result<SourceFile, Diagnostic>
 
-    let units: [Unit]
+    /// The declarations, in load order. A large rule set's rules leave it while they are
+    /// checked (see `checkRules`).
+    private(set) var units: [Unit]
+    /// Every file a declaration came from, for notes that point into one.
+    let sources: [String: SourceFile]
     let readCSV: CSVReader
     let limits: Limits
     /// How many threads check the rules; nil: one per processor for a large rule set, else one.
@@ -48,6 +52,9 @@ struct Checker {
 
     init(units: [Unit], limits: Limits, readCSV: @escaping CSVReader) {
         self.units = units
+        var sources: [String: SourceFile] = [:]
+        for unit in units where sources[unit.source.path] == nil { sources[unit.source.path] = unit.source }
+        self.sources = sources
         self.limits = limits
         self.readCSV = readCSV
     }
@@ -269,7 +276,7 @@ struct Checker {
         let parts = s.split(separator: ":")
         guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let line = Int(parts[parts.count - 2]) else { return nil }
         let file = parts.dropLast(2).joined(separator: ":")
-        let src = units.first { $0.source.path == file }?.source
+        let src = sources[file]
         return DiagnosticLocation(file: file, line: line, column: col, endLine: line, endColumn: col + 1,
                                   sourceLine: src?.lineText(line))
     }
@@ -414,12 +421,29 @@ struct Checker {
             for u in ruleUnits { addRule(checkRule(units[u])) }
             return
         }
-        var base = self
-        base.diagnostics = []
-        let copy = base
-        let done = inParallel(ruleUnits.count, parts: parts) { range in
-            var worker = copy
-            let checked = range.map { worker.checkRule(worker.units[ruleUnits[$0]]) }
+        // Each part's rules move into a box that only its thread empties, and leave `units`, so
+        // each thread frees the syntax trees of the rules it checked.
+        final class Part: @unchecked Sendable {
+            // @unchecked: filled before the threads start; then only the part's thread takes it.
+            private var units: [Unit]
+            init(_ units: [Unit]) { self.units = units }
+            func take() -> [Unit] {
+                var taken: [Unit] = []
+                swap(&taken, &units)
+                return taken
+            }
+        }
+        let boxes = (0..<parts).map { p in
+            Part((ruleUnits.count * p / parts..<ruleUnits.count * (p + 1) / parts).map { units[ruleUnits[$0]] })
+        }
+        units.removeAll { if case .rule = $0.declaration.kind { true } else { false } }
+        var copy = self
+        copy.diagnostics = []
+        let base = copy
+        let done = inParallel(parts, parts: parts) { range in
+            var worker = base
+            let mine = boxes[range.lowerBound].take()
+            let checked = mine.map { worker.checkRule($0) }
             return (checked, worker.diagnostics, worker.approvalsUsed, worker.definesUsed, worker.choicesUsed)
         }
         for (_, diagnostics, approvals, defines, choices) in done {

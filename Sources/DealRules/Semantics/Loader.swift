@@ -169,8 +169,12 @@ struct Loader {
 
     /// Checks what was loaded.
     mutating func finish() -> LoadResult {
+        // The checker becomes the declarations' only holder: it frees what it is done with.
+        var units: [Checker.Unit] = []
+        swap(&units, &self.units)
         let loader = self
         var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) })
+        units = []
         checker.threads = threads
         // The checker runs even after syntax errors, so one run reports both kinds.
         let ruleSet = checker.run()
