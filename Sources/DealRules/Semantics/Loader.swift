@@ -12,8 +12,8 @@ struct Loader {
     private var roots: [String: String] = [:]
     /// Text to read instead of a file's contents, by real path: to check an edit before saving it.
     var overrides: [String: String] = [:]
-    /// Threads that parse a large file and check the rules; nil: one per processor for large
-    /// inputs, else one. (Tests set it to check that the result does not depend on it.)
+    /// Threads that parse a large file and check the rules (`RuleSet.load`'s `threads:`); nil:
+    /// one per processor for large inputs, else one.
     var threads: Int?
     /// A file parses in pieces, one thread each, when each piece has at least this many bytes.
     static let bytesPerThread = 128 * 1024
