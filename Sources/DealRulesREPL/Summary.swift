@@ -5,26 +5,40 @@ import DealRules
 struct Summary {
     let style: Style
 
+    /// Names shown in the one-line summary before the rest are counted: a large rule set can
+    /// deny a deal by dozens of rules, and the line is meant to be read at a glance (`:why`
+    /// lists them all).
+    static let namesShown = 5
+
     /// `NEEDS APPROVAL — Finance, Security   +Security −Service Delivery`
     func line(_ d: Decision, since old: Decision?) -> String {
         var out = headline(d)
         if let old {
             let (gained, lost) = changes(from: old, to: d)
-            let marks = gained.map { style.bad("+" + $0) } + lost.map { style.good("−" + $0) }
+            var marks = gained.prefix(Self.namesShown).map { style.bad("+" + $0) }
+            marks += lost.prefix(max(0, Self.namesShown - gained.count)).map { style.good("−" + $0) }
+            let more = gained.count + lost.count - marks.count
+            if more > 0 { marks.append(style.dim("and \(more) more changes")) }
             if !marks.isEmpty { out += "   " + marks.joined(separator: " ") }
         }
         return out
+    }
+
+    /// `a, b, c`, or past `namesShown` names, `a, b, c, d, e and 33 more`.
+    private func listed(_ names: [String]) -> String {
+        guard names.count > Self.namesShown else { return names.joined(separator: ", ") }
+        return names.prefix(Self.namesShown).joined(separator: ", ") + " and \(names.count - Self.namesShown) more"
     }
 
     func headline(_ d: Decision) -> String {
         switch d.kind {
         case .blocked:
             let rules = unique(d.outcomes.filter { $0.kind == .deny }.map(label))
-            return style.paint("BLOCKED", "1;31") + " — denied by " + rules.joined(separator: ", ")
+            return style.paint("BLOCKED", "1;31") + " — denied by " + listed(rules)
         case .incomplete:
             let facts = unique(d.undetermined.filter { $0.kind != .warn }.flatMap(\.missing))
             if facts.isEmpty { return style.paint("INCOMPLETE", "1;33") + " — some rules could not be decided (`:why`)" }
-            return style.paint("INCOMPLETE", "1;33") + " — needs " + facts.joined(separator: ", ")
+            return style.paint("INCOMPLETE", "1;33") + " — needs " + listed(facts)
         case .needsApproval:
             return style.paint("NEEDS APPROVAL", "1;33") + " — " + unique(d.outcomes.compactMap(\.team)).joined(separator: ", ")
         case .approved:

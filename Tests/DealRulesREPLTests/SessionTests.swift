@@ -210,6 +210,26 @@ import Testing
         #expect(Session(paths: [], options: fresh).draft.isEmpty)
     }
 
+    /// A deal denied by dozens of rules still gets one line to read at a glance: five names,
+    /// then how many more (`:why deny` lists them all).
+    @Test func aLongListInTheSummaryLineIsCut() throws {
+        let dir = try temporaryDirectory()
+        var text = "deal {\n  discount: percent\n  region: text\n}\n"
+        for i in 0..<12 { text += "rule cap_\(i):\n  deny when discount > \(i)%\n" }
+        for i in 0..<8 { text += "rule needs_\(i):\n  deny when region is \"R\(i)\" and discount > 50%\n" }
+        try writeRules(text, in: dir)
+        let s = Session(paths: [dir.path], options: Session.Options(today: today))
+        _ = s.run("discount = 0%")
+        let blocked = s.run("discount = 40%").output
+        #expect(blocked.hasPrefix("→ BLOCKED — denied by cap_0, cap_1, cap_2, cap_3, cap_4 and 7 more   +deny"), "\(blocked)")
+        #expect(blocked.contains("+deny cap_4 and 7 more changes"), "\(blocked)")
+        #expect(!blocked.contains("cap_11"))
+        #expect(s.run(":why deny").output.contains("cap_11"))
+        let fewer = s.run("discount = 3%").output
+        #expect(fewer.hasPrefix("→ BLOCKED — denied by cap_0, cap_1, cap_2   −deny cap_3"), "\(fewer)")
+        #expect(fewer.contains("and 4 more changes"), "\(fewer)")
+    }
+
     @Test func liveReloadKeepsTheDealAndTheLastRulesThatLoaded() throws {
         let dir = try temporaryDirectory()
         let file = try writeRules(smallRules, in: dir)
