@@ -180,7 +180,9 @@ public final class Session {
     func question(_ text: String) -> Reply {
         switch rules.evaluate(expression: text, deal: deal, today: options.today) {
         case .failure(let error):
-            return Reply(render(error.diagnostics), failed: true)
+            var diagnostics = error.diagnostics
+            if let help = promptHelp(text), !diagnostics.isEmpty { diagnostics[0].help = help }
+            return Reply(render(diagnostics), failed: true)
         case .success(let r):
             if !r.errors.isEmpty { return Reply("\(r.text) — \(r.errors.joined(separator: ", "))") }
             if r.value == .unknown {
@@ -188,6 +190,31 @@ public final class Session {
             }
             return Reply(r.text)
         }
+    }
+
+    /// Better help, at the prompt, for two things people type that are not expressions: a
+    /// meta-command without its `:` (`clear`, `reset`, `quit`), and an item's field set the way
+    /// it is said (`seats of SIEM = 3`).
+    func promptHelp(_ text: String) -> String? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        if words.count == 1 {
+            let synonyms = ["clear": "reset", "new": "reset", "exit": "quit", "bye": "quit", "commands": "help"]
+            let word = words[0].lowercased()
+            let command = synonyms[word] ?? word
+            guard Session.commands.contains(where: { $0.name == command }) else { return nil }
+            return "commands start with `:`: type `:\(command)`" + (command == "help" ? "" : " (`:help` lists them all)")
+        }
+        // FIELD of NAME = VALUE
+        guard words.count >= 5, words[1] == "of", let equals = words.firstIndex(of: "="), equals > 2, equals < words.count - 1 else {
+            return nil
+        }
+        let field = words[0]
+        let kinds = rules.itemKinds.filter { $0.fields.contains { $0.name == field } }
+        guard kinds.count == 1 else { return nil }
+        var name = words[2..<equals].joined(separator: " ")
+        if !name.hasPrefix("\"") { name = "\"" + name + "\"" }
+        let value = words[(equals + 1)...].joined(separator: " ")
+        return "to change an item's field: `add \(kinds[0].name) \(name) with \(field) = \(value)`"
     }
 
     // MARK: Declarations typed at the prompt

@@ -210,6 +210,25 @@ import Testing
         #expect(Session(paths: [], options: fresh).draft.isEmpty)
     }
 
+    /// A meta-command typed without its `:`, and an item's field set the way it is said, get
+    /// help that shows what to type.
+    @Test func wordsThatAreNotExpressionsGetHelpThatSaysWhatToType() {
+        let s = northwindSession()
+        let clear = s.run("clear")
+        #expect(clear.failed)
+        #expect(clear.output.contains("help: commands start with `:`: type `:reset` (`:help` lists them all)"), "\(clear.output)")
+        #expect(s.run("quit").output.contains("type `:quit`"))
+        let help = s.run("help").output
+        #expect(help.contains("type `:help`") && !help.contains("lists them all"), "\(help)")
+        let said = s.run("seats of SIEM = 3")
+        #expect(said.failed)
+        #expect(said.output.contains("help: to change an item's field: `add service \"SIEM\" with seats = 3`"), "\(said.output)")
+        let quoted = s.run("seats of \"Managed Backup\" = 12")
+        #expect(quoted.output.contains("`add service \"Managed Backup\" with seats = 12`"), "\(quoted.output)")
+        // Other mistakes keep their own help.
+        #expect(s.run("discunt").output.contains("did you mean `discount`?"))
+    }
+
     /// A deal denied by dozens of rules still gets one line to read at a glance: five names,
     /// then how many more (`:why deny` lists them all).
     @Test func aLongListInTheSummaryLineIsCut() throws {
