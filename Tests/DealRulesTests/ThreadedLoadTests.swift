@@ -131,4 +131,21 @@ import DealRulesTestSupport
         #expect(Allocator.keepFreedMemory())
         #endif
     }
+
+    @Test func workIsCutEvenlyAndComesBackInOrder() {
+        for count in 0..<12 {
+            for parts in 1..<6 {
+                let ranges = evenRanges(count, parts: parts)
+                #expect(ranges.count == max(1, min(parts, count)))
+                #expect(ranges.flatMap { Array($0) } == Array(0..<count), "\(count) in \(parts)")
+                #expect(ranges.allSatisfy { $0.count >= count / ranges.count && $0.count <= count / ranges.count + 1 })
+                let back = inParallel(count, parts: parts) { Array($0) }.flatMap { $0 }
+                #expect(back == Array(0..<count))
+            }
+        }
+        var parts = [[1, 2], [], [3], [4, 5, 6]]
+        let sums = inParallel(emptying: &parts) { $0.reduce(0, +) }
+        #expect(sums == [3, 0, 3, 15])
+        #expect(parts.allSatisfy { $0.isEmpty })
+    }
 }

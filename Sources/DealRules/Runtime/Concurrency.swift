@@ -48,10 +48,21 @@ struct UnsafeSendableBuffer<T>: @unchecked Sendable {
     init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
 }
 
+/// Rules each thread takes at least when a large rule set is checked and compiled on several
+/// threads: fewer, and starting a thread costs more than it saves.
+let rulesPerThread = 1_000
+
 /// Threads to share `count` things of work among, each taking at least `each` of them: one per
 /// processor for a large count, else one.
 func threadsFor(_ count: Int, each: Int) -> Int {
     max(1, min(DealStreamDecider.processorCount, count / each))
+}
+
+/// `0 ..< count` cut into `parts` ranges of nearly equal size, in order (fewer ranges when
+/// `count` is smaller than `parts`; one, empty, when it is 0).
+func evenRanges(_ count: Int, parts: Int) -> [Range<Int>] {
+    let parts = max(1, min(parts, count))
+    return (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
 }
 
 /// Splits `0 ..< count` into `parts` ranges of nearly equal size, runs `body` on each at once
@@ -60,19 +71,46 @@ func threadsFor(_ count: Int, each: Int) -> Int {
 /// `body` runs concurrently with itself: it may read shared values but must write only to what
 /// it makes (each call works on its own copies).
 func inParallel<T>(_ count: Int, parts: Int, _ body: (Range<Int>) -> T) -> [T] {
-    let parts = max(1, min(parts, count))
-    let ranges = (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
-    if parts == 1 { return [body(ranges[0])] }
-    var results = [T?](repeating: nil, count: parts)
+    let ranges = evenRanges(count, parts: parts)
+    if ranges.count == 1 { return [body(ranges[0])] }
+    var results = [T?](repeating: nil, count: ranges.count)
     withoutActuallyEscaping(body) { body in
         results.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable((body: body, results: buffer))
-            runConcurrently(parts) { p in
+            runConcurrently(ranges.count) { p in
                 shared.value.results[p] = shared.value.body(ranges[p])
             }
         }
     }
     return results.map { $0! }
+}
+
+/// Runs `body` on each of `parts` at once, one thread each, and returns the results in order.
+/// Each part moves to its thread (`parts` is left empty): what `body` does not keep of it is
+/// freed there, not on the caller's thread afterwards.
+func inParallel<Element, T>(emptying parts: inout [[Element]], _ body: ([Element]) -> T) -> [T] {
+    var boxes: [OwnedPart<Element>] = []
+    for i in parts.indices {
+        var taken: [Element] = []
+        swap(&taken, &parts[i])
+        boxes.append(OwnedPart(taken))
+    }
+    return inParallel(boxes.count, parts: boxes.count) { range in
+        range.map { body(boxes[$0].take()) }
+    }.flatMap { $0 }
+}
+
+/// One part of `inParallel(emptying:)`'s work, held until its thread takes it.
+private final class OwnedPart<Element>: @unchecked Sendable {
+    // @unchecked: filled before the threads start; then only its own thread takes it.
+    private var elements: [Element]
+    init(_ elements: [Element]) { self.elements = elements }
+
+    func take() -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &elements)
+        return taken
+    }
 }
 
 /// A value handed to other threads on the caller's word that they use it safely.

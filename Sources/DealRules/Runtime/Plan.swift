@@ -89,7 +89,7 @@ final class Plan: Sendable {
 
         init(rules: [Rule], approvals: [Approval]) {
             // Each part of the rules writes its heads on its own thread; then they are joined.
-            let parts = inParallel(rules.count, parts: threadsFor(rules.count, each: 1_000)) { range in
+            let parts = inParallel(rules.count, parts: threadsFor(rules.count, each: rulesPerThread)) { range in
                 var t = TextBuffer(json: true, capacity: 96 * range.count)
                 var ends: [Int32] = [], counts: [Int32] = []
                 for rule in rules[range] {
@@ -322,9 +322,6 @@ final class Plan: Sendable {
         var rest: Node?
         var checks: [Check]?
         var itemChecks: [ItemCheck]?
-
-        /// Rules per thread when a large rule set's shapes are worked out on several threads.
-        static let rulesPerThread = 1_000
 
         static func of(_ rules: [Rule], _ defines: [Define], _ itemKinds: [ItemKind]) -> [Shape] {
             inParallel(rules.count, parts: threadsFor(rules.count, each: rulesPerThread)) { range in

@@ -5,6 +5,8 @@ struct Checker {
     struct Unit {
         let declaration: Declaration
         let source: SourceFile
+
+        var isRule: Bool { if case .rule = declaration.kind { true } else { false } }
     }
 
     /// Reads a catalog CSV named by a declaration in `source`; the loader resolves and guards the path.
@@ -405,46 +407,30 @@ struct Checker {
         let constantWarning: Diagnostic?
     }
 
-    /// Rules each thread checks at least, when a large rule set is checked on several threads.
-    static let rulesPerThread = 1_000
-
     /// Checks every rule; a large rule set is cut into parts checked at once, one thread each,
     /// each part by its own copy of the checker (rules are checked independently of each other).
     /// Then the rules are added in file order, so the result and the diagnostics are the same
     /// as one thread's.
     mutating func checkRules() {
-        let ruleUnits = units.indices.filter { if case .rule = units[$0].declaration.kind { true } else { false } }
+        let ruleUnits = units.indices.filter { units[$0].isRule }
         rules.reserveCapacity(rules.count + ruleUnits.count)
         ruleIndex.reserveCapacity(ruleIndex.count + ruleUnits.count)
-        let parts = threads ?? threadsFor(ruleUnits.count, each: Self.rulesPerThread)
-        guard parts > 1 else {
+        let threads = self.threads ?? threadsFor(ruleUnits.count, each: rulesPerThread)
+        guard threads > 1 else {
             for u in ruleUnits { addRule(checkRule(units[u])) }
             return
         }
-        // Each part's rules move into a box that only its thread empties, and leave `units`, so
-        // each thread frees the syntax trees of the rules it checked.
-        final class Part: @unchecked Sendable {
-            // @unchecked: filled before the threads start; then only the part's thread takes it.
-            private var units: [Unit]
-            init(_ units: [Unit]) { self.units = units }
-            func take() -> [Unit] {
-                var taken: [Unit] = []
-                swap(&taken, &units)
-                return taken
-            }
-        }
-        let boxes = (0..<parts).map { p in
-            Part((ruleUnits.count * p / parts..<ruleUnits.count * (p + 1) / parts).map { units[ruleUnits[$0]] })
-        }
-        units.removeAll { if case .rule = $0.declaration.kind { true } else { false } }
-        var copy = self
-        copy.diagnostics = []
-        let base = copy
-        let done = inParallel(parts, parts: parts) { range in
-            var worker = base
-            let mine = boxes[range.lowerBound].take()
-            let checked = mine.map { worker.checkRule($0) }
-            return (checked, worker.diagnostics, worker.approvalsUsed, worker.definesUsed, worker.choicesUsed)
+        // The rules leave `units` for their parts, so each thread frees the syntax trees of
+        // the rules it checked.
+        var parts = evenRanges(ruleUnits.count, parts: threads).map { $0.map { units[ruleUnits[$0]] } }
+        units.removeAll(where: \.isRule)
+        var base = self
+        base.diagnostics = []
+        let worker = base
+        let done = inParallel(emptying: &parts) { mine in
+            var checker = worker
+            let checked = mine.map { checker.checkRule($0) }
+            return (checked, checker.diagnostics, checker.approvalsUsed, checker.definesUsed, checker.choicesUsed)
         }
         for (_, diagnostics, approvals, defines, choices) in done {
             self.diagnostics += diagnostics
