@@ -53,6 +53,7 @@ import DealRulesTestSupport
         let (files, _) = RuleFiles.list([dir.path])
         #expect(files.count >= 8)
         let formatted = try temporaryCopy(of: dir)
+        defer { try? FileManager.default.removeItem(at: formatted) }
         for file in files {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             let once = try #require(format(text, path: file))

@@ -45,6 +45,7 @@ import Testing
         #expect(d.first?.message.contains("the limit is 100") == true)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         try String(repeating: "# padding\n", count: 2000).write(to: dir.appendingPathComponent("big.rules"), atomically: true, encoding: .utf8)
         limits.maxFileBytes = 10_000
         let big = RuleSet.load(paths: [dir.path], limits: limits).diagnostics
