@@ -211,10 +211,10 @@ final class RuleCopies: Sendable {
     }
 }
 
-/// Decides one batch on other threads while the caller reads the next.
+/// Decides one batch on another thread while the caller reads the next.
 final class BackgroundDecider: @unchecked Sendable {
-    // @unchecked: the background task touches `state` only between `start` and `finish`, the
-    // caller only outside that window, and the semaphore orders the two.
+    // @unchecked: the background thread touches `state` only between `start` and `finish`,
+    // the caller only outside that window, and the thread's start and wait order the two.
     private struct State {
         var decider: DealStreamDecider
         var batch = DealBatch()
@@ -223,7 +223,8 @@ final class BackgroundDecider: @unchecked Sendable {
 
     private var state: State
     private var running = false
-    private let done = DispatchSemaphore(value: 0)
+    /// One thread, kept for the whole stream (see `WorkerThreads` for why not one per batch).
+    private let thread = WorkerThreads(count: 2)
     /// How many lines the batch last started had.
     private(set) var lastBatchLines = 0
 
@@ -245,12 +246,16 @@ final class BackgroundDecider: @unchecked Sendable {
         lastBatchLines = state.batch.count
         state.out.removeAll(keepingCapacity: true)
         running = true
-        DispatchQueue.global().async { [self] in
+        if thread.count < 2 {
+            // No thread to be had: decided here, before the next batch is read.
+            state.decider.decide(state.batch, into: &state.out)
+            return
+        }
+        thread.start { [self] _ in
             var out: [UInt8] = []
             swap(&out, &state.out)
             state.decider.decide(state.batch, into: &out)
             swap(&out, &state.out)
-            done.signal()
         }
     }
 
@@ -259,7 +264,7 @@ final class BackgroundDecider: @unchecked Sendable {
     func finish(swappingWith out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard running else { return }
-        done.wait()
+        if thread.count >= 2 { thread.wait() }
         running = false
         swap(&out, &state.out)
     }

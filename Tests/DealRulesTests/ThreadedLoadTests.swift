@@ -148,4 +148,51 @@ import DealRulesTestSupport
         #expect(sums == [3, 0, 3, 15])
         #expect(parts.allSatisfy { $0.isEmpty })
     }
+
+    /// A stream's batches are decided by threads kept from batch to batch: each `run` gives
+    /// every index to one thread, the same kept threads each time (a value a thread keeps for
+    /// itself is still there), and returns only when all are done.
+    @Test func keptThreadsRunEveryIndexEachTimeOnTheSameThreads() {
+        let pool = WorkerThreads(count: 3)
+        #expect(pool.count == 3)
+        final class Seen: @unchecked Sendable {
+            // @unchecked: each index writes only its own elements, and `run` returns after all.
+            var runs = [Int](repeating: 0, count: 3)
+            var kept = [Bool](repeating: true, count: 3)
+            var key = pthread_key_t()
+        }
+        let seen = Seen()
+        pthread_key_create(&seen.key, nil)
+        defer { pthread_key_delete(seen.key) }
+        for round in 1...200 {
+            pool.run { t in
+                if round == 1 {
+                    pthread_setspecific(seen.key, UnsafeMutableRawPointer(bitPattern: 1))
+                } else if t > 0, pthread_getspecific(seen.key) != UnsafeMutableRawPointer(bitPattern: 1) {
+                    seen.kept[t] = false
+                }
+                seen.runs[t] += 1
+            }
+            #expect(seen.runs == [round, round, round])
+        }
+        #expect(seen.kept == [true, true, true])
+        // `start` returns at once; `wait` returns when the kept threads are done.
+        let gate = DispatchSemaphore(value: 0)
+        pool.start { t in
+            gate.wait()
+            seen.runs[t] += 1
+        }
+        #expect(seen.runs[1] == 200)
+        gate.signal()
+        gate.signal()
+        pool.wait()
+        #expect(seen.runs == [200, 201, 201])
+        // Kept threads in use: a `run` from elsewhere still runs every index, on its own threads.
+        pool.start { _ in gate.wait() }
+        pool.run { t in seen.runs[t] += 1 }
+        #expect(seen.runs == [201, 202, 202])
+        gate.signal()
+        gate.signal()
+        pool.wait()
+    }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -6,8 +7,7 @@ import Glibc
 
 /// Runs `body(0)` on the calling thread and `body(1)` … `body(threads - 1)` each on a thread of
 /// its own, and returns when all have. (Not `DispatchQueue.concurrentPerform`: its pool adds no
-/// thread while it counts the cores busy, as it does while the caller's caller reads the next
-/// batch, and then one thread decides the whole batch.)
+/// thread while it counts the cores busy, and then one thread does all the work.)
 func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
     #if canImport(Glibc)
     final class Job: @unchecked Sendable {
@@ -40,6 +40,119 @@ func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) 
     #else
     DispatchQueue.concurrentPerform(iterations: threads, execute: body)
     #endif
+}
+
+/// Threads kept for work that comes again and again, as a stream's batches do: `run` wakes
+/// them instead of starting new ones.
+///
+/// Not only cheaper: Linux may queue a thread just started on a busy processor, where it waits
+/// up to a scheduler tick (4 ms here) while the other processor idles. Once per batch, that
+/// made a stream of 100,000 deals take 0.12 s in some runs and 0.19 s in others. A kept thread,
+/// woken from sleep, is put on an idle processor.
+public final class WorkerThreads: Sendable {
+    /// What the threads share: the work of the current `run`, and a signal each way.
+    private final class Shared: @unchecked Sendable {
+        // @unchecked: `body` and `stop` are written by `start`, `wait` and `deinit` only while
+        // every kept thread waits on `start`; the semaphores order those writes before the
+        // threads' reads.
+        var body: (@Sendable (Int) -> Void)?
+        var stop = false
+        let start: [DispatchSemaphore]
+        let done = DispatchSemaphore(value: 0)
+        init(_ threads: Int) { start = (0..<threads).map { _ in DispatchSemaphore(value: 0) } }
+    }
+
+    /// What a kept thread is started with: the shared state and its own number.
+    private final class Seat: Sendable {
+        let shared: Shared
+        let index: Int
+        init(_ shared: Shared, _ index: Int) {
+            self.shared = shared
+            self.index = index
+        }
+    }
+
+    /// How many threads a `run` uses, the caller's included.
+    public let count: Int
+    private let shared: Shared
+    private let threads: [pthread_t]
+    /// Whether a `run` or a `start` has the threads.
+    private let taken = Atomic<Bool>(false)
+
+    /// `count` threads in all: the caller of `run` and `count - 1` kept here (fewer when the
+    /// system will not start more).
+    public init(count: Int) {
+        let shared = Shared(max(0, count - 1))
+        var threads: [pthread_t] = []
+        #if canImport(Glibc)
+        for t in 0..<max(0, count - 1) {
+            var thread = pthread_t()
+            let seat = Unmanaged.passRetained(Seat(shared, t + 1)).toOpaque()
+            let made = pthread_create(&thread, nil, { arg in
+                let seat = Unmanaged<Seat>.fromOpaque(arg!).takeRetainedValue()
+                let shared = seat.shared, index = seat.index
+                while true {
+                    shared.start[index - 1].wait()
+                    if shared.stop { return nil }
+                    shared.body?(index)
+                    shared.done.signal()
+                }
+            }, seat)
+            guard made == 0 else {
+                Unmanaged<Seat>.fromOpaque(seat).release()
+                break
+            }
+            threads.append(thread)
+        }
+        #endif
+        self.shared = shared
+        self.threads = threads
+        self.count = threads.count + 1
+    }
+
+    deinit {
+        shared.stop = true
+        for t in threads.indices { shared.start[t].signal() }
+        #if canImport(Glibc)
+        // The last reference may go on a kept thread (with the work it was given); that one
+        // cannot wait for itself, and is left to end on its own.
+        for thread in threads {
+            if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
+        }
+        #endif
+    }
+
+    /// Runs `body(0)` on the calling thread and `body(1)` … `body(count - 1)` on the kept
+    /// threads, and returns when all have. While another caller has the kept threads, the work
+    /// runs on threads started for this call instead.
+    public func run(_ body: @escaping @Sendable (Int) -> Void) {
+        guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return runConcurrently(count, body)
+        }
+        wake(body)
+        body(0)
+        wait()
+    }
+
+    /// Starts `body(1)` … `body(count - 1)` on the kept threads and returns at once; `wait`
+    /// then waits for them. One `start` at a time, each followed by one `wait`.
+    public func start(_ body: @escaping @Sendable (Int) -> Void) {
+        let took = taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        precondition(took, "WorkerThreads.start while the threads are in use")
+        wake(body)
+    }
+
+    /// Waits until the work `start` gave the kept threads is done.
+    public func wait() {
+        for _ in threads { shared.done.wait() }
+        shared.body = nil
+        taken.store(false, ordering: .releasing)
+    }
+
+    private func wake(_ body: @escaping @Sendable (Int) -> Void) {
+        shared.body = body
+        for t in threads.indices { shared.start[t].signal() }
+    }
 }
 
 /// A buffer that concurrent workers write to, each only its own element.

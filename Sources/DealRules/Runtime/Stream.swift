@@ -89,6 +89,8 @@ public struct DealStreamDecider: Sendable {
     public let failOn: DecisionKind?
 
     public var rules: RuleSet { workers[0] }
+    /// The threads that decide a batch with the caller's (kept from batch to batch).
+    private let threads: WorkerThreads?
     /// How many threads decide a batch (1: all on the calling thread).
     public var parallelism: Int { workers.count }
 
@@ -103,6 +105,7 @@ public struct DealStreamDecider: Sendable {
     public init(workers: [RuleSet], today: Day, explain: Bool = false, failOn: DecisionKind? = nil) {
         precondition(!workers.isEmpty, "a stream needs at least one rule set")
         self.workers = workers
+        threads = workers.count > 1 ? WorkerThreads(count: workers.count) : nil
         self.today = today
         self.explain = explain
         self.failOn = failOn
@@ -136,8 +139,7 @@ public struct DealStreamDecider: Sendable {
         let n = batch.entries.count
         guard n > 0 else { return }
         let chunks = (n + Self.chunkLines - 1) / Self.chunkLines
-        let threads = min(chunks, workers.count)
-        if threads == 1 {
+        guard let pool = threads, chunks > 1 else {
             let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], context: context, into: &out)
             finish(n, r)
             return
@@ -153,7 +155,7 @@ public struct DealStreamDecider: Sendable {
             let buffers = UnsafeSendableBuffer(outputs)
             results.withUnsafeMutableBufferPointer { buffer in
                 let slots = UnsafeSendableBuffer(buffer)
-                runConcurrently(threads) { t in
+                pool.run { t in
                     while case let c = next.take(), c < chunks {
                         let lo = c * Self.chunkLines, hi = min(n, lo + Self.chunkLines)
                         buffers.base[c].removeAll(keepingCapacity: true)
