@@ -15,9 +15,15 @@ public enum Allocator {
     /// defaults and 7,500 with these settings.
     ///
     /// The new limits are those glibc reaches by itself in the main arena: up to 64 MiB of freed
-    /// memory is kept, and blocks under 32 MiB come from the arenas. Call this once, early, from
-    /// the process's `main`. A library that embeds dealrules may leave it uncalled. It does
-    /// nothing where the C library is not glibc. Returns whether the allocator took the settings.
+    /// memory is kept, and blocks under 32 MiB come from the arenas.
+    ///
+    /// Small freed blocks also go straight back to the arena's bins, not first to its "fast
+    /// bins": glibc merges those all at once when a large block is next asked for, which was a
+    /// pause of about 2 ms inside each load of 10,000 rules (4% of it; deciding is unchanged).
+    ///
+    /// Call this once, early, from the process's `main`. A library that embeds dealrules may
+    /// leave it uncalled. It does nothing where the C library is not glibc. Returns whether the
+    /// allocator took the settings.
     @discardableResult
     public static func keepFreedMemory() -> Bool {
         #if canImport(Glibc)
@@ -25,8 +31,8 @@ public enum Allocator {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
-        return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1
+        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
+        return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1 && mallopt(maxFast, 0) == 1
         #else
         return false
         #endif

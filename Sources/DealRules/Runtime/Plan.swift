@@ -255,9 +255,10 @@ final class Plan: Sendable {
             var groupIndex: [GroupKey: Int] = [:]
             checkStart = Array(repeating: 0, count: rules.count)
             checkCount = Array(repeating: -1, count: rules.count)
-            for (r, shape) in shapes.enumerated() {
+            // Each shape is read in place: copying one out of the array retained all its parts.
+            shapes.withUnsafeBufferPointer { shapes in for r in shapes.indices {
                 let index = Int32(r)
-                switch shape.index {
+                switch shapes[r].index {
                 case .plain:
                     plain.append(index)
                 case .threshold(let slot, let comparison, let keys):
@@ -285,16 +286,16 @@ final class Plan: Sendable {
                     }
                 }
                 // A rest that is only comparisons of integers is checked without the evaluator.
-                if let found = shape.checks {
+                if let found = shapes[r].checks {
                     checkStart[r] = Int32(checks.count)
                     checkCount[r] = Int32(found.count)
                     checks += found
-                } else if let found = shape.itemChecks {
+                } else if let found = shapes[r].itemChecks {
                     checkStart[r] = Int32(itemChecks.count)
                     checkCount[r] = Int32(found.count)
                     itemChecks += found
                 }
-            }
+            } }
             outcomes = rules.map(\.outcome)
             bindings = rules.map { Int32($0.bindingCount) }
             hasRest = rest.map { $0 != nil }

@@ -438,8 +438,11 @@ struct Checker {
             definesUsed.formUnion(defines)
             choicesUsed.formUnion(choices)
         }
+        // Borrowed in place: copying each checked rule out of the arrays retained all its parts.
         for part in done.indices {
-            for i in done[part].0.indices { addRule(done[part].0[i]) }
+            done[part].0.withUnsafeBufferPointer { checked in
+                for i in checked.indices { addRule(checked[i]) }
+            }
         }
     }
 
