@@ -120,7 +120,8 @@ def main():
               f"{ratio(best['median_us'] if best else None, mine)} |")
 
     print("\n### Load and check of the rule set (ms)\n")
-    print("dealrules: `load N` of the Benchmarks package (read, parse, check, compile); peers: load/compile in `bench_inproc.py`.\n")
+    print("dealrules: `load N` of the Benchmarks package (read, parse, check, compile; freeing the rule set is `free N` below); "
+          "peers: load/compile in `bench_inproc.py`.\n")
     print("| N rules | dealrules | best peer | its time | dealrules is |")
     print("|---:|---:|---|---:|---:|")
     for n in SIZES:
@@ -132,7 +133,7 @@ def main():
         print(f"| {n:,} | {fmt(mine_ms, ' ms')} | {best['engine'] if best else '–'} | {fmt(best['load_s'] * 1e3 if best else None, ' ms')} | "
               f"{ratio(best['load_s'] * 1e3 if best else None, mine_ms)} |")
 
-    extra = {k: v for k, v in ours.items() if k.startswith(("repl fact", "stream", "decide+json"))}
+    extra = {k: v for k, v in ours.items() if k.startswith(("repl fact", "stream", "decide+json", "free"))}
     if extra:
         print("\n### dealrules alone (median µs)\n")
         print("| benchmark | median |")

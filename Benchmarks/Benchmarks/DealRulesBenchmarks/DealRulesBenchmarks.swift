@@ -1,7 +1,10 @@
 // In-process benchmarks on the bench-peers workload (../shared/bench-peers): the same rule sets
 // at N = 10, 100, 1,000 and 10,000 rules and the same deals the peer engines are measured on.
 //
-// - load N:            load and check the rule set (files read, parsed, checked, compiled)
+// - load N:            load and check the rule set (files read, parsed, checked, compiled);
+//                      the rule set made is freed after the measurement, as a process that
+//                      loads rules keeps them
+// - free N:            a loaded rule set freed (what `:reload` in the REPL adds to a load)
 // - decide N:          deals decided (already read) one after another through a `Decider`;
 //                      per deal
 // - decide+json N:     one deal decided and its JSON line written, outcomes and messages included
@@ -98,9 +101,18 @@ let benchmarks: @Sendable () -> Void = {
 
     for n in sizes {
         Benchmark("load \(n)", configuration: .init(metrics: withMemory, maxDuration: .seconds(5), maxIterations: 50)) { benchmark in
-            for _ in benchmark.scaledIterations {
-                blackHole(loadRules(n))
-            }
+            benchmark.startMeasurement()
+            let rules = loadRules(n)
+            benchmark.stopMeasurement()
+            blackHole(rules)
+        }
+
+        Benchmark("free \(n)", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 50)) { benchmark in
+            var rules: RuleSet? = loadRules(n)
+            benchmark.startMeasurement()
+            rules = nil
+            benchmark.stopMeasurement()
+            blackHole(rules)
         }
 
         // A thousand deals per sample (the harness's own cost per sample is larger than a
