@@ -47,8 +47,8 @@ func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) 
 ///
 /// Not only cheaper: Linux may queue a thread just started on a busy processor, where it waits
 /// up to a scheduler tick (4 ms here) while the other processor idles. Once per batch, that
-/// made a stream of 100,000 deals take 0.12 s in some runs and 0.19 s in others. A kept thread,
-/// woken from sleep, is put on an idle processor.
+/// made a stream of 100,000 deals take 0.12 s in some runs and 0.18–0.20 s in others. A kept
+/// thread, woken from sleep, is put on an idle processor.
 public final class WorkerThreads: Sendable {
     /// What the threads share: the work of the current `run`, and a signal each way.
     private final class Shared: @unchecked Sendable {
