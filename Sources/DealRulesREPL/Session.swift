@@ -137,7 +137,11 @@ public final class Session {
         } catch {
             return Reply(render(error.diagnostics), failed: true)
         }
-        return change(to: next)
+        // An item added again is updated, and a fact the deal already has changes nothing:
+        // both are said, so neither looks like something new.
+        let updates = rules.itemUpdates(from: draft, to: next)
+        let note = !updates.isEmpty ? updates.joined(separator: "\n") : next == draft ? "nothing changed: the deal already says so" : nil
+        return change(to: next, note: note)
     }
 
     /// Makes `next` the current deal (undoably) and says what the decision is now.

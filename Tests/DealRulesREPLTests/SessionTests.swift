@@ -229,6 +229,22 @@ import Testing
         #expect(s.run("discunt").output.contains("did you mean `discount`?"))
     }
 
+    /// Adding an item that is already in the deal updates it, and says what it changed; a fact
+    /// the deal already has says that nothing changed. Neither looks like something new.
+    @Test func anItemAddedAgainSaysWhatChangedAndARepeatedFactSaysNothingDid() {
+        let s = northwindSession()
+        #expect(!s.run("add service \"SIEM\" with seats = 20").output.contains("already"))
+        let again = s.run("add service \"SIEM\" with seats = 3")
+        #expect(!again.failed)
+        #expect(again.output.hasPrefix("\"SIEM\" was already in the deal: seats 20 → 3\n→ "), "\(again.output)")
+        #expect(s.run(":deal").output.contains("add service \"SIEM\" with seats = 3\n"))
+        #expect(s.run("add service \"SIEM\"").output.hasPrefix("nothing changed: the deal already says so\n→ "))
+        #expect(!s.run("discount = 10%").output.contains("nothing changed"))
+        #expect(s.run("discount = 10%").output.hasPrefix("nothing changed"))
+        // A list set again keeps what its items were given: nothing to say.
+        #expect(s.run("services = [\"SIEM\"]").output.hasPrefix("nothing changed"))
+    }
+
     /// A deal denied by dozens of rules still gets one line to read at a glance: five names,
     /// then how many more (`:why deny` lists them all).
     @Test func aLongListInTheSummaryLineIsCut() throws {

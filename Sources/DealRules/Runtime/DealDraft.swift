@@ -149,6 +149,28 @@ extension RuleSet {
         return out
     }
 
+    /// What `next` changes in the items `draft` already had, one line per item, such as
+    /// `"SIEM" was already in the deal: seats 20 → 3`. Adding an item that is already there
+    /// updates it, and the REPL says so rather than leave it looking like a second one.
+    public func itemUpdates(from draft: DealDraft, to next: DealDraft) -> [String] {
+        var out: [String] = []
+        for f in fields {
+            guard case .list(.item(let k)) = f.type, case .list(let before)? = draft.fields[f.name],
+                  case .list(let after)? = next.fields[f.name] else { continue }
+            for item in after {
+                guard let name = item.itemName, let old = before.first(where: { $0.itemName == name }), old != item else { continue }
+                let was = old.objectMembers, now = item.objectMembers
+                let changes = itemKinds[k].fields.dropFirst().compactMap { field -> String? in
+                    guard was[field.name] != now[field.name] else { return nil }
+                    func shown(_ v: DealValue?) -> String { v.map { literal($0, field.type) } ?? "not given" }
+                    return "\(field.name) \(shown(was[field.name])) → \(shown(now[field.name]))"
+                }
+                if !changes.isEmpty { out.append("\(ValueText.quoted(name)) was already in the deal: " + changes.joined(separator: ", ")) }
+            }
+        }
+        return out
+    }
+
     /// A JSON value written as the literal of its type (`25%`, `"Fabrikam"`, `[US, EU]`).
     func literal(_ v: DealValue, _ type: ValueType) -> String {
         switch (v, type) {
