@@ -140,8 +140,8 @@ public final class Session {
         // An item added again is updated, and a fact the deal already has changes nothing:
         // both are said, so neither looks like something new.
         let updates = rules.itemUpdates(from: draft, to: next)
-        let note = !updates.isEmpty ? updates.joined(separator: "\n") : next == draft ? "nothing changed: the deal already says so" : nil
-        return change(to: next, note: note)
+        if !updates.isEmpty { return change(to: next, note: updates.joined(separator: "\n")) }
+        return change(to: next, note: next == draft ? "nothing changed: the deal already says so" : nil)
     }
 
     /// Makes `next` the current deal (undoably) and says what the decision is now.

@@ -298,7 +298,7 @@ struct DealReader {
         let start = i + 1
         let (j, high) = scanString(from: start)
         let key: Key
-        if j < b.count, b[j] == UInt8(ascii: "\""), !high || Self.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
+        if j < b.count, b[j] == UInt8(ascii: "\""), !high || SourceFile.isUTF8(UnsafeBufferPointer(rebasing: b[start..<j])) {
             i = j + 1
             key = .plain(start..<j)
         } else {
@@ -392,7 +392,7 @@ struct DealReader {
         guard j < b.count, b[j] == UInt8(ascii: "\"") else { return nil }
         let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
         // Text that is not ASCII must be valid UTF-8; the slow path says where it is not.
-        if high, !Self.isUTF8(raw) { return nil }
+        if high, !SourceFile.isUTF8(raw) { return nil }
         i = j + 1
         return raw
     }
@@ -550,7 +550,7 @@ struct DealReader {
         let j = scanString(from: i).end
         if j < b.count, b[j] == UInt8(ascii: "\"") {
             let raw = UnsafeBufferPointer(rebasing: b[i..<j])
-            guard Self.isUTF8(raw) else {
+            guard SourceFile.isUTF8(raw) else {
                 i = start
                 throw notUTF8(start)
             }
@@ -604,7 +604,7 @@ struct DealReader {
             }
             i += 1
         }
-        guard out.withUnsafeBufferPointer({ Self.isUTF8($0) }) else {
+        guard out.withUnsafeBufferPointer({ SourceFile.isUTF8($0) }) else {
             i = start
             throw notUTF8(start)
         }
@@ -647,10 +647,6 @@ struct DealReader {
         }
         return (j, high != 0 || h >= 0x80)
     }
-
-    /// Whether bytes are valid UTF-8 (JSON text is UTF-8; other bytes are an error, never
-    /// silently replaced).
-    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { SourceFile.isUTF8(bytes) }
 
     func notUTF8(_ at: Int) -> DealError {
         let (l, c) = position(at)

@@ -51,8 +51,7 @@ struct Loader {
         let src = SourceFile(path: name, absolutePath: nil, bytes: Array(text.utf8))
         roots[name] = root
         files.append(LoadedFile(path: name, absolutePath: nil))
-        let parts = threads ?? threadsFor(src.bytes.count, each: Self.bytesPerThread)
-        add(parts > 1 ? Parser.parse(src, limits: limits, parts: parts) : Parser.parse(src, limits: limits), root: root, directory: root)
+        add(parse(src), root: root, directory: root)
     }
 
     private mutating func loadFile(_ real: String, root: String, from include: (SourceFile, SourceRange)?) {
@@ -102,10 +101,13 @@ struct Loader {
         let src = SourceFile(path: display, absolutePath: real, bytes: bytes)
         roots[display] = root
         stack.append(real)
-        let parts = threads ?? threadsFor(bytes.count, each: Self.bytesPerThread)
-        let tree = parts > 1 ? Parser.parse(src, limits: limits, parts: parts) : Parser.parse(src, limits: limits)
-        add(tree, root: root, directory: FileSystem.directory(of: real))
+        add(parse(src), root: root, directory: FileSystem.directory(of: real))
         stack.removeLast()
+    }
+
+    /// Parses a file, in pieces on several threads when it is large (`bytesPerThread`).
+    private func parse(_ src: SourceFile) -> SyntaxTree {
+        Parser.parse(src, limits: limits, parts: threads ?? threadsFor(src.bytes.count, each: Self.bytesPerThread))
     }
 
     private mutating func add(_ tree: SyntaxTree, root: String, directory: String) {

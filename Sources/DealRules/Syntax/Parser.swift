@@ -39,9 +39,10 @@ public struct Parser {
     }
 
     /// Lexes and parses one file in up to `parts` pieces at once, one thread each, cut at lines
-    /// that start a rule. A piece starts where a declaration starts (grammar/dealrules.ebnf: a
-    /// line that starts with a declaration keyword always starts a new declaration), so it
-    /// parses as it does in the whole file. If any piece has a diagnostic, the file is parsed again in one piece: a
+    /// that start a rule (in one piece when `parts` is 1 or no such line is found). A piece
+    /// starts where a declaration starts (grammar/dealrules.ebnf: a line that starts with a
+    /// declaration keyword always starts a new declaration), so it parses as it does in the
+    /// whole file. If any piece has a diagnostic, the file is parsed again in one piece: a
     /// broken file's messages are exactly those of one parse.
     static func parse(_ source: SourceFile, limits: Limits, parts: Int) -> SyntaxTree {
         let bytes = source.bytes

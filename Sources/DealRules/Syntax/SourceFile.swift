@@ -34,8 +34,9 @@ public final class SourceFile: Sendable {
         self.lineStarts = starts
     }
 
-    /// Whether `bytes` are UTF-8. ASCII, the usual case, is checked eight bytes at a time;
-    /// from the first other byte on, the standard library validates.
+    /// Whether `bytes` are UTF-8: rule files, catalogs and deals' JSON text alike (other bytes
+    /// are an error, never silently replaced). ASCII, the usual case, is checked eight bytes at
+    /// a time; from the first other byte on, the standard library validates.
     static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
         var i = 0
