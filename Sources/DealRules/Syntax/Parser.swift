@@ -266,7 +266,17 @@ public struct Parser {
 
     private mutating func parseTextLiteral(_ what: String) throws(Failure) -> (String, SourceRange) {
         guard kind == .text else {
-            throw fail(.expectedToken, "expected \(what) in quotes, found \(describe(tok))")
+            // A bare word is most likely the text itself, unquoted: up to the next space or comma
+            // (`cat.csv`, not only `cat`).
+            var help: String?
+            if kind == .name {
+                let bytes = source.bytes, start = Int(tok.range.start)
+                var end = start
+                while end < bytes.count, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+                                           UInt8(ascii: ",")].contains(bytes[end]) { end += 1 }
+                help = "put it in quotes: `\"\(source.text(start, end))\"`"
+            }
+            throw fail(.expectedToken, "expected \(what) in quotes, found \(describe(tok))", help: help)
         }
         let t = advance()
         return (decodeText(t.range), t.range)
