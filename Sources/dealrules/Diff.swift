@@ -1,6 +1,9 @@
 import ArgumentParser
 import DealRules
-import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,7 +52,7 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         var temporary: [String] = []
-        defer { for t in temporary { try? FileManager.default.removeItem(atPath: t) } }
+        defer { for t in temporary { _ = GitRevision.run(["rm", "-rf", "--", t]) } }
         let oldSet = try load(old, "OLD", &temporary)
         let newSet = try load(new, "NEW", &temporary)
         var reader: LineReader
@@ -183,37 +186,87 @@ enum GitRevision {
                 file = trimmed.hasPrefix("./") ? String(trimmed.dropFirst(2)) : trimmed
             }
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-\(side.lowercased())-\(UUID().uuidString)")
-        let root = dir.appendingPathComponent("rules"), archive = dir.appendingPathComponent("rules.tar")
-        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
-            Output.standardError("error: cannot make a temporary folder for \(side) `\(spec)`: \(error.localizedDescription)\n")
+        let tmp = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(tmp)/dealrules-\(side.lowercased())-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else {
+            Output.standardError("error: cannot make a temporary folder for \(side) `\(spec)` in \(tmp): \(String(cString: strerror(errno)))\n")
             throw ExitCode(1)
         }
-        temporary.append(dir.path)
-        for step in [["git", "archive", "--format=tar", "--output=\(archive.path)", "\(rev):\(tree)"],
-                     ["tar", "-x", "-f", archive.path, "-C", root.path]] {
+        let dir = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        temporary.append(dir)
+        let root = dir + "/rules", archive = dir + "/rules.tar"
+        guard mkdir(root, 0o700) == 0 else {
+            Output.standardError("error: cannot make a temporary folder for \(side) `\(spec)`: \(String(cString: strerror(errno)))\n")
+            throw ExitCode(1)
+        }
+        for step in [["git", "archive", "--format=tar", "--output=\(archive)", "\(rev):\(tree)"],
+                     ["tar", "-x", "-f", archive, "-C", root]] {
             let r = run(step)
             guard r.status == 0 else {
-                Output.standardError("error: cannot extract \(side) `\(spec)` from git (\(step[0]) says: \(r.error.trimmingCharacters(in: .whitespacesAndNewlines)))\n")
+                let said = r.error.split(whereSeparator: \.isNewline).joined(separator: " ")
+                Output.standardError("error: cannot extract \(side) `\(spec)` from git (\(step[0]) says: \(said))\n")
                 throw ExitCode(1)
             }
         }
-        return file.map { root.appendingPathComponent($0).path } ?? root.path
+        return file.map { root + "/" + $0 } ?? root
     }
 
-    /// Runs a program found on PATH, waits, and returns its status, stdout and stderr (all small).
+    /// Runs a program found on PATH, waits, and returns its status, stdout and stderr.
     static func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return (-1, "", "cannot run \(arguments[0]): \(error.localizedDescription)") }
-        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+        func failed() -> (Int32, String, String) { (-1, "", "cannot run \(arguments[0]): \(String(cString: strerror(errno)))") }
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard pipe(&out) == 0 else { return failed() }
+        guard pipe(&err) == 0 else {
+            close(out[0]); close(out[1])
+            return failed()
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        for fd in out + err { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid = pid_t()
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environment())
+        close(out[1])
+        close(err[1])
+        defer { close(out[0]); close(err[0]) }
+        guard spawned == 0 else {
+            errno = spawned
+            return failed()
+        }
+        // Both pipes are read as they fill, so a child that writes much to one never waits on it.
+        var output: [UInt8] = [], error: [UInt8] = []
+        var open = [pollfd(fd: out[0], events: Int16(POLLIN), revents: 0), pollfd(fd: err[0], events: Int16(POLLIN), revents: 0)]
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while !open.isEmpty {
+            if poll(&open, nfds_t(open.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for i in open.indices.reversed() where open[i].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(open[i].fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    if open[i].fd == out[0] { output += buffer[0..<n] } else { error += buffer[0..<n] }
+                } else if n == 0 || errno != EINTR {
+                    open.remove(at: i)
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, which Swift does not import: a signal ends it with -1.
+        let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
+        return (code, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    }
+
+    /// This process's environment, for the programs it runs (`environ`, found through `dlsym`:
+    /// Swift 6 does not let a C global variable be read directly).
+    private static func environment() -> UnsafePointer<UnsafeMutablePointer<CChar>?>? {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "environ") else { return nil }
+        return UnsafePointer(symbol.assumingMemoryBound(to: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?.self).pointee)
     }
 }
-

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DealRules
 import DealRulesREPL
-import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +36,12 @@ struct Repl: ParsableCommand {
 
     func run() throws {
         let interactive = isatty(0) != 0 && isatty(1) != 0
-        let state = interactive ? StateFolder.standard(environment: ProcessInfo.processInfo.environment) : nil
+        // Only the two variables the state folder is found by (Foundation's whole environment
+        // is not worth loading Foundation for).
+        let environment = ["XDG_STATE_HOME", "HOME"].reduce(into: [String: String]()) { env, name in
+            env[name] = getenv(name).map { String(cString: $0) }
+        }
+        let state = interactive ? StateFolder.standard(environment: environment) : nil
         let options = Session.Options(color: interactive && Output.wantsColor(1), today: today, limits: limits.limits,
                                       state: state, restoreDeal: !fresh)
         let session = Session(paths: paths, options: options)
