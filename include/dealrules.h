@@ -32,7 +32,7 @@ enum {
     DEALRULES_EXPLAIN = 1u << 0
 };
 
-/* The library's version, such as "0.1.0". Static: do not free. */
+/* The library's version, such as "0.2.0". Static: do not free. */
 const char *dealrules_version(void);
 
 /* The DEALRULES_ABI_VERSION the library was built with. */

@@ -1,4 +1,4 @@
 /// The version of dealrules: the library, the CLI and the C interface share it.
 public enum DealRulesVersion {
-    public static let string = "0.1.0"
+    public static let string = "0.2.0"
 }

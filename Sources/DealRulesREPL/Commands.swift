@@ -158,6 +158,8 @@ extension Session {
             focus = .approval(what)
         } else if rules.rule(named: what) != nil {
             focus = .rule(what)
+        } else if let rule = rules.rule(at: what) {
+            focus = .rule(rule.name)
         } else {
             let names = rules.approvals.map(\.name) + rules.rules.map(\.name) + ["deny"]
             return failure("`\(what)` is not an approval or a rule", help: Suggestions.didYouMean(what, names)

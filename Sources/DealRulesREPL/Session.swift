@@ -188,7 +188,8 @@ public final class Session {
             if let help = promptHelp(text), !diagnostics.isEmpty { diagnostics[0].help = help }
             return Reply(render(diagnostics), failed: true)
         case .success(let r):
-            if !r.errors.isEmpty { return Reply("\(r.text) — \(r.errors.joined(separator: ", "))") }
+            // `error (overflow)` says it all; an unknown value names the errors behind it.
+            if !r.errors.isEmpty, !r.value.isFailure { return Reply("\(r.text) — \(r.errors.joined(separator: ", "))") }
             if r.value == .unknown {
                 return Reply("unknown" + (r.missing.isEmpty ? "" : " — needs \(r.missing.joined(separator: ", "))"))
             }
@@ -226,7 +227,8 @@ public final class Session {
     func declare(_ text: String) -> Reply {
         typedCount += 1
         let name = "<repl>"
-        // Placed on line N of `<repl>`, an unnamed rule is called `<repl>:N`.
+        // Placed on line N of `<repl>` (so messages point at the line typed); an unnamed rule
+        // is called `<repl>#N`, the Nth unnamed rule typed.
         let source = String(repeating: "\n", count: typedCount - 1) + text
         let result = RuleSet.load(paths: paths, sources: typed + [(name, source)], limits: options.limits)
         guard let set = result.ruleSet else {

@@ -141,6 +141,9 @@ public struct ReferenceEvaluator {
         var today: Date
         /// Item variables: the innermost binding of the item kind (an index into `items`).
         var bindings: [Int] = []
+        /// Deciding a rule about "the" item when the deal does not list its items: the item
+        /// and everything about it is unknown (the list is what is missing).
+        var unboundItem = false
     }
 
     public func decide(dealJSON: String, today: (year: Int, month: Int, day: Int)) -> Result? {
@@ -157,13 +160,23 @@ public struct ReferenceEvaluator {
         let env = Env(fields: o, items: items, listGiven: listGiven, today: date)
         var outcomes: [String] = [], undetermined: [String] = []
         var denied = false, required = false, blocking = false
+        var unnamed = 0
         for rule in rules {
-            let name = rule.name?.text ?? "\(source.path):\(source.position(of: Int(rule.outcomeRange.start)).line)"
+            // An unnamed rule is `FILE#N`, the Nth unnamed rule of its file.
+            let name = rule.name?.text ?? { unnamed += 1; return "\(source.path)#\(unnamed)" }()
             let perItem = mentionsItem(rule.condition) || rule.unless.map { mentionsItem($0) } == true
             var runs: [(Int?, Env)] = []
             if perItem {
                 if !listGiven {
-                    record(rule, name, nil, (.unknown, [listField!]), &outcomes, &undetermined, &denied, &required, &blocking)
+                    // No item can make it fire when it is `no` whatever the item is.
+                    var e = env
+                    e.unboundItem = true
+                    var r = eval(rule.condition, e)
+                    if let u = rule.unless, r.value != .bool(false) { r = and(r, not(eval(u, e))) }
+                    if r.value != .bool(false) {
+                        let missing = r.value.known ? [listField!] : r.missing.union([listField!])
+                        record(rule, name, nil, (.unknown, missing), &outcomes, &undetermined, &denied, &required, &blocking)
+                    }
                     continue
                 }
                 for i in items.indices {
@@ -252,10 +265,10 @@ public struct ReferenceEvaluator {
         case .negate(let x):
             let r = eval(x, env)
             switch r.value {
-            case .number(let d): return (.number(-d), [])
+            case .number(let d): return checked(.number(-d))
             case .money(let d): return checked(.money(-d))
-            case .percent(let d): return (.percent(-d), [])
-            case .duration(let m, let d): return (.duration(months: -m, days: -d), [])
+            case .percent(let d): return checked(.percent(-d))
+            case .duration(let m, let d): return checkedDuration(-m, -d)
             default: return r
             }
         case .binary(.and, let a, let b):
@@ -277,10 +290,11 @@ public struct ReferenceEvaluator {
             }
             return compare(op, eval(a, env), eval(b, env), env)
         case .between(let x, let lo, let hi, let negated):
-            let v = eval(x, env)
-            let r = and(compare(.greaterEqual, v, eval(lo, env), env), compare(.lessEqual, v, eval(hi, env), env))
-            if negated, r.value.known, v.value != .none { return not(r) }
-            return r
+            let v = eval(x, env), l = eval(lo, env), h = eval(hi, env)
+            let r = and(compare(.greaterEqual, v, l, env), compare(.lessEqual, v, h, env))
+            // `not between` with `none` anywhere is `no`, as every comparison with it is.
+            guard negated, r.value.known else { return r }
+            return [v, l, h].contains { $0.value == .none } ? (.bool(false), []) : not(r)
         case .quantified(let q, _, let body):
             guard env.listGiven else { return (.unknown, [listField!]) }
             var undecided: R?
@@ -346,6 +360,7 @@ public struct ReferenceEvaluator {
             if names.count == 1 { return (.item(i), []) }
             return itemField(i, names[1].text, shown, env)
         }
+        if first == itemKind, env.unboundItem { return (.unknown, []) }
         if let f = dealFields[first] {
             if f.isList, f.name == itemKind {
                 guard env.listGiven else { return (.unknown, [first]) }
@@ -399,14 +414,16 @@ public struct ReferenceEvaluator {
 
     // MARK: Arithmetic
 
-    static let limit = Decimal(string: "9223372036854.775807")!
+    /// Exact decimals range from -9,223,372,036,854.775808 to 9,223,372,036,854.775807.
+    static let largest = Decimal(string: "9223372036854.775807")!
+    static let smallest = Decimal(string: "-9223372036854.775808")!
 
     /// Rounded half to even at six places; out of range is an overflow.
     func checked(_ v: V) -> R {
         func fix(_ d: Decimal) -> Decimal? {
             var x = d, r = Decimal()
             NSDecimalRound(&r, &x, 6, .bankers)
-            return abs(r) > Self.limit ? nil : r
+            return r > Self.largest || r < Self.smallest ? nil : r
         }
         switch v {
         case .number(let d): return fix(d).map { (.number($0), []) } ?? (.error("overflow"), Self.failed)
@@ -439,10 +456,17 @@ public struct ReferenceEvaluator {
         case (.subtract, .date(let d), .duration(let m, let n)): return shift(d, -m, -n)
         case (.subtract, .date(let x), .date(let y)):
             return (.duration(months: 0, days: calendar.dateComponents([.day], from: y, to: x).day!), [])
-        case (.add, .duration(let m1, let d1), .duration(let m2, let d2)): return (.duration(months: m1 + m2, days: d1 + d2), [])
-        case (.subtract, .duration(let m1, let d1), .duration(let m2, let d2)): return (.duration(months: m1 - m2, days: d1 - d2), [])
+        case (.add, .duration(let m1, let d1), .duration(let m2, let d2)): return checkedDuration(m1 + m2, d1 + d2)
+        case (.subtract, .duration(let m1, let d1), .duration(let m2, let d2)): return checkedDuration(m1 - m2, d1 - d2)
         default: return (.unknown, [])
         }
+    }
+
+    /// Months and days are each 32-bit; beyond is an overflow.
+    func checkedDuration(_ months: Int, _ days: Int) -> R {
+        let range = Int(Int32.min)...Int(Int32.max)
+        guard range.contains(months), range.contains(days) else { return (.error("overflow"), Self.failed) }
+        return (.duration(months: months, days: days), [])
     }
 
     /// Months first (Calendar keeps the day, or takes the month's last), then days.
@@ -498,7 +522,10 @@ public struct ReferenceEvaluator {
             return (.bool(r), [])
         case .in, .notIn:
             guard case .list(let ys) = y else { return (.bool(false), []) }
-            return (.bool(ys.contains { equal(x, $0, env) } != (op == .notIn)), [])
+            let found = ys.contains { $0 != .none && equal(x, $0, env) }
+            // `none` in the list: `not in` is `no` (a comparison with `none`), unless found.
+            if op == .notIn, !found, ys.contains(.none) { return (.bool(false), []) }
+            return (.bool(found != (op == .notIn)), [])
         case .contains:
             switch (x, y) {
             case (.text(let s), .text(let t)): return (.bool(t.isEmpty || s.contains(t)), [])

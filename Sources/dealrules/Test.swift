@@ -94,8 +94,8 @@ struct Test: ParsableCommand {
         return out
     }
 
-    /// `deep_discount   pricing.rules:4:3`; an unnamed rule's name already says where it is.
-    static func named(_ r: Rule) -> String { r.isNamed ? "\(r.name)   \(r.location)" : r.name }
+    /// `deep_discount   pricing.rules:4:3`, `pricing.rules#1   pricing.rules:35:1`.
+    static func named(_ r: Rule) -> String { "\(r.name)   \(r.location)" }
 
     func coverageReport(_ set: RuleSet, _ results: [ScenarioResult]) -> String {
         let fired = results.reduce(into: Set<String>()) { $0.formUnion($1.fired) }

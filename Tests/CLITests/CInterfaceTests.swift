@@ -86,7 +86,7 @@ import Testing
         let r = try run("python3", ["-c", script], environment: ["DEALRULES_LIB": lib.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
-            version 0.1.0
+            version 0.2.0
             load check.unknown-field typo.rules 4 did you mean `discount`?
             decide big
             explain {'discount': '7%'}

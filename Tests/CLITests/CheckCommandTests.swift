@@ -57,7 +57,7 @@ import Testing
     @Test func versionHelpAndCompletion() throws {
         let v = try dealrules(["--version"])
         #expect(v.status == 0)
-        #expect(v.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        #expect(v.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.2.0")
         for command in ["check", "eval"] {
             let h = try dealrules([command, "--help"])
             #expect(h.status == 0)

@@ -106,6 +106,44 @@ import Testing
         #expect(r.stderr.contains("1 line of 4 could not be read"))
     }
 
+    /// Values at the ends of their types, in a deal and in a rule's message, on some lines of a
+    /// long stream decided on two threads: every line is answered, in order, and the process
+    /// lives (a duration of −2³¹ days once killed it before any line was written).
+    @Test func linesAtTheEndsOfTheNumbersAreAnsweredWithEveryOther() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = dir.appendingPathComponent("edge.rules")
+        try """
+            deal { start: date, term: duration, n: number, m: money }
+            rule ends: warn when term > 0 days because "ends {(today - start) - term} from now"
+            rule wrap: deny when n > 0 and 0 days - (0 days - 2,147,483,647 days - 1 day) > 0 days
+            rule low: warn when m < $0 because "{m - $0.000001} is below"
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        var lines: [String] = []
+        for i in 0..<300 {
+            switch i % 4 {
+            case 0: lines.append(#"{"id": \#(i), "start": "2026-12-02", "term": "2147483647 days"}"#)
+            case 1: lines.append(#"{"id": \#(i), "n": 1}"#)
+            case 2: lines.append(#"{"id": \#(i), "m": -9223372036854.775807}"#)
+            default: lines.append(#"{"id": \#(i), "start": "2026-12-03", "term": "2147483647 days"}"#)
+            }
+        }
+        let r = try dealrules(["eval", rules.path, "--deals", "-", "--today", "2026-12-01", "--jobs", "2"],
+                              stdin: lines.joined(separator: "\n"))
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = r.stdout.split(separator: "\n").map { json(String($0)) as? [String: Any] }
+        #expect(out.count == 300)
+        #expect(out.map { $0?["id"] as? Int } == Array(0..<300))
+        let messages = out.map { line in ((line?["outcomes"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String } }
+        #expect(messages[0] == ["ends -2147483648 days from now"])
+        #expect(messages[2] == ["-$9,223,372,036,854.775808 is below"])
+        // A day later the same subtraction leaves 32 bits: an overflow, not a wrapped value.
+        #expect(messages[3] == ["ends error (overflow) from now"])
+        let wrapped = try #require((out[1]?["undetermined"] as? [[String: Any]])?.first { $0["rule"] as? String == "wrap" })
+        #expect(wrapped["errors"] as? [String] == ["overflow"])
+        #expect(out[1]?["decision"] as? String == "incomplete", "never approved on a wrapped value")
+    }
+
     @Test func streamAcceptsBOMCRLFAndBlankLinesOnStdin() throws {
         let input = "\u{FEFF}{\"id\": 1, \"region\": \"US\"}\r\n\r\n   \n{\"id\": \"two\", \"region\": \"EU\"}\r\n{not json\n{\"id\": [3]}"
         let r = try dealrules(["eval", "samples/northwind", "--deals", "-"], stdin: input)

@@ -34,7 +34,7 @@ import Testing
         #expect(r.status == 0)
         #expect(r.stdout.hasSuffix("3 passed, 0 failed\n"))
         #expect(r.stdout.hasPrefix("coverage: 5 of 30 rules fired in some scenario\n  never fired (decided no in every scenario):\n"))
-        #expect(r.stdout.contains("\n    delivery.rules:5\n    start_in_past   delivery.rules:8:3\n"))
+        #expect(r.stdout.contains("\n    delivery.rules#1   delivery.rules:5:1\n    start_in_past   delivery.rules:8:3\n"))
         let doc = try XMLDocument(contentsOf: xml)
         let cases = try doc.nodes(forXPath: "//testcase")
         #expect(cases.count == 3)

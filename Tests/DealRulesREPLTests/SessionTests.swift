@@ -35,7 +35,7 @@ import Testing
         #expect(s.run("services").output == "[SIEM]")
         #expect(s.run("total / 0").output == "unknown — needs total")
         s.type("total = $100")
-        #expect(s.run("total / 0").output == "error (division by zero) — division by zero")
+        #expect(s.run("total / 0").output == "error (division by zero)")
     }
 
     @Test func mistakesNeverEndTheSessionOrChangeTheDeal() {
@@ -79,12 +79,13 @@ import Testing
         let s = northwindSession()
         s.type("discount = 12%")
         let added = s.run("require legal_review when discount > 10%")
-        #expect(added.output.hasPrefix("added rule <repl>:1"))
+        #expect(added.output.hasPrefix("added rule <repl>#1"))
         #expect(added.output.contains("NEEDS APPROVAL — Legal") || added.output.contains("+Legal"))
         let named = s.run("rule tiny:\n  warn when discount > 1%")
         #expect(named.output.hasPrefix("added rule tiny"))
-        #expect(s.rules.rules.map(\.name).suffix(2) == ["<repl>:1", "tiny"])
-        #expect(s.run(":rules legal").output.contains("<repl>:1 (typed here): require legal_review when discount > 10%"))
+        #expect(s.rules.rules.map(\.name).suffix(2) == ["<repl>#1", "tiny"])
+        #expect(s.run(":rules legal").output.contains("<repl>#1 (typed here): require legal_review when discount > 10%"))
+        #expect(s.run("warn when discount > 2%").output.hasPrefix("added rule <repl>#2"))
         let bad = s.run("require legal_reveiw when discount > 10%")
         #expect(bad.failed)
         #expect(bad.output.contains("did you mean `legal_review`?"))
@@ -141,7 +142,7 @@ import Testing
         #expect(out.hasPrefix("to avoid finance_approval (Finance), change one of:\n  discount ≤ 20%  (now 25%)"))
         // Two rules need Service Delivery here: no change of one fact removes both.
         #expect(s.rules.avoid(.approval("delivery_approval"), in: s.draft, today: today).isEmpty)
-        #expect(s.run(":avoid delivery_approval").output.hasPrefix("no change of one fact avoids delivery_approval (Service Delivery); the rules behind it: delivery.rules:5, region_not_served"))
+        #expect(s.run(":avoid delivery_approval").output.hasPrefix("no change of one fact avoids delivery_approval (Service Delivery); the rules behind it: delivery.rules#1, region_not_served"))
         let us = northwindSession()
         us.type("region = US", "add service \"Dark Web Monitoring\" with seats = 10")
         #expect(us.rules.avoid(.approval("delivery_approval"), in: us.draft, today: today).map(\.fact) == ["remove service \"Dark Web Monitoring\""])
@@ -165,7 +166,7 @@ import Testing
         let s = northwindSession()
         s.type("region = EU", "services = []")
         let out = s.run(":missing").output
-        #expect(out.contains("discount — deep_discount; very_deep_discount; one_year_minimum; price_mismatch (warning); pricing.rules:35 (warning)"))
+        #expect(out.contains("discount — deep_discount; very_deep_discount; one_year_minimum; price_mismatch (warning); pricing.rules#1 (warning)"))
         #expect(out.hasPrefix("start — start_in_past"))
     }
 

@@ -57,6 +57,16 @@ import Testing
         #expect(entries(result).first?.values[1] == .duration(Duration(days: 30)))
     }
 
+    /// Spreadsheets leave out a row's empty cells at its end: the cells a row lacks give no
+    /// value, as empty ones do (docs/language.md, "Catalog spreadsheets").
+    @Test func aShortRowLacksItsLastValues() throws {
+        let result = try load(csv: Array("name,lead_time,price,note\nA,10 days\nB\nC,1 day,$5,x\n".utf8))
+        #expect(result.diagnostics.isEmpty, "\(DiagnosticRenderer().render(result.diagnostics))")
+        #expect(entries(result).map(\.name) == ["A", "B", "C"])
+        #expect(entries(result).map { $0.values[1] } == [.duration(Duration(days: 10)), .unknown, .duration(Duration(days: 1))])
+        #expect(entries(result).map { $0.values[3] } == [.unknown, .unknown, .money(Fixed(5)!)])
+    }
+
     @Test func badCellsSayRowAndColumn() throws {
         let result = try load(csv: Array("name,lead_time,price\nA,10 days,$5\nB,ten days,$5\nC,1 day,five\n".utf8))
         let d = result.diagnostics

@@ -131,10 +131,30 @@ import Testing
         #expect(diagnostics("deal { x: number }").map(\.code) == [.emptyRuleSet])
     }
 
-    @Test func unnamedRulesAreNamedFileAndLine() throws {
-        let set = try load("deal { x: number }\n\nwarn when x > 1\n  rule named: warn when x > 2", name: "sub/r.rules")
-        #expect(set.rules.map(\.name) == ["sub/r.rules:3", "named"])
-        #expect(set.rules.map(\.location) == ["sub/r.rules:3:1", "sub/r.rules:4:15"])
+    @Test func unnamedRulesAreNumberedInTheirFile() throws {
+        let text = "deal { x: number }\n\nwarn when x > 1\n  rule named: warn when x > 2\nwarn when x > 3"
+        let set = try load(text, name: "sub/r.rules")
+        #expect(set.rules.map(\.name) == ["sub/r.rules#1", "named", "sub/r.rules#2"])
+        #expect(set.rules.map(\.location) == ["sub/r.rules:3:1", "sub/r.rules:4:15", "sub/r.rules:5:1"])
+        // Lines added above them move their locations, not their names.
+        let moved = try load("# a comment\n\n" + text, name: "sub/r.rules")
+        #expect(moved.rules.map(\.name) == set.rules.map(\.name))
+        #expect(moved.rules.map(\.location) == ["sub/r.rules:5:1", "sub/r.rules:6:15", "sub/r.rules:7:1"])
+    }
+
+    @Test func aRuleReferencedByItsLineGetsItsNameInTheMessage() {
+        let d = diagnostics("""
+            deal { x: number }
+            warn when x > 1
+            scenario "s" {
+              x = 2
+              expect rule "r.rules:2"
+              expect rule "r.rules:9"
+            }
+            """, name: "r.rules").filter(\.isError)
+        #expect(d.map(\.message) == ["rules are not named by their line any more: `r.rules:2` is the rule `r.rules#1`",
+                                     "no rule is named `r.rules:9`"])
+        #expect(d.first?.help == "write `expect rule \"r.rules#1\"`, or name the rule (`rule NAME:`) and expect that name")
     }
 
     @Test func scenariosAreChecked() {

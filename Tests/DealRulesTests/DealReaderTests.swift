@@ -153,15 +153,27 @@ import Testing
         ("{\"total\": 01}", .invalidJSON, "invalid JSON at line 1, column 12: expected `,` or `}`, found `1`"),
         ("{\"today\": \"tomorrow\"}", .impossibleDate, "`today`: `tomorrow` is not a date"),
         // A bare word is shown as it is, not taken for the value its first letter starts.
-        ("nonsense", .notAnObject, "a deal must be a JSON object `{…}`, not `nonsense`, which is not JSON"),
-        ("{\"region\": EU}", .wrongValueType, "`region` must be a value of `region`, not `EU`, which is not JSON"),
-        ("{\"services\": [nope]}", .notAnObject, "`services[0]` must be an object with a \"name\", not `nope`, which is not JSON"),
-        ("{\"rush\": truth}", .wrongValueType, "`rush` must be a condition (yes/no), not `truth`, which is not JSON"),
+        ("nonsense", .invalidJSON, "a deal must be a JSON object `{…}`, not `nonsense`, which is not JSON"),
+        ("{\"region\": EU}", .invalidJSON, "`region` must be a value of `region`, not `EU`, which is not JSON"),
+        ("{\"services\": [nope]}", .invalidJSON, "`services[0]` must be an object with a \"name\", not `nope`, which is not JSON"),
+        ("{\"rush\": truth}", .invalidJSON, "`rush` must be a condition (yes/no), not `truth`, which is not JSON"),
+        // Numbers JavaScript would take and JSON does not: invalid JSON, not a wrong type.
+        ("{\"discount\": .5}", .invalidJSON, "`discount` must be a percent, not `.5`, which is not JSON"),
+        ("{\"discount\": NaN}", .invalidJSON, "`discount` must be a percent, not `NaN`, which is not JSON"),
+        ("{\"discount\": +1}", .invalidJSON, "`discount` must be a percent, not `+1`, which is not JSON"),
+        ("{\"id\": +1}", .invalidJSON, "invalid JSON at line 1, column 8: expected a JSON value, found `+`"),
+        ("{\"tags\": [\"a\", .5]}", .invalidJSON, "`tags[1]` must be text, not `.5`, which is not JSON"),
     ])
     func badDeals(json: String, code: DiagnosticCode, message: String) throws {
         let e = try #require(try error(json))
         #expect(e.code == code)
         #expect(e.message == message)
+    }
+
+    @Test func aNumberJSONDoesNotTakeSaysHowToWriteIt() throws {
+        #expect(try #require(try error("{\"discount\": .5}")).help == "a JSON number starts with a digit: `0.5`")
+        #expect(try #require(try error("{\"discount\": NaN}")).help == "JSON has no NaN or Infinity: give a number, or null when it is not known")
+        #expect(try #require(try error("{\"region\": EU}")).help == "write one of \"US\", \"EU\", \"APAC\"")
     }
 
     @Test func errorsSayWhere() throws {

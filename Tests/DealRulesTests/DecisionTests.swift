@@ -28,7 +28,7 @@ import Testing
                   "kind": "require",
                   "approval": "delivery_approval",
                   "team": "Service Delivery",
-                  "rule": "northwind.rules:37",
+                  "rule": "northwind.rules#1",
                   "location": "northwind.rules:37:1",
                   "item": "Dark Web Monitoring",
                   "message": "service (Dark Web Monitoring) not in catalog"

@@ -50,7 +50,7 @@ func shape(_ e: Expr) -> String {
         let scenario = try String(contentsOf: fixtures.appendingPathComponent("scenario.rules"), encoding: .utf8)
         let result = RuleSet.load(source: text + "\n" + scenario, name: "northwind.rules")
         #expect(result.ruleSet != nil, "\(DiagnosticRenderer().render(result.diagnostics))")
-        #expect(result.ruleSet?.rules.map(\.name) == ["northwind.rules:37", "deep_discount", "one_year_minimum", "siem_region",
+        #expect(result.ruleSet?.rules.map(\.name) == ["northwind.rules#1", "deep_discount", "one_year_minimum", "siem_region",
                                                        "too_soon", "exec_signoff", "small_team"])
         #expect(result.ruleSet?.scenarios.first?.expectations.count == 6)
     }
@@ -189,5 +189,31 @@ func shape(_ e: Expr) -> String {
         #expect(parts.count == 3)
         if case .literal(let l) = parts[1] { #expect(l == " needs {x} ") }
         if case .expression(let e) = parts[0] { #expect(src.text(of: e.range) == "service.name") }
+    }
+
+    /// Text inside a message's `{…}` is written with the message's quotes escaped, and read
+    /// back as text: `{name is \"SIEM\"}`; a `}` inside that text does not close the `{…}`.
+    @Test func textInsideAMessagesBraces() throws {
+        let rules = try load(#"""
+            deal { txt: text }
+            rule a: warn when txt is not "" because "{txt is \"a\"} {txt is \"}\"} {txt contains \"\\\"q\"} {txt}"
+            """#)
+        func message(_ txt: String) throws -> String? {
+            try rules.decide(json: Array(#"{"txt": \#(txt)}"#.utf8)).outcomes.first?.message
+        }
+        #expect(try message(#""a""#) == "yes no no a")
+        #expect(try message(#""}""#) == "no yes no }")
+        #expect(try message(#""x\"q""#) == #"no no yes x"q"#)
+    }
+
+    /// A `{…}` that does not hold an expression has the documented code, whatever is wrong in it.
+    @Test func brokenInterpolationsHaveOneCode() {
+        for (message, text) in [("{total +}", "expected a value or condition after `+`"), ("{}", "empty `{}` in the message"),
+                                ("{total", "`{` in the message is not closed"), ("{total total}", "unexpected `total` in `{…}`"),
+                                ("{(total}", "expected `)` to close the `(`")] {
+            let d = diagnostics("deal { total: money }\nrule b: warn when total > $0 because \"x \(message) y\"").filter(\.isError)
+            #expect(d.map(\.code) == [.invalidInterpolation], "\(message)")
+            #expect(d.first?.message.hasPrefix(text) == true, "\(message): \(d.first?.message ?? "")")
+        }
     }
 }

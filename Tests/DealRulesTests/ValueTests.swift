@@ -86,7 +86,7 @@ import Testing
         #expect(Duration.parse("1,000 days")?.days == 1000)
         #expect(Duration.parse("3 fortnights") == nil)
         #expect(Duration.parse("12") == nil)
-        #expect(Duration(months: 1, days: 5).description == "1 month 5 days")
+        #expect(Duration(months: 1, days: 5).description == "1 month + 5 days")
         #expect(Duration(days: 1).description == "1 day")
     }
 }

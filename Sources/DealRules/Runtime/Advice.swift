@@ -157,26 +157,30 @@ extension RuleSet {
               let order = Evaluator.order(v, t), order != 0 || op != .equal else { return nil }
         let side = order < 0 ? "under" : "over"
         let vt = ValueText(choices: choices)
+        // Gaps are worked out in 128 bits: values at the ends of their ranges are far apart.
         switch (v, t) {
         case (.percent(let x), .percent(let y)):
-            guard let d = x.subtracting(y).map({ Fixed(raw: abs($0.raw)) }), d.raw <= 5 * Fixed.scale else { return nil }
-            return (vt.text(v), vt.text(t), "\(d.formatted()) point\(d == Fixed(1)! ? "" : "s")", side)
+            let d = (Int128(x.raw) - Int128(y.raw)).magnitude
+            guard d <= UInt128(5 * Fixed.scale) else { return nil }
+            let gap = Fixed(raw: Int64(d))
+            return (vt.text(v), vt.text(t), "\(gap.formatted()) point\(gap == Fixed(1)! ? "" : "s")", side)
         case (.money(let x), .money(let y)), (.number(let x), .number(let y)):
-            guard y.raw != 0, let d = x.subtracting(y).map({ Fixed(raw: abs($0.raw)) }),
-                  Int128(d.raw) * 5 <= Int128(abs(y.raw)) else { return nil }
-            let gap = if case .money = v { d.moneyText } else { d.formatted() }
-            return (vt.text(v), vt.text(t), gap, side)
+            let d = (Int128(x.raw) - Int128(y.raw)).magnitude
+            guard y.raw != 0, d * 5 <= UInt128(y.raw.magnitude) else { return nil }
+            let gap = Fixed(raw: Int64(d))
+            return (vt.text(v), vt.text(t), v.isMoney ? gap.moneyText : gap.formatted(), side)
         case (.duration(let x), .duration(let y)):
-            let d = abs(x.measure - y.measure)
-            guard y.measure != 0, d * 5 <= abs(y.measure) else { return nil }
-            let gap = x.days == 0 && y.days == 0 ? Duration(months: Int32(abs(x.months - y.months))).description
-                : x.months == 0 && y.months == 0 ? Duration(days: Int32(abs(x.days - y.days))).description
-                : "about \(Duration(days: Int32(d / 12)).description)"
+            let d = (x.measure - y.measure).magnitude
+            guard y.measure != 0, d * 5 <= y.measure.magnitude else { return nil }
+            // Within a fifth of the threshold, so each part of the gap fits in 32 bits.
+            let gap = x.days == 0 && y.days == 0 ? Duration(months: Int32(truncatingIfNeeded: (Int64(x.months) - Int64(y.months)).magnitude)).description
+                : x.months == 0 && y.months == 0 ? Duration(days: Int32(truncatingIfNeeded: (Int64(x.days) - Int64(y.days)).magnitude)).description
+                : "about \(Duration(days: Int32(truncatingIfNeeded: d / 12)).description)"
             return (vt.text(v), vt.text(t), gap, side)
         case (.date(let x), .date(let y)):
-            let d = abs(x.number - y.number)
+            let d = (Int64(x.number) - Int64(y.number)).magnitude
             guard d <= 14 else { return nil }
-            return (vt.text(v), vt.text(t), Duration(days: d).description, order < 0 ? "before" : "after")
+            return (vt.text(v), vt.text(t), Duration(days: Int32(d)).description, order < 0 ? "before" : "after")
         default:
             return nil
         }
@@ -360,12 +364,13 @@ extension RuleSet {
     }
 
     /// The value one unit past `t` (up or down): the unit is the last digit either value shows.
+    /// nil when there is none (past the end of the type's range).
     private func step(_ t: Value, _ current: Value, by sign: Int64) -> Value? {
         switch t {
         case .number(let f), .money(let f), .percent(let f):
             var places = 0
             for raw in [f.raw, current.fixed?.raw ?? 0] {
-                var r = abs(raw) % Fixed.scale, p = Fixed.places
+                var r = raw.magnitude % UInt64(Fixed.scale), p = Fixed.places
                 while p > 0, r % 10 == 0 {
                     r /= 10
                     p -= 1
@@ -381,18 +386,22 @@ extension RuleSet {
             case .percent: return .percent(moved)
             default: return .number(moved)
             }
-        case .date(let d): return .date(Day(number: d.number + Int32(sign)))
-        case .duration(let d): return .duration(d.days == 0 && d.months != 0 ? Duration(months: d.months + Int32(sign)) : Duration(months: d.months, days: d.days + Int32(sign)))
+        case .date(let d):
+            return Day(checkedNumber: Int64(d.number) + sign).map(Value.date)
+        case .duration(let d):
+            let step = d.days == 0 && d.months != 0 ? Duration(months: Int32(sign)) : Duration(days: Int32(sign))
+            return d.adding(step).map(Value.duration)
         default: return nil
         }
     }
 
+    /// How far apart two values are, relative to the first (to try the closest changes first).
     private static func distance(_ a: Value, _ b: Value) -> Double {
         switch (a, b) {
         case (.number(let x), .number(let y)), (.money(let x), .money(let y)), (.percent(let x), .percent(let y)):
-            return Double(abs(x.raw - y.raw)) / Double(max(abs(x.raw), Fixed.scale))
-        case (.date(let x), .date(let y)): return Double(abs(x.number - y.number)) / 365
-        case (.duration(let x), .duration(let y)): return Double(abs(x.measure - y.measure)) / Double(max(abs(x.measure), 1))
+            return Double(Int128(x.raw) - Int128(y.raw)).magnitude / max(Double(x.raw).magnitude, Double(Fixed.scale))
+        case (.date(let x), .date(let y)): return Double(Int64(x.number) - Int64(y.number)).magnitude / 365
+        case (.duration(let x), .duration(let y)): return Double(x.measure - y.measure).magnitude / max(Double(x.measure).magnitude, 1)
         default: return 1
         }
     }

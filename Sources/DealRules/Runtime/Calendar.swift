@@ -14,6 +14,12 @@ public struct Day: Hashable, Comparable, Sendable {
 
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
 
+    /// The day numbered `n`, nil unless it falls in years 1 to 9999.
+    init?(checkedNumber n: Int64) {
+        guard let number = Int32(exactly: n), (1...9999).contains(Day.civil(from: Int(number)).0) else { return nil }
+        self.number = number
+    }
+
     public var components: (year: Int, month: Int, day: Int) { Day.civil(from: Int(number)) }
 
     /// Strict `YYYY-MM-DD`.
@@ -111,21 +117,34 @@ public struct Duration: Hashable, Sendable, Comparable {
     public static func == (a: Duration, b: Duration) -> Bool { a.measure == b.measure }
     public func hash(into h: inout Hasher) { h.combine(measure) }
 
+    /// `self + o` (or `self - o` with `sign` -1); nil when months or days leave 32 bits.
     public func adding(_ o: Duration, sign: Int32 = 1) -> Duration? {
-        let (m, o1) = months.addingReportingOverflow(sign &* o.months)
-        let (d, o2) = days.addingReportingOverflow(sign &* o.days)
-        return o1 || o2 ? nil : Duration(months: m, days: d)
+        Duration(checkedMonths: Int64(months) + Int64(sign) * Int64(o.months),
+                 days: Int64(days) + Int64(sign) * Int64(o.days))
     }
 
-    public func negated() -> Duration { Duration(months: -months, days: -days) }
+    /// `-self`; nil for the one duration whose negation does not fit (−2,147,483,648 days or months).
+    public func negated() -> Duration? {
+        Duration(checkedMonths: -Int64(months), days: -Int64(days))
+    }
 
-    /// `30 days`, `12 months`, `1 month 5 days`, `0 days`
+    /// nil unless both parts fit in 32 bits.
+    init?(checkedMonths months: Int64, days: Int64) {
+        guard let m = Int32(exactly: months), let d = Int32(exactly: days) else { return nil }
+        self.init(months: m, days: d)
+    }
+
+    /// As the language writes it, so it reads back as the same duration: `30 days`,
+    /// `12 months`, `-1 month`, `1 month + 15 days`, `1 month - 3 days`.
     public var description: String {
-        func unit(_ n: Int32, _ one: String, _ many: String) -> String { "\(n) \(abs(n) == 1 ? one : many)" }
+        func unit(_ n: Int32, _ one: String, _ many: String) -> String { "\(n.magnitude) \(n.magnitude == 1 ? one : many)" }
+        let monthsText = (months < 0 ? "-" : "") + unit(months, "month", "months")
         switch (months, days) {
-        case (0, _): return unit(days, "day", "days")
-        case (_, 0): return unit(months, "month", "months")
-        default: return unit(months, "month", "months") + " " + unit(days, "day", "days")
+        case (0, _): return (days < 0 ? "-" : "") + unit(days, "day", "days")
+        case (_, 0): return monthsText
+        // −2,147,483,648 days cannot be written as a subtraction of a positive literal.
+        case (_, .min): return monthsText + " + -" + unit(days, "day", "days")
+        default: return monthsText + (days < 0 ? " - " : " + ") + unit(days, "day", "days")
         }
     }
 
@@ -140,24 +159,41 @@ public struct Duration: Hashable, Sendable, Comparable {
         }
     }
 
-    /// Reads `12 months`, `2 weeks`, `1 year 3 months` from bytes (whole numbers only).
+    /// Reads a duration as a deal or a catalog cell gives it, which is how the language writes
+    /// one (`description`): terms of a whole number and a unit, joined by `+` or `-` or just
+    /// written one after the other, the first one optionally negative: `12 months`, `2 weeks`,
+    /// `1 year 3 months`, `1 month + 15 days`, `-3 days`. nil when it is not one, or when a part
+    /// does not fit in 32 bits.
     public static func parse<C: Collection<UInt8>>(bytes: C) -> Duration? {
-        var total = Duration()
+        var months: Int64 = 0, days: Int64 = 0
         var i = bytes.startIndex
-        var any = false
+        var terms = 0
         func skipSpaces() {
             while i < bytes.endIndex, bytes[i] == 0x20 || bytes[i] == 0x09 { i = bytes.index(after: i) }
         }
         while true {
             skipSpaces()
-            if i == bytes.endIndex { return any ? total : nil }
+            if i == bytes.endIndex { break }
+            // The sign: `-` before the first term; `+` or `-` (or nothing) between terms, then
+            // perhaps a negative term (`1 month + -2147483648 days`).
+            var sign: Int64 = 1
+            if terms > 0, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+                sign = bytes[i] == UInt8(ascii: "-") ? -1 : 1
+                i = bytes.index(after: i)
+                skipSpaces()
+            }
+            if i < bytes.endIndex, bytes[i] == UInt8(ascii: "-") {
+                sign = -sign
+                i = bytes.index(after: i)
+                skipSpaces()
+            }
             var n: Int64 = 0
             var digits = 0
             while i < bytes.endIndex, (bytes[i] >= 0x30 && bytes[i] <= 0x39) || (bytes[i] == 0x2C && digits > 0) {
                 if bytes[i] != 0x2C {
                     n = n * 10 + Int64(bytes[i] - 0x30)
                     digits += 1
-                    if n > Int64(Int32.max) { return nil }
+                    if n > 1 << 31 { return nil }
                 }
                 i = bytes.index(after: i)
             }
@@ -166,29 +202,17 @@ public struct Duration: Hashable, Sendable, Comparable {
             let start = i
             while i < bytes.endIndex, (bytes[i] >= 0x61 && bytes[i] <= 0x7A) { i = bytes.index(after: i) }
             guard let u = unit(bytes[start..<i]) else { return nil }
-            let (m, o1) = u.months.multipliedReportingOverflow(by: Int32(n))
-            let (d, o2) = u.days.multipliedReportingOverflow(by: Int32(n))
-            guard !o1, !o2, let sum = total.adding(Duration(months: m, days: d)) else { return nil }
-            total = sum
-            any = true
+            months += sign * n * Int64(u.months)
+            days += sign * n * Int64(u.days)
+            // Beyond this no later term can bring a part back into 32 bits' reach of the result.
+            guard months.magnitude < 1 << 40, days.magnitude < 1 << 40 else { return nil }
+            terms += 1
         }
+        return terms > 0 ? Duration(checkedMonths: months, days: days) : nil
     }
 
-    /// Reads `12 months`, `2 weeks`, `1 year 3 months` (whole numbers only).
+    /// Reads a duration from text (see `parse(bytes:)`).
     public static func parse(_ text: String) -> Duration? {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard !words.isEmpty, words.count % 2 == 0 else { return nil }
-        var total = Duration()
-        var i = 0
-        while i < words.count {
-            guard let n = Int32(String(words[i].filter { $0 != "," })), n >= 0,
-                  let u = unit(Array(words[i + 1].utf8)) else { return nil }
-            let (m, o1) = u.months.multipliedReportingOverflow(by: n)
-            let (d, o2) = u.days.multipliedReportingOverflow(by: n)
-            guard !o1, !o2, let sum = total.adding(Duration(months: m, days: d)) else { return nil }
-            total = sum
-            i += 2
-        }
-        return total
+        parse(bytes: Array(text.utf8))
     }
 }

@@ -48,9 +48,21 @@ struct DealReader {
         if i >= b.count {
             return error(.invalidJSON, "invalid JSON: the input ends where \(expected) should be")
         }
-        let shown = b[i] >= 0x20 && b[i] < 0x7F ? "`\(Character(UnicodeScalar(b[i])))`" : "byte 0x\(String(b[i], radix: 16))"
+        // A word is shown whole (`NaN`, `undefined`); a symbol alone.
+        var end = i
+        while end < b.count, end - i < 24, Lexer.isNameByte(b[end]) || b[end] == UInt8(ascii: ".") && end > i { end += 1 }
+        let shown = end > i + 1 ? "`\(String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self))`"
+            : b[i] >= 0x20 && b[i] < 0x7F ? "`\(Character(UnicodeScalar(b[i])))`" : "byte 0x\(String(b[i], radix: 16))"
         let (l, c) = position(i)
-        return error(.invalidJSON, "invalid JSON at line \(l), column \(c): expected \(expected), found \(shown)")
+        var help: String?
+        switch b[i] {
+        case UInt8(ascii: "."): help = "a JSON number starts with a digit: `0.5`"
+        case UInt8(ascii: "+"): help = "a JSON number has no `+`: write `1`"
+        case UInt8(ascii: "N"), UInt8(ascii: "I"): help = "JSON has no NaN or Infinity: give a number, or null when it is not known"
+        case UInt8(ascii: "'"): help = "JSON text goes in double quotes"
+        default: break
+        }
+        return error(.invalidJSON, "invalid JSON at line \(l), column \(c): expected \(expected), found \(shown)", help: help)
     }
 
     func position(_ o: Int) -> (Int, Int) {
@@ -67,7 +79,7 @@ struct DealReader {
         guard i < b.count else { throw error(.emptyDeal, "the deal is empty", help: "a deal is a JSON object: {\"discount\": 25}") }
         guard b[i] == UInt8(ascii: "{") else {
             let what = describeValueStart()
-            throw error(.notAnObject, "a deal must be a JSON object `{…}`, not \(what)",
+            throw error(jsonError(at: i) == nil ? .notAnObject : .invalidJSON, "a deal must be a JSON object `{…}`, not \(what)",
                         help: "write the deal's fields as an object: {\"discount\": 25, …}")
         }
         deal.reset()
@@ -145,7 +157,8 @@ struct DealReader {
                 throw error(.dealLimit, "`\(path)` has more than \(rules.limits.maxListLength) items")
             }
             guard i < b.count, b[i] == UInt8(ascii: "{") else {
-                throw error(.notAnObject, "`\(text(itemPath))` must be an object with a \"name\", not \(describeValueStart())")
+                throw error(jsonError(at: i) == nil ? .notAnObject : .invalidJSON,
+                            "`\(text(itemPath))` must be an object with a \"name\", not \(describeValueStart())")
             }
             let objectStart = i
             // The values it gives go straight into the deal's.
@@ -430,8 +443,29 @@ struct DealReader {
         }
     }
 
+    /// The error of a value at `at` that is not JSON at all (`EU`, `.5`, `NaN`, `+1`), if it is not.
+    func jsonError(at: Int) -> DealError? {
+        var copy = self
+        copy.i = at
+        do {
+            try copy.skipValue()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// A value of the wrong type, or one that is not JSON: said in the field's terms either way,
+    /// with the code `deal.invalid-json` for the second (a JSON error further inside the value
+    /// is said as the JSON reader says it).
     func wrongType(_ path: ValuePath, _ type: ValueType, _ at: Int) -> DealError {
-        error(.wrongValueType, "`\(text(path))` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValue(at))",
+        if let bad = jsonError(at: at) {
+            let (line, column) = position(at)
+            guard bad.line == line, bad.column == column else { return bad }
+            return error(.invalidJSON, "`\(text(path))` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValueStart(at))",
+                         at: at, help: bad.help ?? "write \(expectation(type))")
+        }
+        return self.error(.wrongValueType, "`\(text(path))` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValue(at))",
               at: at, help: "write \(expectation(type))")
     }
 
@@ -452,6 +486,12 @@ struct DealReader {
             }
         }
         return describeValueStart()
+    }
+
+    func describeValueStart(_ at: Int) -> String {
+        var copy = self
+        copy.i = at
+        return copy.describeValueStart()
     }
 
     func describeValueStart() -> String {

@@ -86,7 +86,8 @@ extension RuleSet {
                 let name = NodePrinter(valueText: vt).text(n)
                 if seen.insert(name).inserted {
                     let v = copy.eval(n)
-                    values.append((name, v.isKnown ? vt.text(v, kind: n.itemKind) : nil))
+                    // Unknown is null; an error is named (`error (overflow)`), as in messages.
+                    values.append((name, v.isKnown || v.isFailure ? vt.text(v, kind: n.itemKind) : nil))
                 }
                 if case .define = n { return }
                 if case .aggregateItems = n { return }
@@ -176,11 +177,11 @@ extension DecisionContext {
     /// The facts (and evaluation errors) that leave a rule undecided.
     func missing(_ hit: Hit) -> (missing: [String], errors: [String]) {
         let rule = rules.rules[Int(hit.rule)]
-        if let k = rule.itemKind, hit.item < 0 {
-            return ([rules.fields[rules.itemKinds[k].listField!].name], [])
-        }
         var ev = evaluator(for: hit)
         var missing: Set<String> = []
+        // A rule about items, when the deal does not list them: the list, and the deal's own
+        // facts that the rule still needs (its items' fields are not asked for: there are none).
+        if let k = rule.itemKind, hit.item < 0 { missing.insert(rules.fields[rules.itemKinds[k].listField!].name) }
         var errors: Set<EvalError> = []
         ev.collectUnknown(rule.condition, rules.fieldNames, &missing, &errors)
         if let unless = rule.unless, ev.eval(rule.condition) != .no { ev.collectUnknown(unless, rules.fieldNames, &missing, &errors) }
@@ -212,9 +213,22 @@ extension Evaluator {
     mutating func collectUnknown(_ n: Node, _ fieldNames: [String], _ missing: inout Set<String>, _ errors: inout Set<EvalError>) {
         let v = eval(n)
         if v.isKnown { return }
+        let found = missing.count + errors.count
+        collectUnknownBelow(n, v, fieldNames, &missing, &errors)
+        // A failure that nothing below explains was made here: an overflow in `sum of …`, in
+        // an arithmetic on known values, in a negation.
+        if case .failure(let e) = v, missing.count + errors.count == found { errors.insert(e) }
+    }
+
+    private mutating func collectUnknownBelow(_ n: Node, _ v: Value, _ fieldNames: [String], _ missing: inout Set<String>,
+                                              _ errors: inout Set<EvalError>) {
         switch n {
-        case .field(_, _, let name), .itemList(_, _, let name), .itemNames(_, _, let name), .itemField(_, _, _, _, let name):
-            if case .failure(let e) = v { errors.insert(e) } else { missing.insert(name) }
+        case .field(_, _, let name), .itemList(_, _, let name), .itemNames(_, _, let name):
+            if !v.isFailure { missing.insert(name) }
+        case .itemField(let binding, _, _, _, let name):
+            // With no item bound (a rule about items when the deal does not list them yet),
+            // what is missing is the list, which the caller names.
+            if !v.isFailure, boundItem(binding) >= 0 { missing.insert(name) }
         case .define(let index, let binding, _):
             _ = withDefineFrame(index, binding) { ev, body in ev.collectUnknown(body, fieldNames, &missing, &errors) }
         case .quantified(_, let slot, let kind, let binding, let body, _):
@@ -243,12 +257,6 @@ extension Evaluator {
                 }
                 if let value { collectUnknown(value, fieldNames, &missing, &errors) }
             }
-        case .arithmetic, .negate:
-            if case .failure(let e) = v, n.children.allSatisfy({ eval($0).isKnown }) {
-                errors.insert(e)
-                return
-            }
-            for c in n.children { collectUnknown(c, fieldNames, &missing, &errors) }
         default:
             for c in n.children { collectUnknown(c, fieldNames, &missing, &errors) }
         }
@@ -336,7 +344,13 @@ private struct DecideRun {
         }
         for k in plan.kinds.indices where !plan.kinds[k].all.isEmpty {
             guard ev.values[rules.itemKinds[k].listField!].isKnown else {
-                for r in plan.kinds[k].all { hits.undecided.append(Hit(rule: r, item: -1)) }
+                // The deal does not list its items yet. A rule that is `no` whatever its item
+                // turns out to be (its `unless` holds, a deal fact rules it out) is decided;
+                // the others wait for the list.
+                for r in plan.kinds[k].all {
+                    ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: nil)
+                    if rules.evaluate(rules.rules[Int(r)], &ev) != .no { hits.undecided.append(Hit(rule: r, item: -1)) }
+                }
                 continue
             }
             for i in deal.items[k].indices {

@@ -99,9 +99,7 @@ struct Evaluator {
         case .compare(let cmp, let a, let b, _):
             return Evaluator.compare(cmp, eval(a), eval(b))
         case .between(let x, let lo, let hi, let negated):
-            let v = eval(x), l = eval(lo), h = eval(hi)
-            let r = Evaluator.and(Evaluator.compare(.greaterEqual, v, l), Evaluator.compare(.lessEqual, v, h))
-            return negated && r.isKnown && v != .none ? Evaluator.not(r) : r
+            return Evaluator.between(eval(x), eval(lo), eval(hi), negated: negated)
         case .member(let x, let list, let negated):
             return Evaluator.member(eval(x), eval(list), negated: negated)
         case .contains(let a, let b):
@@ -210,7 +208,7 @@ struct Evaluator {
         case .number(let f): f.negated().map(Value.number) ?? .failure(.overflow)
         case .money(let f): f.negated().map(Value.money) ?? .failure(.overflow)
         case .percent(let f): f.negated().map(Value.percent) ?? .failure(.overflow)
-        case .duration(let d): .duration(d.negated())
+        case .duration(let d): d.negated().map(Value.duration) ?? .failure(.overflow)
         default: v
         }
     }
@@ -287,6 +285,8 @@ struct Evaluator {
 
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
+        case (.none, _), (_, .none):
+            return false
         case (.list(let x), .list(let y)):
             // Lists compare as sets.
             return x.allSatisfy { e in y.contains { equal(e, $0) } } && y.allSatisfy { e in x.contains { equal(e, $0) } }
@@ -314,13 +314,24 @@ struct Evaluator {
         }
     }
 
+    /// `x [not] between lo and hi`. Like every comparison, it is `no` when any operand is
+    /// `none`, in its `not` form too.
+    static func between(_ x: Value, _ lo: Value, _ hi: Value, negated: Bool) -> Value {
+        let r = and(compare(.greaterEqual, x, lo), compare(.lessEqual, x, hi))
+        guard negated, r.isKnown else { return r }
+        if x == .none || lo == .none || hi == .none { return .no }
+        return not(r)
+    }
+
+    /// `x [not] in list`. `none` equals nothing, so `x in` a list finds it nowhere; and, like
+    /// every comparison with `none`, `not in` is `no` when `x` or an element is `none`.
     static func member(_ x: Value, _ list: Value, negated: Bool) -> Value {
         guard x.isKnown else { return x }
         guard list.isKnown else { return list }
         if x == .none { return .no }
         guard case .list(let elements) = list else { return .no }
-        let found = elements.contains { equal(x, $0) }
-        return .flag(found != negated)
+        if elements.contains(where: { equal(x, $0) }) { return .flag(!negated) }
+        return negated && elements.contains(.none) ? .no : .flag(negated)
     }
 
     static func contains(_ a: Value, _ b: Value) -> Value {
@@ -344,7 +355,8 @@ struct Accumulator {
     let kind: AggregateKind
     let type: ValueType
     var count = 0
-    var sum = Fixed.zero
+    /// In 128 bits: only the total must fit, whatever order the items come in.
+    var sum: Int128 = 0
     var best: Value?
 
     init(_ kind: AggregateKind, _ type: ValueType) {
@@ -360,8 +372,7 @@ struct Accumulator {
             count += 1
         case .sum:
             guard let f = v.fixed else { return nil }
-            guard let s = sum.adding(f) else { return .failure(.overflow) }
-            sum = s
+            sum += Int128(f.raw)
         case .min, .max:
             if let b = best, let o = Evaluator.order(v, b) {
                 if (kind == .min && o < 0) || (kind == .max && o > 0) { best = v }
@@ -376,10 +387,11 @@ struct Accumulator {
         switch kind {
         case .count: return .number(Fixed(count) ?? .zero)
         case .sum:
+            guard let total = Int64(exactly: sum) else { return .failure(.overflow) }
             switch type {
-            case .money: return .money(sum)
-            case .percent: return .percent(sum)
-            default: return .number(sum)
+            case .money: return .money(Fixed(raw: total))
+            case .percent: return .percent(Fixed(raw: total))
+            default: return .number(Fixed(raw: total))
             }
         case .min, .max: return best ?? .none
         }

@@ -157,27 +157,29 @@ public struct Fixed: Hashable, Comparable, Sendable {
             }
             used = count - drop
         }
-        // The digits again, from the text: no copy of them is made.
-        var raw: Int64 = 0
+        // The digits again, from the text: no copy of them is made. The magnitude may reach
+        // 2^63 when the sign is negative: Int64.min is a value like any other.
+        let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+        var magnitude: UInt64 = 0
         var j = digitsStart, taken = 0
         while taken < used {
             let c = text[j]
             j = text.index(after: j)
             guard c >= 0x30 && c <= 0x39 else { continue }
-            let (m, o1) = raw.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(c - 0x30))
-            if o1 || o2 { return .failure(.overflow) }
-            raw = a
+            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(c - 0x30))
+            if o1 || o2 || a > limit { return .failure(.overflow) }
+            magnitude = a
             taken += 1
         }
         if shift > 0 {
-            for _ in 0..<shift where raw != 0 {
-                let (m, o) = raw.multipliedReportingOverflow(by: 10)
-                if o { return .failure(.overflow) }
-                raw = m
+            for _ in 0..<shift where magnitude != 0 {
+                let (m, o) = magnitude.multipliedReportingOverflow(by: 10)
+                if o || m > limit { return .failure(.overflow) }
+                magnitude = m
             }
         }
-        return .success(Fixed(raw: negative ? -raw : raw))
+        return .success(Fixed(raw: negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)))
     }
 
     public static func parse(_ text: String) -> Result<Fixed, ParseError> {
@@ -197,10 +199,13 @@ public struct Fixed: Hashable, Comparable, Sendable {
 
     /// `$1,200`, `$99.50`, `-$5`
     public var moneyText: String {
-        let cents = raw % (Fixed.scale / 100) == 0 && !isWhole
-        let body = Fixed(raw: raw == .min ? .max : abs(raw)).formatted(minimumFractionDigits: cents ? 2 : 0)
-        return (raw < 0 ? "-$" : "$") + body
+        var out = TextBuffer(capacity: 0)
+        out.appendMoney(self)
+        return out.string
     }
+
+    /// Whether money shows cents: `$99.50`, not `$99.5`.
+    var showsCents: Bool { raw % (Fixed.scale / 100) == 0 && !isWhole }
 
     /// `25%`, `2.5%`
     public var percentText: String { formatted() + "%" }

@@ -162,8 +162,19 @@ struct TextBuffer: ~Copyable {
     /// `1,200`, `3.5`, `-0.25`: thousands separators, no trailing zeros (at least
     /// `minimumFraction` places).
     mutating func append(_ f: Fixed, minimumFraction: Int = 0, separators: Bool = true) {
-        var magnitude = f.raw.magnitude
         if f.raw < 0 { put(UInt8(ascii: "-")) }
+        appendMagnitude(f, minimumFraction: minimumFraction, separators: separators)
+    }
+
+    /// `$1,200`, `$99.50`, `-$5`, down to `-$9,223,372,036,854.775808`.
+    mutating func appendMoney(_ f: Fixed) {
+        raw(f.raw < 0 ? "-$" : "$")
+        appendMagnitude(f, minimumFraction: f.showsCents ? 2 : 0, separators: true)
+    }
+
+    /// `f` without its sign (so the most negative value prints too).
+    private mutating func appendMagnitude(_ f: Fixed, minimumFraction: Int, separators: Bool) {
+        var magnitude = f.raw.magnitude
         let whole = magnitude / UInt64(Fixed.scale)
         magnitude %= UInt64(Fixed.scale)
         appendWhole(whole, separators: separators)

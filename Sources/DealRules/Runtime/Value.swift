@@ -29,6 +29,17 @@ public enum Value: Hashable, Sendable {
         }
     }
 
+    /// An evaluation error: overflow, division by zero.
+    public var isFailure: Bool {
+        if case .failure = self { return true }
+        return false
+    }
+
+    var isMoney: Bool {
+        if case .money = self { return true }
+        return false
+    }
+
     var fixed: Fixed? {
         switch self {
         case .number(let f), .money(let f), .percent(let f): f

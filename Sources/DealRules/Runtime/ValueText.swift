@@ -28,11 +28,7 @@ struct ValueText {
             out.append(")")
         case .flag(let b): out.append(b ? "yes" : "no")
         case .number(let f): out.append(f)
-        case .money(let f):
-            if f.raw < 0 { out.append("-") }
-            out.append("$")
-            let cents = f.raw % (Fixed.scale / 100) == 0 && !f.isWhole
-            out.append(Fixed(raw: f.raw == .min ? .max : abs(f.raw)), minimumFraction: cents ? 2 : 0)
+        case .money(let f): out.appendMoney(f)
         case .percent(let f):
             out.append(f)
             out.append("%")

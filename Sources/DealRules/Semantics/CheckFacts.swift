@@ -44,9 +44,16 @@ extension Checker {
             what = .require(approval: a)
         case .rule(let name):
             guard let r = ruleIndex[name.text] else {
+                if let byLine = Rule.at(name.text, in: rules, unnamedOnly: true) {
+                    // Unnamed rules were once named by their line (`pricing.rules:35`).
+                    error(.unknownRule, "rules are not named by their line any more: `\(name.text)` is the rule `\(byLine.name)`",
+                          src, name.range,
+                          help: "write `expect rule \(ValueText.quoted(byLine.name))`, or name the rule (`rule NAME:`) and expect that name")
+                    return nil
+                }
                 error(.unknownRule, "no rule is named `\(name.text)`", src, name.range,
                       help: Suggestions.didYouMean(name.text, rules.map(\.name))
-                          ?? "name the rule with `rule NAME:`, or write an unnamed rule's name in quotes: \"file.rules:12\"")
+                          ?? "name the rule with `rule NAME:`, or write an unnamed rule's name in quotes: \"file.rules#1\"")
                 return nil
             }
             what = .rule(index: r)
@@ -54,6 +61,7 @@ extension Checker {
         return ScenarioExpectation(negated: e.negated, what: what, text: src.text(of: e.range),
                                    location: DiagnosticLocation(src, e.range).description)
     }
+
 
     /// Resolves one fact statement; the REPL and scenarios share it.
     mutating func checkFact(_ f: FactStatement, _ src: SourceFile) -> Fact? {

@@ -415,21 +415,28 @@ struct Checker {
         let ruleUnits = units.indices.filter { units[$0].isRule }
         rules.reserveCapacity(rules.count + ruleUnits.count)
         ruleIndex.reserveCapacity(ruleIndex.count + ruleUnits.count)
+        // An unnamed rule is called `FILE#N`, the Nth unnamed rule of its file.
+        var unnamedSoFar: [String: Int] = [:]
+        let ordinals = ruleUnits.map { u -> Int in
+            guard case .rule(let decl) = units[u].declaration.kind, decl.name == nil else { return 0 }
+            unnamedSoFar[units[u].source.path, default: 0] += 1
+            return unnamedSoFar[units[u].source.path]!
+        }
         let threads = self.threads ?? threadsFor(ruleUnits.count, each: rulesPerThread)
         guard threads > 1 else {
-            for u in ruleUnits { addRule(checkRule(units[u])) }
+            for (u, ordinal) in zip(ruleUnits, ordinals) { addRule(checkRule(units[u], ordinal: ordinal)) }
             return
         }
         // The rules leave `units` for their parts, so each thread frees the syntax trees of
         // the rules it checked.
-        var parts = evenRanges(ruleUnits.count, parts: threads).map { $0.map { units[ruleUnits[$0]] } }
+        var parts = evenRanges(ruleUnits.count, parts: threads).map { $0.map { (units[ruleUnits[$0]], ordinals[$0]) } }
         units.removeAll(where: \.isRule)
         var base = self
         base.diagnostics = []
         let worker = base
         let done = inParallel(emptying: &parts) { mine in
             var checker = worker
-            let checked = mine.map { checker.checkRule($0) }
+            let checked = mine.map { checker.checkRule($0.0, ordinal: $0.1) }
             return (checked, checker.diagnostics, checker.approvalsUsed, checker.definesUsed, checker.choicesUsed)
         }
         for (_, diagnostics, approvals, defines, choices) in done {
@@ -446,11 +453,12 @@ struct Checker {
         }
     }
 
-    mutating func checkRule(_ unit: Unit) -> CheckedRule {
+    /// Checks one rule; `ordinal` counts the unnamed rules of its file up to it (see `unnamedRuleName`).
+    mutating func checkRule(_ unit: Unit, ordinal: Int) -> CheckedRule {
         guard case .rule(let decl) = unit.declaration.kind else { preconditionFailure("not a rule") }
         let src = unit.source
         let (line, column) = src.position(of: Int(decl.outcomeRange.start))
-        let name = decl.name?.text ?? "\(src.path):\(line)"
+        let name = decl.name?.text ?? Checker.unnamedRuleName(file: src.path, ordinal: ordinal)
         func failed() -> CheckedRule {
             CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil)
         }
@@ -519,6 +527,10 @@ struct Checker {
         return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: rule,
                            constantWarning: warning)
     }
+
+    /// The name of the `ordinal`th unnamed rule of `file`: `pricing.rules#2`. It does not
+    /// depend on the rule's line, so formatting a file, or editing above a rule, keeps it.
+    static func unnamedRuleName(file: String, ordinal: Int) -> String { "\(file)#\(ordinal)" }
 
     /// Adds a checked rule unless its name is taken; a rule with an error is only checked for that.
     mutating func addRule(_ c: borrowing CheckedRule) {

@@ -121,6 +121,17 @@ public final class Rule: Sendable {
     }
 }
 
+extension Rule {
+    /// The rule of `rules` whose outcome keyword is on the line `FILE:LINE` or `FILE:LINE:COL` names.
+    static func at(_ location: String, in rules: [Rule], unnamedOnly: Bool) -> Rule? {
+        var parts = location.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count >= 3, Int(parts[parts.count - 1]) != nil, Int(parts[parts.count - 2]) != nil { parts.removeLast() }
+        guard parts.count >= 2, let line = Int(parts[parts.count - 1]) else { return nil }
+        let file = parts.dropLast().joined(separator: ":")
+        return rules.first { (!unnamedOnly || !$0.isNamed) && $0.file == file && $0.line == line }
+    }
+}
+
 enum MessagePart: Sendable {
     case literal(String)
     case value(Node, ValueType)

@@ -129,6 +129,10 @@ public final class RuleSet: Sendable {
     public func approval(named name: String) -> Approval? { approvalIndex[name].map { approvals[$0] } }
     public func rule(named name: String) -> Rule? { ruleIndex[name].map { rules[$0] } }
 
+    /// The rule whose outcome keyword is on the line that `FILE:LINE` (or `FILE:LINE:COL`)
+    /// names, as locations are shown: `pricing.rules:35`.
+    public func rule(at location: String) -> Rule? { Rule.at(location, in: rules, unnamedOnly: false) }
+
     /// Names a type the way messages spell it (`percent`, `list of region`).
     public func typeName(_ t: ValueType) -> String { TypeNamer(choices: choices, items: itemKinds).name(t) }
 

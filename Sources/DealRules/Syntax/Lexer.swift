@@ -13,18 +13,24 @@ public struct Lexer {
     private let maxTokenBytes: Int
     /// Where lexing stops: the end of the file, or of the `{…}` being lexed.
     private let end: Int
+    /// Lexing the `{…}` of a `because` message, which sits inside a text literal: there a text
+    /// literal is written with escaped quotes, `\"SIEM\"` (see `lexEscapedText`).
+    private let inMessage: Bool
 
-    public init(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil) {
+    public init(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil, inMessage: Bool = false) {
         self.source = source
         self.b = source.bytes
         self.maxTokenBytes = limits.maxTokenBytes
         self.i = range?.lowerBound ?? 0
         self.end = range?.upperBound ?? source.bytes.count
+        self.inMessage = inMessage
     }
 
-    /// Lexes the whole file, or one range of it (a `{…}` in a message).
-    public static func tokenize(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil) -> Lexer {
-        var lexer = Lexer(source, limits: limits, range: range)
+    /// Lexes the whole file, or one range of it (a piece of a large file, or, `inMessage`, the
+    /// `{…}` of a message).
+    public static func tokenize(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil,
+                                inMessage: Bool = false) -> Lexer {
+        var lexer = Lexer(source, limits: limits, range: range, inMessage: inMessage)
         lexer.run()
         return lexer
     }
@@ -84,6 +90,8 @@ public struct Lexer {
             return lexMoney()
         case UInt8(ascii: "\""):
             return lexText()
+        case UInt8(ascii: "\\") where inMessage && peek(1) == UInt8(ascii: "\""):
+            return lexEscapedText()
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"):
             return lexName()
         case UInt8(ascii: "("): i += 1; return .leftParen
@@ -296,6 +304,30 @@ public struct Lexer {
         }
         report(.unterminatedText, "text is not closed before the end of the file", start, start + 1,
                help: "close it with `\"`")
+        return .text
+    }
+
+    /// Text inside a message's `{…}`: the message's own quotes are escaped, so this text is
+    /// `\"…\"`, and inside it `\\\"` is a quote and `\\\\` a backslash (each escaped once
+    /// more). `Parser.decodeText` reads it back.
+    private mutating func lexEscapedText() -> TokenKind {
+        let start = i
+        i += 2
+        while i < end {
+            if b[i] == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "\"") {
+                i += 2
+                return .text
+            }
+            // `\\` then an escaped quote or backslash: one escaped character of the text.
+            if b[i] == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "\\"), peek(2) == UInt8(ascii: "\\"),
+               peek(3) == UInt8(ascii: "\"") || peek(3) == UInt8(ascii: "\\") {
+                i += 4
+                continue
+            }
+            i += 1
+        }
+        report(.unterminatedText, "text in `{…}` is not closed", start, start + 2,
+               help: "close it with `\\\"`, as it opened")
         return .text
     }
 

@@ -18,6 +18,8 @@ public struct Parser {
     /// Where the declaration being parsed began: recovery never stops at or before it.
     private var declarationStart = 0
     private let maxNesting: Int
+    /// Parsing the `{…}` of a `because` message, where text is written `\"…\"`.
+    private var inMessage = false
     /// True when an error was found at the end of the input: the REPL then asks for more.
     public private(set) var endedEarly = false
 
@@ -765,8 +767,19 @@ public struct Parser {
     }
 
     /// unary = "-" , unary | primary ;
+    /// A `-` just before a number, money, percent or duration on its line is part of the
+    /// literal (`-5`, `-$9,223,372,036,854.775808`, `-2,147,483,648 days`): so every value,
+    /// the most negative ones too, can be written as it prints.
     mutating func parseUnary() throws(Failure) -> Expr {
         guard kind == .minus else { return try parsePrimary() }
+        let next = peek()
+        if [.number, .money, .percent, .duration].contains(next.kind), !next.startsLine {
+            let op = advance()
+            advance()
+            var e = literal(next, negative: true)
+            e.range = op.range.union(next.range)
+            return e
+        }
         let op = advance()
         try nest()
         defer { depth -= 1 }
@@ -961,22 +974,23 @@ public struct Parser {
 
     // MARK: Literals
 
-    private mutating func literal(_ t: Token) -> Expr {
+    /// A literal token's value; `negative` when a `-` came just before it.
+    private mutating func literal(_ t: Token, negative: Bool = false) -> Expr {
         let bytes = source.bytes[Int(t.range.start)..<Int(t.range.end)]
         switch t.kind {
         case .number:
-            return Expr(.number(fixed(bytes, t)), t.range)
+            return Expr(.number(fixed(bytes, t, negative: negative)), t.range)
         case .money:
-            return Expr(.money(fixed(bytes.dropFirst(), t)), t.range)
+            return Expr(.money(fixed(bytes.dropFirst(), t, negative: negative)), t.range)
         case .percent:
-            return Expr(.percent(fixed(bytes.dropLast(), t)), t.range)
+            return Expr(.percent(fixed(bytes.dropLast(), t, negative: negative)), t.range)
         case .date:
             return Expr(.date(Day.parse(bytes) ?? Day(number: 0)), t.range)
         default:
             let text = String(decoding: bytes, as: UTF8.self)
             let digits = text.prefix { $0.isNumber || $0 == "," || $0 == "." }
             let unit = text.dropFirst(digits.count).trimmingSpaces
-            let count = fixed(Array(digits.utf8)[...], t)
+            let count = fixed(Array(digits.utf8)[...], t, negative: negative)
             guard let u = Duration.unit(Array(unit.utf8)), count.isWhole,
                   let n = Int32(exactly: count.raw / Fixed.scale) else {
                 if count.isWhole {
@@ -991,36 +1005,47 @@ public struct Parser {
         }
     }
 
-    private mutating func fixed(_ bytes: ArraySlice<UInt8>, _ t: Token) -> Fixed {
-        switch Fixed.parse(bytes, allowExponent: false) {
+    private mutating func fixed(_ bytes: ArraySlice<UInt8>, _ t: Token, negative: Bool = false) -> Fixed {
+        switch Fixed.parse(negative ? [UInt8(ascii: "-")] + bytes : bytes, allowExponent: false) {
         case .success(let v): return v
         case .failure(.overflow):
-            report(.invalidNumber, "`\(text(t))` is too large", at: t.range,
-                   help: "amounts go up to 9,223,372,036,854.775807")
+            report(.invalidNumber, "`\(negative ? "-" : "")\(text(t))` is too large", at: t.range,
+                   help: "amounts go from -9,223,372,036,854.775808 to 9,223,372,036,854.775807")
         case .failure:
             break  // the lexer has reported it
         }
         return .zero
     }
 
-    /// The text between the quotes, with `\"` and `\\` resolved.
+    /// The text between the quotes, with `\"` and `\\` resolved. Inside a message's `{…}`
+    /// the text is escaped once more (`\"SIEM\"`, see `Lexer.lexEscapedText`): resolved twice.
     func decodeText(_ r: SourceRange) -> String {
         let b = source.bytes
-        var i = Int(r.start) + 1
+        let escaped = inMessage && b[Int(r.start)] == UInt8(ascii: "\\")
+        let quote = escaped ? 2 : 1
+        let start = min(Int(r.start) + quote, Int(r.end))
         var end = Int(r.end)
-        if end > i, b[end - 1] == UInt8(ascii: "\"") { end -= 1 }
+        if end - start >= quote, b[end - 1] == UInt8(ascii: "\"") { end -= quote }
+        let once = Parser.unescape(b[start..<max(start, end)])
+        return String(decoding: escaped ? Parser.unescape(once[...]) : once, as: UTF8.self)
+    }
+
+    /// `\"` and `\\` resolved; any other backslash kept as it is.
+    static func unescape(_ text: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(end - i)
-        while i < end {
-            if b[i] == UInt8(ascii: "\\"), i + 1 < end, b[i + 1] == UInt8(ascii: "\"") || b[i + 1] == UInt8(ascii: "\\") {
-                out.append(b[i + 1])
+        out.reserveCapacity(text.count)
+        var i = text.startIndex
+        while i < text.endIndex {
+            if text[i] == UInt8(ascii: "\\"), i + 1 < text.endIndex,
+               text[i + 1] == UInt8(ascii: "\"") || text[i + 1] == UInt8(ascii: "\\") {
+                out.append(text[i + 1])
                 i += 2
             } else {
-                out.append(b[i])
+                out.append(text[i])
                 i += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// message = TEXT ;  (with `{expression}` parts; `{{` and `}}` are literal braces)
@@ -1047,7 +1072,7 @@ public struct Parser {
                 literal.append(c)
                 i += 2
             } else if c == UInt8(ascii: "{") {
-                guard let close = b[(i + 1)..<end].firstIndex(of: UInt8(ascii: "}")) else {
+                guard let close = Parser.interpolationEnd(b, from: i + 1, to: end) else {
                     report(.invalidInterpolation, "`{` in the message is not closed", at: SourceRange(i, i + 1),
                            help: "close it with `}`, or write `{{` for a literal brace")
                     literal.append(c)
@@ -1068,9 +1093,32 @@ public struct Parser {
         return Expr(.interpolated(segments), t.range)
     }
 
+    /// The `}` that closes a message's `{…}` opened before `from`: the first one outside the
+    /// text written in it (`{name is \"a}b\"}`).
+    static func interpolationEnd(_ b: [UInt8], from: Int, to end: Int) -> Int? {
+        var i = from
+        var inText = false
+        while i < end {
+            if b[i] == UInt8(ascii: "\\"), i + 1 < end {
+                // `\"` opens or closes text; inside it, `\\\"` and `\\\\` are characters.
+                if b[i + 1] == UInt8(ascii: "\"") {
+                    inText.toggle()
+                } else if inText, i + 3 < end, b[i + 1] == UInt8(ascii: "\\"), b[i + 2] == UInt8(ascii: "\\") {
+                    i += 4
+                    continue
+                }
+                i += 2
+                continue
+            }
+            if b[i] == UInt8(ascii: "}"), !inText { return i }
+            i += 1
+        }
+        return nil
+    }
+
     /// Parses the expression between `{` and `}` of a message, with ranges in the file.
     private mutating func parseInterpolation(from start: Int, to end: Int) -> Expr? {
-        let sub = Lexer.tokenize(source, range: start..<end)
+        let sub = Lexer.tokenize(source, range: start..<end, inMessage: true)
         var inner = sub.tokens
         if inner.count == 1 {
             report(.invalidInterpolation, "empty `{}` in the message", at: SourceRange(start - 1, end + 1),
@@ -1081,8 +1129,16 @@ public struct Parser {
         diagnostics += sub.diagnostics
         var parser = Parser(source, tokens: inner, limits: .default)
         parser.depth = depth
+        parser.inMessage = true
         let e = try? parser.parseExpression()
-        diagnostics += parser.diagnostics
+        // What the `{…}` lacks to be an expression is said as the parser says it, under the
+        // code of a broken interpolation.
+        diagnostics += parser.diagnostics.map { d in
+            guard [.expectedExpression, .expectedToken, .unclosed].contains(d.code) else { return d }
+            var d = d
+            d.code = .invalidInterpolation
+            return d
+        }
         if e != nil, !parser.atEnd {
             report(.invalidInterpolation, "unexpected \(parser.describe(parser.tok)) in `{…}`", at: parser.tok.range,
                    help: "a `{…}` holds one expression, like `{service.lead_time}`")
