@@ -81,7 +81,11 @@ public enum FuzzHarness {
                          ":whatif discount = 15%; region = US", ":avoid finance_approval", ":avoid deny", ":deal", ":undo",
                          ":reset", ":rules siem", ":help why", "require legal_review when discount > 10%",
                          "rule r:\n  warn when discount > 1%", "count of services where service in catalog", "(discount > 1%",
-                         "sla in [gold, platinum]", "any service is \"SIEM\""]
+                         "sla in [gold, platinum]", "any service is \"SIEM\"",
+                         // Values at the ends of their types.
+                         "-(2,147,483,647 days) - 1 day", "term = -2,147,483,648 days", "total = -$9,223,372,036,854.775808",
+                         "discount = 9,223,372,036,854.775807%", "start = 0001-01-01", "start - 1 day", "today = 9999-12-31",
+                         "total - $0.000001", "term = 1 month - 3 days"]
             for i in 0..<lines.count { out.append(Array(lines[i..<min(lines.count, i + 4)].joined(separator: "\n").utf8)) }
         default:
             let deals = root + "/samples/deals"
@@ -90,6 +94,11 @@ public enum FuzzHarness {
                 out += bytes.split(separator: UInt8(ascii: "\n")).map(Array.init)
                 out.append(bytes)
             }
+            // Values at the ends of their types.
+            out += [#"{"total": -9223372036854.775808, "discount": 9223372036854.775807, "term": "2147483647 days"}"#,
+                    #"{"total": "-$9,223,372,036,854.775808", "term": "-2147483648 days", "start": "0001-01-01"}"#,
+                    #"{"term": "1 month - 2147483648 days", "start": "9999-12-31", "list_price": 0.000001}"#,
+                    #"{"discount": -9223372036854.775809, "total": 1e400, "term": "2147483648 days"}"#].map { Array($0.utf8) }
         }
         return out
     }

@@ -13,13 +13,13 @@ public struct RuleSetGenerator {
         self.messyLayout = messyLayout
     }
 
-    enum Kind: Equatable {
+    enum Kind: Hashable {
         case text, number, money, percent, duration, date, flag
         case choice(Int)
         case list(Box)
         case items
 
-        struct Box: Equatable {
+        struct Box: Hashable {
             let element: Int  // index into `scalarKinds`, or a choice
             let choice: Int?
         }
@@ -45,9 +45,37 @@ public struct RuleSetGenerator {
 
     // MARK: Rule sets
 
-    /// A whole rule file.
-    public mutating func ruleSet(rules count: Int = 12) -> String {
+    /// The values at and next to the ends of each type, in the language (`limits`) and in JSON
+    /// (`jsonLimits`): constants and deals use them now and then, so arithmetic at the edges is
+    /// exercised by every property and fuzz target that generates.
+    static let limits: [Kind: [String]] = [
+        .number: ["9,223,372,036,854.775807", "-9,223,372,036,854.775808", "-9,223,372,036,854.775807", "0.000001", "-0.000001"],
+        .money: ["$9,223,372,036,854.775807", "-$9,223,372,036,854.775808", "$9,223,372,036,854.775806", "$0.000001"],
+        .percent: ["9,223,372,036,854.775807%", "-9,223,372,036,854.775808%", "0.000001%"],
+        .duration: ["2,147,483,647 days", "-2,147,483,648 days", "2,147,483,646 days", "2,147,483,647 months", "-2,147,483,648 months"],
+        .date: ["0001-01-01", "9999-12-31", "0001-01-02", "9999-12-30"],
+    ]
+    static let jsonLimits: [Kind: [String]] = [
+        .number: ["9223372036854.775807", "-9223372036854.775808", "-9223372036854.775807", "0.000001"],
+        .money: ["9223372036854.775807", "\"-$9,223,372,036,854.775808\"", "-9223372036854.775807", "\"$0.000001\""],
+        .percent: ["9223372036854.775807", "\"-9,223,372,036,854.775808%\"", "0.000001"],
+        .duration: ["\"2147483647 days\"", "\"-2147483648 days\"", "\"2147483647 months\"", "\"1 month - 2147483648 days\""],
+        .date: ["\"0001-01-01\"", "\"9999-12-31\""],
+    ]
+    /// How often a constant or a deal value is one of those.
+    public var limitChance = 0.06
+
+    /// The name of the file the rule set is loaded as: unnamed rules are `FILE#N`.
+    public var fileName = "gen.rules"
+
+    /// Every rule's name, in order, in the last rule set (`FILE#N` for an unnamed rule).
+    public private(set) var ruleNames: [String] = []
+
+    /// A whole rule file; with `scenarios`, that many scenarios after the rules, which set
+    /// facts and expect rules by name (unnamed ones too), decisions, denials and approvals.
+    public mutating func ruleSet(rules count: Int = 12, scenarios: Int = 0) -> String {
         plan = Plan()
+        ruleNames = []
         var decls: [String] = []
         for c in 0..<rng.int(1...3) {
             let values = (0..<rng.int(2...4)).map { "C\(c)v\($0)" }
@@ -106,9 +134,13 @@ public struct RuleSetGenerator {
             decls.append("define d\(d) =" + sp() + body)
         }
         var used = Set<String>()
+        var unnamed = 0
         for r in 0..<count {
             let perItem = plan.hasItems && rng.chance(0.35)
-            var text = rng.chance(0.7) ? "rule r\(r):" + nl() + "  " : ""
+            let named = rng.chance(0.7)
+            var text = named ? "rule r\(r):" + nl() + "  " : ""
+            if !named { unnamed += 1 }
+            ruleNames.append(named ? "r\(r)" : "\(fileName)#\(unnamed)")
             switch rng.int(0...2) {
             case 0:
                 let n = rng.int(1...min(2, plan.approvals.count))
@@ -123,6 +155,7 @@ public struct RuleSetGenerator {
             if rng.chance(0.2) { text += nl() + "  because \"" + message(perItem) + "\"" }
             decls.append(text + comment())
         }
+        for s in 0..<scenarios { decls.append(scenario(s)) }
         var out = ""
         for d in decls {
             if messyLayout, rng.chance(0.2) { out += "# a comment before\n" }
@@ -130,6 +163,36 @@ public struct RuleSetGenerator {
             if !messyLayout || rng.chance(0.7) { out += "\n" }
         }
         return out
+    }
+
+    /// A scenario: some facts, then expectations about the rules (by name), the decision,
+    /// denials and approvals.
+    mutating func scenario(_ index: Int) -> String {
+        var lines = ["scenario \"s\(index)\" {", "  today = 2026-12-01"]
+        for f in plan.fields where rng.chance(0.6) {
+            switch f.kind {
+            case .items:
+                var names = plan.catalogNames + ["Other A"]
+                names.shuffle(using: &rng)
+                for name in names.prefix(rng.int(0...2)) {
+                    let given = plan.itemFields.filter { _ in rng.chance(0.4) }
+                    lines.append("  add line \"\(name)\"" + (given.isEmpty ? "" : " with ")
+                        + given.map { "\($0.name) = " + constant($0.kind) }.joined(separator: ", "))
+                }
+            default:
+                lines.append("  \(f.name) = " + constant(f.kind))
+            }
+        }
+        for _ in 0..<rng.int(1...4) {
+            let no = rng.chance(0.4) ? "no " : ""
+            switch rng.int(0...4) {
+            case 0, 1: if let r = ruleNames.randomElement(using: &rng) { lines.append("  expect \(no)rule \"\(r)\"") }
+            case 2: lines.append("  expect " + rng.pick(["approved", "needs_approval", "incomplete", "blocked"]))
+            case 3: lines.append("  expect \(no)" + rng.pick(["deny", "warn"]))
+            default: lines.append("  expect \(no)require " + rng.pick(plan.approvals))
+            }
+        }
+        return (lines + ["}"]).joined(separator: "\n")
     }
 
     func typeName(_ k: Kind) -> String {
@@ -159,6 +222,7 @@ public struct RuleSetGenerator {
     // MARK: Expressions
 
     mutating func constant(_ k: Kind) -> String {
+        if let edge = Self.limits[k], rng.chance(limitChance) { return rng.pick(edge) }
         switch k {
         case .text: return rng.pick(["\"a\"", "\"SIEM\"", "\"x y\"", "\"\""])
         case .number: return rng.pick(["0", "1", "5", "12", "1,200", "3.5", "100"])
@@ -309,6 +373,7 @@ public struct RuleSetGenerator {
 
     mutating func jsonValue(_ k: Kind) -> String {
         if rng.chance(0.05) { return "null" }
+        if let edge = Self.jsonLimits[k], rng.chance(limitChance) { return rng.pick(edge) }
         switch k {
         case .text: return rng.pick(["\"a\"", "\"SIEM\"", "\"x y\"", "\"\""])
         case .number: return rng.pick(["0", "1", "5", "12", "1200", "3.5", "-2"])

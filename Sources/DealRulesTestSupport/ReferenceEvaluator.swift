@@ -121,17 +121,27 @@ public struct ReferenceEvaluator {
         public var decision: String
         public var outcomes: [String]
         public var undetermined: [String]
+        /// Each fired rule's message (once per rule and item): `r3 Entry 0: line (Entry 0) in catalog`.
+        public var messages: [String]
 
-        public var description: String { "\(decision)\n  outcomes: \(outcomes)\n  undetermined: \(undetermined)" }
+        public var description: String {
+            "\(decision)\n  outcomes: \(outcomes)\n  undetermined: \(undetermined)\n  messages: \(messages)"
+        }
     }
 
     /// The real evaluator's decision, in the same terms.
     public static func summary(_ d: Decision) -> Result {
-        Result(decision: d.kind.rawValue,
-               outcomes: d.outcomes.map { "\($0.rule) \($0.kind.rawValue) \($0.approval ?? "-") \($0.item ?? "-")" },
-               undetermined: d.undetermined.map { u in
-                   "\(u.rule) \(u.kind.rawValue) \(u.approval ?? "-") \(u.item ?? "-") \(u.errors.isEmpty ? u.missing.joined(separator: ",") : "error")"
-               })
+        var messages: [String] = []
+        for o in d.outcomes {
+            let m = "\(o.rule) \(o.item ?? "-"): \(o.message)"
+            if messages.last != m { messages.append(m) }
+        }
+        return Result(decision: d.kind.rawValue,
+                      outcomes: d.outcomes.map { "\($0.rule) \($0.kind.rawValue) \($0.approval ?? "-") \($0.item ?? "-")" },
+                      undetermined: d.undetermined.map { u in
+                          "\(u.rule) \(u.kind.rawValue) \(u.approval ?? "-") \(u.item ?? "-") \(u.errors.isEmpty ? u.missing.joined(separator: ",") : "error")"
+                      },
+                      messages: messages)
     }
 
     struct Env {
@@ -158,7 +168,7 @@ public struct ReferenceEvaluator {
             items = xs.compactMap { if case .object(let m) = $0 { return m } else { return nil } }
         }
         let env = Env(fields: o, items: items, listGiven: listGiven, today: date)
-        var outcomes: [String] = [], undetermined: [String] = []
+        var outcomes: [String] = [], undetermined: [String] = [], messages: [String] = []
         var denied = false, required = false, blocking = false
         var unnamed = 0
         for rule in rules {
@@ -198,10 +208,11 @@ public struct ReferenceEvaluator {
                     return "?"
                 }
                 record(rule, name, itemName, r, &outcomes, &undetermined, &denied, &required, &blocking)
+                if r.value == .bool(true) { messages.append("\(name) \(itemName ?? "-"): \(message(rule, e))") }
             }
         }
         let decision = denied ? "blocked" : blocking ? "incomplete" : required ? "needs_approval" : "approved"
-        return Result(decision: decision, outcomes: outcomes, undetermined: undetermined)
+        return Result(decision: decision, outcomes: outcomes, undetermined: undetermined, messages: messages)
     }
 
     func record(_ rule: RuleDecl, _ name: String, _ item: String?, _ r: R, _ outcomes: inout [String], _ undetermined: inout [String],
@@ -401,7 +412,7 @@ public struct ReferenceEvaluator {
         case ("money", .number(let n)): return .money(Decimal(string: n)!)
         case ("money", .text(let s)): return .money(Decimal(string: s.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: ""))!)
         case ("percent", .number(let n)): return .percent(Decimal(string: n)!)
-        case ("percent", .text(let s)): return .percent(Decimal(string: s.replacingOccurrences(of: "%", with: ""))!)
+        case ("percent", .text(let s)): return .percent(Decimal(string: s.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: ",", with: ""))!)
         case ("flag", .bool(let b)): return .bool(b)
         case ("date", .text(let s)): return parseDate(s).map(V.date) ?? .unknown
         case ("duration", .text(let s)):
@@ -473,8 +484,9 @@ public struct ReferenceEvaluator {
     func shift(_ d: Date, _ months: Int, _ days: Int) -> R {
         guard let m = calendar.date(byAdding: .month, value: months, to: d),
               let r = calendar.date(byAdding: .day, value: days, to: m) else { return (.error("date"), Self.failed) }
-        let year = calendar.component(.year, from: r)
-        return (1...9999).contains(year) ? (.date(r), []) : (.error("a date out of range"), Self.failed)
+        // Years before 1 are counted back from 1 in the era before Christ (era 0).
+        let parts = calendar.dateComponents([.era, .year], from: r)
+        return parts.era == 1 && (1...9999).contains(parts.year!) ? (.date(r), []) : (.error("a date out of range"), Self.failed)
     }
 
     // MARK: Comparisons
@@ -597,5 +609,132 @@ public struct ReferenceEvaluator {
             }
             return (best, [])
         }
+    }
+
+    // MARK: Messages
+
+    /// A fired rule's message, written from docs/language.md ("Messages"): the `because` text
+    /// with each `{…}` replaced by its value, or the condition as written with each path's value
+    /// in parentheses after it.
+    func message(_ rule: RuleDecl, _ env: Env) -> String {
+        if case .interpolated(let segments)? = rule.because?.kind {
+            return segments.map { s in
+                switch s {
+                case .literal(let t): t
+                case .expression(let e): text(eval(e, env).value, env)
+                }
+            }.joined()
+        }
+        return show(rule.condition, env, values: true) + (rule.unless.map { " unless " + show($0, env, values: true) } ?? "")
+    }
+
+    /// An expression printed canonically; with `values`, each path followed by ` (its value)`.
+    func show(_ e: Expr, _ env: Env, values: Bool) -> String {
+        func valued(_ name: String) -> String { values ? "\(name) (\(text(eval(e, env).value, env)))" : name }
+        switch e.kind {
+        case .number(let f): return number(dec(f))
+        case .money(let f): return money(dec(f))
+        case .percent(let f): return number(dec(f)) + "%"
+        case .duration(let d): return duration(Int(d.months), Int(d.days))
+        case .date(let d): return d.description
+        case .text(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .flag(let b): return b ? "yes" : "no"
+        case .list(let xs): return "[" + xs.map { show($0, env, values: values) }.joined(separator: ", ") + "]"
+        case .path(let names):
+            let first = names[0].text
+            let isFact = first == itemKind || dealFields[first] != nil || defines[first] != nil
+            return isFact ? valued(names.map(\.text).joined(separator: ".")) : first
+        case .today: return valued("today")
+        case .catalog: return "catalog"
+        case .group(let x): return "(" + show(x, env, values: values) + ")"
+        case .not(let x): return "not " + show(x, env, values: values)
+        case .negate(let x): return "-" + show(x, env, values: values)
+        case .binary(let op, let a, let b): return show(a, env, values: values) + " \(op.rawValue) " + show(b, env, values: values)
+        case .compare(let op, let a, let b):
+            if case .catalog = b.kind { return show(a, env, values: values) + (op == .notIn ? " not in catalog" : " in catalog") }
+            return show(a, env, values: values) + " \(op.rawValue) " + show(b, env, values: values)
+        case .between(let x, let lo, let hi, let negated):
+            return show(x, env, values: values) + (negated ? " not between " : " between ") + show(lo, env, values: values)
+                + " and " + show(hi, env, values: values)
+        case .quantified(let q, let name, let body):
+            // Inside a quantifier the item changes: no values there.
+            let head = if case .group = body.kind { "\(q.rawValue) \(name.text) " } else { "\(q.rawValue) " }
+            return head + show(body, env, values: false)
+        case .aggregate(let kind, let path, let condition):
+            let written = "\(kind.rawValue) of \(path.map(\.text).joined(separator: "."))"
+                + (condition.map { " where " + show($0, env, values: false) } ?? "")
+            return valued(written)
+        case .interpolated, .invalid:
+            return ""
+        }
+    }
+
+    /// A value as messages print it: text without quotes, `unknown`, `none`, `error (…)`.
+    func text(_ v: V, _ env: Env) -> String {
+        switch v {
+        case .unknown: return "unknown"
+        case .none: return "none"
+        case .error(let e): return "error (\(e))"
+        case .bool(let b): return b ? "yes" : "no"
+        case .number(let d): return number(d)
+        case .money(let d): return money(d)
+        case .percent(let d): return number(d) + "%"
+        case .date(let d):
+            let c = calendar.dateComponents([.year, .month, .day], from: d)
+            return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        case .duration(let m, let d): return duration(m, d)
+        case .text(let s): return s
+        case .choice(let s, _): return s
+        case .list(let xs): return "[" + xs.map { text($0, env) }.joined(separator: ", ") + "]"
+        case .item(let i):
+            if case .text(let n)? = env.items[i]["name"] { return n }
+            return "?"
+        }
+    }
+
+    /// `1,200`, `-0.5`, `3.25`: thousands separated, no trailing zeros (at least `places`).
+    func number(_ d: Decimal, places: Int = 0) -> String {
+        var digits = "\(d)"
+        let negative = digits.hasPrefix("-")
+        if negative { digits.removeFirst() }
+        var parts = digits.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        var whole = parts[0], fraction = parts.count > 1 ? parts[1] : ""
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        while fraction.count < places { fraction += "0" }
+        var grouped = ""
+        for (i, c) in whole.enumerated() {
+            if i > 0, (whole.count - i) % 3 == 0 { grouped += "," }
+            grouped.append(c)
+        }
+        whole = grouped
+        parts = [whole] + (fraction.isEmpty ? [] : [fraction])
+        return (negative ? "-" : "") + parts.joined(separator: ".")
+    }
+
+    /// `$1,200`, `$99.50` (cents when there are at most two decimals), `-$5`.
+    func money(_ d: Decimal) -> String {
+        let magnitude = d < 0 ? -d : d
+        let cents = magnitude * 100
+        let showsCents = cents == cents.rounded() && magnitude != magnitude.rounded()
+        return (d < 0 ? "-$" : "$") + number(magnitude, places: showsCents ? 2 : 0)
+    }
+
+    /// `30 days`, `-1 month`, `1 month + 15 days`, `1 month - 3 days`.
+    func duration(_ months: Int, _ days: Int) -> String {
+        func unit(_ n: Int, _ one: String, _ many: String) -> String { "\(abs(n)) \(abs(n) == 1 ? one : many)" }
+        let m = (months < 0 ? "-" : "") + unit(months, "month", "months")
+        if months == 0 { return (days < 0 ? "-" : "") + unit(days, "day", "days") }
+        if days == 0 { return m }
+        if days == Int(Int32.min) { return m + " + -" + unit(days, "day", "days") }
+        return m + (days < 0 ? " - " : " + ") + unit(days, "day", "days")
+    }
+}
+
+extension Decimal {
+    /// Rounded to a whole number, toward zero.
+    func rounded() -> Decimal {
+        var x = self, r = Decimal()
+        NSDecimalRound(&r, &x, 0, .down)
+        return r
     }
 }

@@ -131,6 +131,13 @@ import Testing
         #expect(diagnostics("deal { x: number }").map(\.code) == [.emptyRuleSet])
     }
 
+    @Test func constantsThatOverflowSaySo() {
+        let d = diagnostics("deal { f: duration = -(2,147,483,647 days) - 2 days, n: number }\nwarn when 9,223,372,036,854.775807 + 1 > 0")
+        #expect(d.map(\.message) == ["a default could not be computed: overflow",
+                                     "this condition reads no fact and cannot be computed: overflow"])
+        #expect(d.last?.help == "the rule is undetermined on every deal")
+    }
+
     @Test func unnamedRulesAreNumberedInTheirFile() throws {
         let text = "deal { x: number }\n\nwarn when x > 1\n  rule named: warn when x > 2\nwarn when x > 3"
         let set = try load(text, name: "sub/r.rules")

@@ -294,7 +294,8 @@ struct Checker {
         guard expectType(type, typed, e, src, "\(what) for a field of type \(namer.name(type))") else { return nil }
         let v = evaluateConstant(typed.node)
         guard v.isKnown else {
-            error(.notConstant, "\(what) could not be computed: \(valueText.text(v))", src, e.range)
+            let why = if case .failure(let e) = v { e.rawValue } else { valueText.text(v) }
+            error(.notConstant, "\(what) could not be computed: \(why)", src, e.range)
             return nil
         }
         return v
@@ -515,10 +516,13 @@ struct Checker {
         if !scope.readsFacts {
             var v = evaluateConstant(condition)
             if let unless, case .flag(true) = v, case .flag(let u) = evaluateConstant(unless) { v = .flag(!u) }
-            let always = v == .yes ? "yes" : v == .no ? "no" : "the same"
-            warning = Diagnostic(.constantCondition, "this condition reads no fact, so it is always \(always)",
-                                 at: DiagnosticLocation(src, decl.condition.range),
-                                 help: always == "yes" ? "the rule fires on every deal" : "the rule never fires")
+            let (message, help) = switch v {
+            case .yes: ("this condition reads no fact, so it is always yes", "the rule fires on every deal")
+            case .failure(let e): ("this condition reads no fact and cannot be computed: \(e.rawValue)",
+                                   "the rule is undetermined on every deal")
+            default: ("this condition reads no fact, so it is always no", "the rule never fires")
+            }
+            warning = Diagnostic(.constantCondition, message, at: DiagnosticLocation(src, decl.condition.range), help: help)
         }
         let rule = Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
                         condition: condition, unless: unless, message: message, template: template,
