@@ -4,11 +4,7 @@
 /// `dealrules_free` or `dealrules_rules_free`.
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `dealrules_version()` hands out this one allocation, for the life of the process.
 nonisolated(unsafe) private let versionText: UnsafeMutablePointer<CChar> = strdup(DealRulesVersion.string)

@@ -1,8 +1,6 @@
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The `:commands`, each a method of the session.
 extension Session {

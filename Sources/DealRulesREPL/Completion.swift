@@ -1,8 +1,6 @@
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What Tab offers: candidates that replace the text before the cursor from `start` (a count
 /// of characters).

@@ -1,8 +1,6 @@
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The REPL's history file, in a format the project owns:
 ///

@@ -1,8 +1,6 @@
 import CLibEdit
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Line editing with libedit: Emacs keys, UTF-8, history recall, Tab completion from the
 /// session, Ctrl-C clearing the line, Ctrl-D leaving on an empty line. The only file that

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a line editor gives back.
 public enum LineInput: Sendable, Equatable {

@@ -1,8 +1,6 @@
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What the session says back to one input.
 public struct Reply: Sendable, Equatable {

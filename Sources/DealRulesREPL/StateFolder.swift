@@ -1,8 +1,6 @@
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Where the REPL keeps what outlives a session: `$XDG_STATE_HOME/dealrules`, else
 /// `~/.local/state/dealrules`. It holds `history` and `deal.json` (the current deal).

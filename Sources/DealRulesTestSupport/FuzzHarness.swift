@@ -127,9 +127,7 @@ public enum FuzzHarness {
     }
 }
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension FuzzHarness {
     /// Writes the seeds of `target` as files in `dir` (for `Fuzz/run`).

@@ -19,7 +19,18 @@ struct Check: ParsableCommand {
     @Option(help: "text for people, json for tools (a list of diagnostics).")
     var format: OutputFormat = .text
 
+    @Flag(help: "Print each file's tokens, one a line (where, kind, text), instead of checking.")
+    var dumpTokens = false
+
+    @Flag(help: "Print each file's declarations as parsed, one a line, instead of checking.")
+    var dumpAst = false
+
+    func validate() throws {
+        if dumpTokens && dumpAst { throw ValidationError("--dump-tokens and --dump-ast print different stages; give one") }
+    }
+
     func run() throws {
+        if dumpTokens || dumpAst { return try dump() }
         let result = RuleSet.load(paths: rules.paths, limits: rules.limits)
         switch format {
         case .json:
@@ -29,5 +40,25 @@ struct Check: ParsableCommand {
             Output.standardOutput(result.summary + "\n")
         }
         if result.ruleSet == nil { throw ExitCode(1) }
+    }
+
+    /// `--dump-tokens` / `--dump-ast`: every file named (or found in a folder named), as written;
+    /// includes are not followed. What the lexer or parser found wrong goes to stderr (exit 1).
+    private func dump() throws {
+        let (files, missing) = RuleFiles.list(rules.paths)
+        var diagnostics = missing.map { Diagnostic(.fileNotFound, "`\($0)` does not exist") }
+        for file in files {
+            let bytes: [UInt8]
+            do { bytes = try readInput(file, limit: rules.limits.maxFileBytes) } catch let e as InputError {
+                diagnostics.append(Diagnostic(.fileUnreadable, e.message))
+                continue
+            }
+            let source = SourceFile(path: file, bytes: bytes)
+            let (text, found) = dumpTokens ? SyntaxDump.tokens(source, limits: rules.limits) : SyntaxDump.tree(source, limits: rules.limits)
+            Output.standardOutput(text)
+            diagnostics += found
+        }
+        if !diagnostics.isEmpty { Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(diagnostics)) }
+        if diagnostics.hasErrors { throw ExitCode(1) }
     }
 }

@@ -2,9 +2,7 @@ import ArgumentParser
 import Dispatch
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,6 @@
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Buffered writes to stdout and stderr, and whether colour is wanted.
 enum Output {

@@ -2,9 +2,7 @@ import ArgumentParser
 import DealRules
 import DealRulesREPL
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct Repl: ParsableCommand {
     static let configuration = CommandConfiguration(

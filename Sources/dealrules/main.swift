@@ -1,9 +1,7 @@
 import ArgumentParser
 import DealRules
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 Allocator.keepFreedMemory()
 

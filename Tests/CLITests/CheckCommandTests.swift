@@ -20,6 +20,28 @@ import Testing
         #expect(r.status == (name == "warnings" ? 0 : 1))
     }
 
+    /// One stage of the pipeline at a time: the lexer's tokens, the parser's declarations.
+    @Test func dumpsTokensAndTheTree() throws {
+        let tokens = try dealrules(["check", "samples/northwind/pricing.rules", "--dump-tokens"])
+        #expect(tokens.status == 0)
+        #expect(tokens.stdout.hasPrefix("""
+            samples/northwind/pricing.rules:3:1\trule\trule
+            samples/northwind/pricing.rules:3:6\tname\tdeep_discount
+            samples/northwind/pricing.rules:3:19\t:\t:
+            samples/northwind/pricing.rules:4:3\trequire\trequire
+
+            """))
+        #expect(tokens.stdout.contains("\tpercent\t20%\n"))
+        let tree = try dealrules(["check", "samples/northwind/pricing.rules", "--dump-ast"])
+        #expect(tree.status == 0)
+        #expect(tree.stdout.hasPrefix("samples/northwind/pricing.rules:3:1\trule deep_discount: require finance_approval when (> discount 20%) because (message \"Discounts above 20% eat the delivery margin\")\n"))
+        let broken = try dealrules(["check", "samples/bad/syntax-recovery.rules", "--dump-ast"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("error:"))
+        let both = try dealrules(["check", "samples/northwind", "--dump-ast", "--dump-tokens"])
+        #expect(both.status == 2)
+    }
+
     @Test func jsonDiagnosticsForTools() throws {
         let r = try dealrules(["check", "samples/bad/unknown-field.rules", "--format", "json"])
         #expect(r.status == 1)

@@ -201,3 +201,17 @@ import Testing
         #expect(set.decide(deal, today: today).json(index: 0).hasPrefix(#"{"index":0,"decision":"#))
     }
 }
+
+extension DecisionTests {
+    /// Equal decisions hash alike, even from two loads of the same rules (`==` compares what
+    /// they say, so `hash` must too).
+    @Test func equalDecisionsHashAlike() throws {
+        let text = northwindDeclarations + "require finance_approval when discount > 20%\n"
+        let a = try load(text), b = try load(text)
+        let deal = #"{"discount": 25}"#
+        let x = try a.decide(json: Array(deal.utf8)), y = try b.decide(json: Array(deal.utf8))
+        #expect(x == y)
+        #expect(x.hashValue == y.hashValue)
+        #expect(Set([x, y]).count == 1)
+    }
+}

@@ -99,3 +99,10 @@ extension Array where Element == Diagnostic {
         }.map(\.element)
     }
 }
+
+/// What goes wrong when rules (or a fact, an expression) are read: every diagnostic, errors
+/// and warnings, sorted by file and position.
+public struct LoadError: Error, Sendable, CustomStringConvertible {
+    public let diagnostics: [Diagnostic]
+    public var description: String { DiagnosticRenderer().render(diagnostics) }
+}

@@ -12,12 +12,18 @@ struct Checker {
     /// Reads a catalog CSV named by a declaration in `source`; the loader resolves and guards the path.
     typealias CSVReader = (_ path: String, _ range: SourceRange, _ source: SourceFile) -> Result<SourceFile, Diagnostic>
 
+    /// Evaluates an expression that reads no fact (a default, a catalog value, a constant
+    /// condition), given the defines checked so far: the engine's evaluator, handed in by
+    /// whoever runs the checker (checking comes before the engine in the pipeline).
+    typealias ConstantEvaluator = @Sendable (_ node: Node, _ defines: [Define?]) -> Value
+
     /// The declarations, in load order. A large rule set's rules leave it while they are
     /// checked (see `checkRules`).
     private(set) var units: [Unit]
     /// Every file a declaration came from, for notes that point into one.
     let sources: [String: SourceFile]
     let readCSV: CSVReader
+    let evaluateConstantNode: ConstantEvaluator
     let limits: Limits
     /// How many threads check the rules; nil: one per processor for a large rule set, else one.
     var threads: Int?
@@ -52,8 +58,9 @@ struct Checker {
 
     enum DefineState { case unchecked, checking, done, failed }
 
-    init(units: [Unit], limits: Limits, readCSV: @escaping CSVReader) {
+    init(units: [Unit], limits: Limits, readCSV: @escaping CSVReader, evaluateConstant: @escaping ConstantEvaluator) {
         self.units = units
+        self.evaluateConstantNode = evaluateConstant
         var sources: [String: SourceFile] = [:]
         for unit in units where sources[unit.source.path] == nil { sources[unit.source.path] = unit.source }
         self.sources = sources
@@ -73,7 +80,7 @@ struct Checker {
 
     // MARK: The whole run
 
-    mutating func run() -> RuleSet? {
+    mutating func run() -> CheckedRules? {
         collectNames()
         resolveFields()
         resolveCatalogs()
@@ -86,7 +93,7 @@ struct Checker {
         }
         warnUnused()
         if diagnostics.hasErrors { return nil }
-        return RuleSet(
+        return CheckedRules(
             choices: choices, fields: fields, fieldIndex: fieldIndex, itemKinds: itemKinds,
             itemKindIndex: itemKindIndex, approvals: approvals, approvalIndex: approvalIndex,
             defines: defines.map { $0! }, defineIndex: defineIndex, rules: rules, ruleIndex: ruleIndex,
@@ -303,11 +310,7 @@ struct Checker {
 
     /// Evaluates an expression that reads no fact (a default, a catalog value, a constant condition).
     func evaluateConstant(_ node: Node) -> Value {
-        var ev = Evaluator(defines: defines,
-                           deal: Deal(fieldCount: fields.count, kindCount: itemKinds.count),
-                           values: Array(repeating: .unknown, count: fields.count), today: Day(number: 0))
-        ev.beginRule(bindings: 1, item: nil)
-        return ev.eval(node)
+        evaluateConstantNode(node, defines)
     }
 
     // MARK: Catalogs

@@ -1,3 +1,11 @@
+/// A file a rule set was loaded from: the path messages show, and where it is on disk.
+public struct LoadedFile: Sendable, Hashable {
+    public let path: String
+    public let absolutePath: String?
+    /// A catalog spreadsheet rather than a rule file.
+    public var isCatalog = false
+}
+
 /// Finds and reads rule files: folders are walked for `*.rules` (in bytewise path order),
 /// `include`s are loaded in place and only once, and no path may leave the rule set's root.
 struct Loader {
@@ -18,8 +26,12 @@ struct Loader {
     /// A file parses in pieces, one thread each, when each piece has at least this many bytes.
     static let bytesPerThread = 128 * 1024
 
-    init(limits: Limits) {
+    /// The engine's evaluator, for the checker's constants (`Checker.ConstantEvaluator`).
+    let evaluateConstant: Checker.ConstantEvaluator
+
+    init(limits: Limits, evaluateConstant: @escaping Checker.ConstantEvaluator) {
         self.limits = limits
+        self.evaluateConstant = evaluateConstant
     }
 
     mutating func load(path argument: String) {
@@ -169,56 +181,22 @@ struct Loader {
         }
     }
 
-    /// Checks what was loaded.
-    mutating func finish() -> LoadResult {
+    /// Checks what was loaded: the checked rules when there is no error, and every diagnostic.
+    mutating func finish() -> (CheckedRules?, [Diagnostic]) {
         // The checker becomes the declarations' only holder: it frees what it is done with.
         var units: [Checker.Unit] = []
         swap(&units, &self.units)
         let loader = self
-        var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) })
+        var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) },
+                              evaluateConstant: evaluateConstant)
         units = []
         checker.threads = threads
         // The checker runs even after syntax errors, so one run reports both kinds.
-        let ruleSet = checker.run()
+        var checked = checker.run()
         var all = (diagnostics + checker.diagnostics).sortedByLocation()
         // "No rules" says nothing new when the files did not load.
         if all.hasErrors { all.removeAll { $0.code == .emptyRuleSet } }
-        return LoadResult(ruleSet: all.hasErrors ? nil : ruleSet?.with(files: files + checker.csvFiles), diagnostics: all)
-    }
-}
-
-extension RuleSet {
-    /// Loads and checks rule files and folders (every `*.rules` below a folder), then any
-    /// `sources` (rule text that never was a file, such as rules typed in the REPL), whose
-    /// includes and catalogs resolve against the current folder.
-    ///
-    /// `overrides` gives text to read instead of some files' contents (by path): to check an
-    /// edit before it is saved.
-    ///
-    /// `threads` is how many threads may parse and check a large rule set (a file of 128 KiB or
-    /// more, 1,000 rules or more); nil: one per processor. The result is the same for any number.
-    public static func load(paths: [String], sources: [(name: String, text: String)] = [],
-                            overrides: [String: String] = [:], limits: Limits = .default, threads: Int? = nil) -> LoadResult {
-        var loader = Loader(limits: limits)
-        loader.threads = threads
-        for (path, text) in overrides {
-            let abs = FileSystem.absolute(path)
-            loader.overrides[FileSystem.real(abs) ?? abs] = text
-        }
-        for p in paths { loader.load(path: p) }
-        let root = FileSystem.absolute(".")
-        for s in sources { loader.load(source: s.text, name: s.name, root: FileSystem.real(root) ?? root) }
-        return loader.finish()
-    }
-
-    /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
-    /// and catalog CSVs are read relative to `root` (default: the current folder) and may not leave it.
-    public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default,
-                            threads: Int? = nil) -> LoadResult {
-        var loader = Loader(limits: limits)
-        loader.threads = threads
-        let rootPath = FileSystem.absolute(root ?? ".")
-        loader.load(source: source, name: name, root: FileSystem.real(rootPath) ?? rootPath)
-        return loader.finish()
+        checked?.files = files + checker.csvFiles
+        return (all.hasErrors ? nil : checked, all)
     }
 }

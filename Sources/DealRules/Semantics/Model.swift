@@ -1,18 +1,28 @@
 /// The checked rule set's parts: every name resolved, every expression typed. Immutable once
 /// the checker has built them.
 
-public struct ChoiceInfo: Sendable, Hashable {
-    public let name: String
-    public let values: [String]
-    let index: [String: Int32]
-
-    init(name: String, values: [String]) {
-        self.name = name
-        self.values = values
-        var index: [String: Int32] = [:]
-        for (i, v) in values.enumerated() where index[v] == nil { index[v] = Int32(i) }
-        self.index = index
-    }
+/// What the checker makes of the files: every declaration resolved and typed, and the
+/// warnings found on the way. The engine compiles it into a `RuleSet`.
+struct CheckedRules: Sendable {
+    var choices: [ChoiceInfo] = []
+    /// The deal's fields; a field's index is its slot.
+    var fields: [FieldInfo] = []
+    var fieldIndex: [String: Int] = [:]
+    var itemKinds: [ItemKind] = []
+    var itemKindIndex: [String: Int] = [:]
+    var approvals: [Approval] = []
+    var approvalIndex: [String: Int] = [:]
+    var defines: [Define] = []
+    var defineIndex: [String: Int] = [:]
+    /// In load order: files in bytewise path order, includes in place.
+    var rules: [Rule] = []
+    var ruleIndex: [String: Int] = [:]
+    var scenarios: [Scenario] = []
+    /// Warnings found while checking (unused declarations, constant conditions).
+    var warnings: [Diagnostic] = []
+    var limits: Limits = .default
+    /// The files it was loaded from, in load order (catalog spreadsheets last).
+    var files: [LoadedFile] = []
 }
 
 public struct FieldInfo: Sendable, Hashable {

@@ -1,6 +1,6 @@
 /// A rule file's meaning without its layout: declarations and expressions printed with no
 /// source ranges, so two texts can be compared for "says the same thing". The formatter checks
-/// its output with it; `check --dump-ast` prints it.
+/// its output with it; `check --dump-ast` prints it (`SyntaxDump`).
 extension Expr {
     public var structure: String {
         switch kind {
@@ -85,5 +85,62 @@ extension Declaration {
                 }
             }.joined(separator: "; ") + "}"
         }
+    }
+}
+
+/// What `dealrules check --dump-tokens` and `--dump-ast` print: one stage of the pipeline at a
+/// time, for a person working on the language (or on a rule that does not parse as expected).
+public enum SyntaxDump {
+    /// One token a line: where it starts, its kind and its text. `name`, `number`, `money`,
+    /// `percent`, `duration`, `date`, `text` for names and literals; keywords and symbols as
+    /// they are spelled.
+    public static func tokens(_ source: SourceFile, limits: Limits = .default) -> (text: String, diagnostics: [Diagnostic]) {
+        let lexer = Lexer.tokenize(source, limits: limits)
+        var out = ""
+        for t in lexer.tokens {
+            let (line, column) = source.position(of: Int(t.range.start))
+            out += "\(source.path):\(line):\(column)\t\(t.kind.dumpName)\t\(source.text(of: t.range))\n"
+        }
+        return (out, lexer.diagnostics)
+    }
+
+    /// One declaration a line, where it starts and what it says without its layout
+    /// (`Declaration.structure`): `(> discount 20%)` for `discount > 20%`.
+    public static func tree(_ source: SourceFile, limits: Limits = .default) -> (text: String, diagnostics: [Diagnostic]) {
+        let tree = Parser.parse(source, limits: limits)
+        var out = ""
+        for d in tree.declarations {
+            let (line, column) = source.position(of: Int(d.range.start))
+            out += "\(source.path):\(line):\(column)\t\(d.structure)\n"
+        }
+        return (out, tree.diagnostics)
+    }
+}
+
+extension TokenKind {
+    /// How `--dump-tokens` names the kind.
+    var dumpName: String {
+        switch self {
+        case .name: "name"
+        case .number: "number"
+        case .money: "money"
+        case .percent: "percent"
+        case .duration: "duration"
+        case .date: "date"
+        case .text: "text"
+        case .endOfInput: "end"
+        case .invalid: "invalid"
+        default: keywordSpelling ?? description.trimming("`")
+        }
+    }
+}
+
+extension String {
+    /// Without `characters` at either end.
+    func trimming(_ characters: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, characters.contains(f) { s.removeFirst() }
+        while let l = s.last, characters.contains(l) { s.removeLast() }
+        return String(s)
     }
 }

@@ -134,27 +134,6 @@ public struct Deal: Sendable, Hashable {
     }
 }
 
-/// What an item reads for a field it does not give: its catalog entry's value, else the field's
-/// default, else unknown. Made once per rule set and shared by every deal it reads, so reading
-/// an item copies none of its catalog values.
-final class ItemFill: Sendable, Hashable {
-    /// Per item kind, per catalog entry, per field.
-    let entries: [[[Value]]]
-    /// Per item kind, per field: for an item not in the catalog.
-    let defaults: [[Value]]
-
-    init(entries: [[[Value]]], defaults: [[Value]]) {
-        self.entries = entries
-        self.defaults = defaults
-    }
-
-    static let none = ItemFill(entries: [], defaults: [])
-
-    /// Equal when they fill in the same values (two loads of the same rules are equal).
-    static func == (a: ItemFill, b: ItemFill) -> Bool { a === b || (a.defaults == b.defaults && a.entries == b.entries) }
-    func hash(into h: inout Hasher) { h.combine(defaults) }
-}
-
 extension RuleSet {
     /// A deal with no facts at all.
     public func emptyDeal() -> Deal {
@@ -193,5 +172,12 @@ extension Deal {
     /// The deal's items of one kind, by the kind's name.
     public func items(_ kind: String, in rules: RuleSet) -> [Item] {
         rules.itemKindIndex[kind].map { items[$0] } ?? []
+    }
+}
+
+/// A deal's items name the `.item` values printed in its messages.
+extension [[Deal.Item]]: ItemNames {
+    func name(kind: Int, item: Int) -> String? {
+        kind < count && item >= 0 && item < self[kind].count ? self[kind][item].name : nil
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Day {
     /// Today in the local time zone.
@@ -60,7 +56,7 @@ extension RuleSet {
     // MARK: Messages
 
     func valueText(for deal: Deal) -> ValueText {
-        ValueText(choices: choices, deal: deal)
+        ValueText(choices: choices, items: deal.items)
     }
 
     /// The rule's `because` message with its `{…}` filled in, or the generated one: the

@@ -9,7 +9,14 @@ struct NoValues: PathValues {
     func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {}
 }
 
-extension Evaluator: PathValues {
+/// Where a message's values come from: the engine's evaluator, set up for the rule (and
+/// item) being written.
+protocol ValueSource {
+    mutating func eval(_ node: Node) -> Value
+}
+
+/// A value source shows each path's value beside it: `discount (25%)`.
+extension PathValues where Self: ValueSource {
     mutating func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {
         out.raw(" (")
         valueText.write(eval(node), kind: node.itemKind, into: &out)
@@ -107,7 +114,7 @@ struct MessageTemplate: Sendable {
     }
 
     /// Writes the message for the rule the evaluator is set up for.
-    func write(into out: inout TextBuffer, _ ev: inout Evaluator, _ valueText: ValueText) {
+    func write<Source: ValueSource>(into out: inout TextBuffer, _ ev: inout Source, _ valueText: ValueText) {
         let useJSON = out.json
         (useJSON ? json : text).withUnsafeBufferPointer { bytes in
             var start = 0
@@ -142,7 +149,7 @@ struct NodePrinter {
     }
 
     /// The condition with each path's value beside it, as the evaluator sees them.
-    func text(_ n: Node, values ev: inout Evaluator) -> String {
+    func text<Values: PathValues & ValueSource>(_ n: Node, values ev: inout Values) -> String {
         var out = TextBuffer()
         write(n, into: &out, values: &ev)
         return out.string

@@ -5,7 +5,7 @@ extension Checker {
     init(extending rules: RuleSet) {
         self.init(units: [], limits: rules.limits, readCSV: { _, range, src in
             .failure(Diagnostic(.fileNotFound, "catalogs cannot be loaded here", at: DiagnosticLocation(src, range)))
-        })
+        }, evaluateConstant: Evaluator.constant)
         choices = rules.choices
         for (i, c) in choices.enumerated() {
             choiceIndex[c.name] = i

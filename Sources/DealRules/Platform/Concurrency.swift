@@ -1,15 +1,12 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Runs `body(0)` on the calling thread and `body(1)` … `body(threads - 1)` each on a thread of
 /// its own, and returns when all have. (Not `DispatchQueue.concurrentPerform`: its pool adds no
 /// thread while it counts the cores busy, and then one thread does all the work.)
 func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    #if canImport(Glibc)
     final class Job: @unchecked Sendable {
         let body: @Sendable (Int) -> Void
         let index: Int
@@ -37,9 +34,6 @@ func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) 
     }
     body(0)
     for thread in started { pthread_join(thread, nil) }
-    #else
-    DispatchQueue.concurrentPerform(iterations: threads, execute: body)
-    #endif
 }
 
 /// Threads kept for work that comes again and again, as a stream's batches do: `run` wakes
@@ -84,7 +78,6 @@ public final class WorkerThreads: Sendable {
     public init(count: Int) {
         let shared = Shared(max(0, count - 1))
         var threads: [pthread_t] = []
-        #if canImport(Glibc)
         for t in 0..<max(0, count - 1) {
             var thread = pthread_t()
             let seat = Unmanaged.passRetained(Seat(shared, t + 1)).toOpaque()
@@ -104,7 +97,6 @@ public final class WorkerThreads: Sendable {
             }
             threads.append(thread)
         }
-        #endif
         self.shared = shared
         self.threads = threads
         self.count = threads.count + 1
@@ -113,13 +105,11 @@ public final class WorkerThreads: Sendable {
     deinit {
         shared.stop = true
         for t in threads.indices { shared.start[t].signal() }
-        #if canImport(Glibc)
         // The last reference may go on a kept thread (with the work it was given); that one
         // cannot wait for itself, and is left to end on its own.
         for thread in threads {
             if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
         }
-        #endif
     }
 
     /// Runs `body(0)` on the calling thread and `body(1)` … `body(count - 1)` on the kept
@@ -168,7 +158,40 @@ let rulesPerThread = 1_000
 /// Threads to share `count` things of work among, each taking at least `each` of them: one per
 /// processor for a large count, else one.
 func threadsFor(_ count: Int, each: Int) -> Int {
-    max(1, min(DealStreamDecider.processorCount, count / each))
+    max(1, min(Processors.available, count / each))
+}
+
+/// The processors this process may use.
+public enum Processors {
+    /// How many processors this process may run on: those its affinity mask allows
+    /// (`taskset`, a container's cpuset), no more than a cgroup's CPU quota grants (a container
+    /// with `--cpus 1.5` gets 2), and at least one. Worked out once.
+    public static let available: Int = {
+        var n = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        if let allowed = affinityCount() { n = min(n, allowed) }
+        if let quota = cgroupQuota() { n = min(n, quota) }
+        return max(1, n)
+    }()
+
+    /// The processors the affinity mask allows. `sched_getaffinity` is a GNU extension the
+    /// Glibc module does not bring in, so it is looked up by name; the mask has room for 1,024.
+    static func affinityCount() -> Int? {
+        typealias GetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity") else { return nil }
+        let getAffinity = unsafeBitCast(symbol, to: GetAffinity.self)
+        var mask = [UInt64](repeating: 0, count: 16)
+        let ok = mask.withUnsafeMutableBytes { getAffinity(0, $0.count, $0.baseAddress!) } == 0
+        let allowed = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+        return ok && allowed > 0 ? allowed : nil
+    }
+
+    /// The processors a cgroup (v2) CPU quota grants, rounded up: `cpu.max` holds
+    /// "QUOTA PERIOD", or "max PERIOD" when there is no quota.
+    static func cgroupQuota(_ cpuMax: String? = FileSystem.readText("/sys/fs/cgroup/cpu.max")) -> Int? {
+        guard let parts = cpuMax?.split(separator: " "), parts.count == 2,
+              let quota = Int(parts[0]), let period = Int(parts[1].trimmed), quota > 0, period > 0 else { return nil }
+        return (quota + period - 1) / period
+    }
 }
 
 /// `0 ..< count` cut into `parts` ranges of nearly equal size, in order (fewer ranges when

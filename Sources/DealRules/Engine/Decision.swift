@@ -28,15 +28,18 @@ public struct Decision: Sendable, Hashable {
     /// Every fact that would help decide, sorted, without repeats.
     public var missing: [String] { Array(Set(undetermined.flatMap(\.missing))).sorted() }
 
+    /// Two decisions are equal when they say the same: kind, id, outcomes and undetermined
+    /// entries (whichever rule set, or load of it, made them).
     public static func == (a: Decision, b: Decision) -> Bool {
         a.kind == b.kind && a.id == b.id && a.outcomes == b.outcomes && a.undetermined == b.undetermined
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(kind)
         h.combine(id)
-        h.combine(fired)
-        h.combine(undecided)
+        h.combine(outcomes)
+        h.combine(undetermined)
     }
 }
 

@@ -87,9 +87,9 @@ final class Plan: Sendable {
         /// Rule `r`'s heads are heads `first[r] ..< first[r + 1]`.
         private var first: [Int32] = [0]
 
-        init(rules: [Rule], approvals: [Approval]) {
+        init(rules: [Rule], approvals: [Approval], threads: Int) {
             // Each part of the rules writes its heads on its own thread; then they are joined.
-            let parts = inParallel(rules.count, parts: threadsFor(rules.count, each: rulesPerThread)) { range in
+            let parts = inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
                 var t = TextBuffer(json: true, capacity: 96 * range.count)
                 var ends: [Int32] = [], counts: [Int32] = []
                 for rule in rules[range] {
@@ -198,14 +198,17 @@ final class Plan: Sendable {
         }
     }
 
-    init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], fill: ItemFill) {
-        let b = Builder(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals)
+    /// `threads`: how many threads may make a large rule set's shapes and heads (nil: one per
+    /// processor, for 1,000 rules or more).
+    init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], fill: ItemFill, threads: Int?) {
+        let threads = threads ?? threadsFor(rules.count, each: rulesPerThread)
+        let b = Builder(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, threads: threads)
         fillKeys = FillKeys(fill)
         plain = b.plain
         groups = b.groups
         kinds = b.kinds
         rest = b.rest
-        heads = Heads(rules: rules, approvals: approvals)
+        heads = Heads(rules: rules, approvals: approvals, threads: threads)
         approvalNames = approvals.map { a in
             var t = TextBuffer(json: true, capacity: a.name.utf8.count + 2)
             t.raw("\"")
@@ -238,14 +241,14 @@ final class Plan: Sendable {
         var checkStart: [Int32] = []
         var checkCount: [Int32] = []
 
-        init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval]) {
+        init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], threads: Int) {
             messages = rules.map(\.template)
             kinds = itemKinds.map { k in
                 var p = KindPlan()
                 p.byEntry = Array(repeating: [], count: k.catalog?.entries.count ?? 0)
                 return p
             }
-            let shapes = Shape.of(rules, defines, itemKinds)
+            let shapes = Shape.of(rules, defines, itemKinds, threads: threads)
             rest = shapes.map(\.rest)
             // A group per field and comparison.
             struct GroupKey: Hashable {
@@ -324,8 +327,8 @@ final class Plan: Sendable {
         var checks: [Check]?
         var itemChecks: [ItemCheck]?
 
-        static func of(_ rules: [Rule], _ defines: [Define], _ itemKinds: [ItemKind]) -> [Shape] {
-            inParallel(rules.count, parts: threadsFor(rules.count, each: rulesPerThread)) { range in
+        static func of(_ rules: [Rule], _ defines: [Define], _ itemKinds: [ItemKind], threads: Int) -> [Shape] {
+            inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
                 range.map { Shape(rules[$0], defines, itemKinds) }
             }.flatMap { $0 }
         }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The C allocator's settings for a process that loads large rule sets.
 public enum Allocator {
@@ -26,15 +24,11 @@ public enum Allocator {
     /// allocator took the settings.
     @discardableResult
     public static func keepFreedMemory() -> Bool {
-        #if canImport(Glibc)
         // `mallopt` is in <malloc.h>, which the Glibc module does not bring in.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
         return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1 && mallopt(maxFast, 0) == 1
-        #else
-        return false
-        #endif
     }
 }

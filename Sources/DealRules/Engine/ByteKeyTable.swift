@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A map from byte strings (JSON keys, choice values, catalog names) to small integers, looked
 /// up straight from the input bytes: no `String` is made, nothing is allocated or retained.

@@ -882,9 +882,7 @@ extension DealValue {
     /// Reads any JSON text (numbers keep their decimal text, as a deal reads them).
     public static func parse(json bytes: some Collection<UInt8>, limits: Limits = .default) throws(DealError) -> DealValue {
         let array = Array(bytes)
-        let rules = RuleSet(choices: [], fields: [], fieldIndex: [:], itemKinds: [], itemKindIndex: [:], approvals: [],
-                            approvalIndex: [:], defines: [], defineIndex: [:], rules: [], ruleIndex: [:], scenarios: [],
-                            warnings: [], limits: limits)
+        let rules = RuleSet(CheckedRules(limits: limits))
         let result: Result<DealValue, DealError> = array.withUnsafeBufferPointer { whole in
             var reader = DealReader(rules: rules, bytes: whole)
             do throws(DealError) {

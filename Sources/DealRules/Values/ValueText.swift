@@ -2,13 +2,12 @@
 /// `[US, EU]`, `yes`. Messages, `:why`, `--explain` and the formatter all use it.
 struct ValueText {
     let choices: [ChoiceInfo]
-    /// The items (per kind) of the deal whose items `.item` values name, if any: only they, not
-    /// a copy of the whole deal.
-    let items: [[Deal.Item]]
+    /// The names of the items `.item` values stand for (a deal's), if any.
+    let items: (any ItemNames)?
 
-    init(choices: [ChoiceInfo], deal: Deal? = nil) {
+    init(choices: [ChoiceInfo], items: (any ItemNames)? = nil) {
         self.choices = choices
-        self.items = deal?.items ?? []
+        self.items = items
     }
 
     /// `quoteText`: text in quotes (as a literal) or bare (as in messages).
@@ -55,8 +54,8 @@ struct ValueText {
             }
             out.append("]")
         case .item(let i):
-            if let kind, kind < items.count, i >= 0, Int(i) < items[kind].count {
-                out.append(items[kind][Int(i)].name)
+            if let kind, let name = items?.name(kind: kind, item: Int(i)) {
+                out.append(name)
             } else {
                 out.append("item \(i + 1)")
             }
@@ -72,4 +71,10 @@ struct ValueText {
         }
         return out + "\""
     }
+}
+
+/// Where `ValueText` finds an item's name: a deal's items (`Deal`), by kind and place.
+protocol ItemNames: Sendable {
+    /// The name of item `item` of kind `kind`; nil when there is none.
+    func name(kind: Int, item: Int) -> String?
 }

@@ -29,6 +29,14 @@ struct Evaluator {
                   values: rules.effectiveValues(deal), today: deal.today ?? today, frameSize: rules.maxBindings * 4)
     }
 
+    /// The checker's constants (defaults, catalog values, constant conditions): an expression
+    /// evaluated with no deal at all.
+    static let constant: Checker.ConstantEvaluator = { node, defines in
+        var ev = Evaluator(defines: defines, deal: Deal(fieldCount: 0, kindCount: 0), values: [], today: Day(number: 0))
+        ev.beginRule(bindings: 1, item: nil)
+        return ev.eval(node)
+    }
+
     /// Starts a rule's frame; `item` goes in slot 0 for a per-item rule.
     mutating func beginRule(bindings: Int, item: Int32?) {
         base = 0
@@ -397,3 +405,6 @@ struct Accumulator {
         }
     }
 }
+
+/// Messages read their values from the evaluator, each path's value shown beside it.
+extension Evaluator: ValueSource, PathValues {}

@@ -1,9 +1,7 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Lines of a JSONL stream of deals, gathered to be decided together: their bytes end to end,
 /// and where each line lies. A line too long to read is kept as a marker, so it is still
@@ -116,15 +114,8 @@ public struct DealStreamDecider: Sendable {
         self.init(workers: Array(repeating: rules, count: max(1, parallelism)), today: today, explain: explain, failOn: failOn)
     }
 
-    /// The processors this process may run on.
-    public static var processorCount: Int {
-        #if canImport(Glibc)
-        let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        return n > 0 ? n : 1
-        #else
-        return 1
-        #endif
-    }
+    /// The processors this process may run on (`Processors.available`).
+    public static var processorCount: Int { Processors.available }
 
     /// Lines per chunk of a batch: the unit a worker takes when it is free.
     static let chunkLines = 64

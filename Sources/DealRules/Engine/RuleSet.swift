@@ -45,83 +45,46 @@ public final class RuleSet: Sendable {
     let itemFieldNames: [[String]]
     let itemFill: ItemFill
 
-    init(choices: [ChoiceInfo], fields: [FieldInfo], fieldIndex: [String: Int], itemKinds: [ItemKind],
-         itemKindIndex: [String: Int], approvals: [Approval], approvalIndex: [String: Int], defines: [Define],
-         defineIndex: [String: Int], rules: [Rule], ruleIndex: [String: Int], scenarios: [Scenario],
-         warnings: [Diagnostic], limits: Limits, files: [LoadedFile] = []) {
-        self.choices = choices
-        self.fields = fields
-        self.fieldIndex = fieldIndex
-        self.itemKinds = itemKinds
-        self.itemKindIndex = itemKindIndex
-        self.approvals = approvals
-        self.approvalIndex = approvalIndex
-        self.defines = defines
-        self.defineIndex = defineIndex
-        self.rules = rules
-        self.ruleIndex = ruleIndex
-        self.scenarios = scenarios
-        self.warnings = warnings
-        self.limits = limits
-        self.files = files
-        self.maxBindings = max(1, (rules.map(\.bindingCount) + defines.map(\.bindingCount)).max() ?? 1)
-        self.fieldKeys = ByteKeyTable(fields.enumerated().map { ($1.name, $0) })
-        self.itemFieldKeys = itemKinds.map { k in ByteKeyTable(k.fields.enumerated().map { ($1.name, $0) }) }
-        self.choiceKeys = choices.map { c in ByteKeyTable(c.values.enumerated().map { ($1, $0) }) }
-        self.catalogKeys = itemKinds.map { k in ByteKeyTable((k.catalog?.entries ?? []).enumerated().map { ($1.name, $0) }) }
-        self.approvalsByName = approvals.indices.sorted { approvals[$0].name < approvals[$1].name }
-        self.defaultSlots = fields.indices.filter { fields[$0].defaultValue != nil }
-        self.fieldNames = fields.map(\.name)
-        self.evaluatorDefines = defines.map { $0 }
-        self.fieldTypes = fields.map(\.type)
-        self.itemFieldTypes = itemKinds.map { $0.fields.map(\.type) }
-        self.itemFieldNames = itemKinds.map { $0.fields.map(\.name) }
-        self.itemFill = ItemFill(
-            entries: itemKinds.map { k in
-                (k.catalog?.entries ?? []).map { entry in
-                    k.fields.indices.map { f in entry.values[f].isKnown ? entry.values[f] : k.fields[f].defaultValue ?? .unknown }
-                }
-            },
-            defaults: itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } })
-        self.plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill)
+    /// Compiles checked rules for deciding: the plan (on up to `threads` threads for a large
+    /// rule set; nil: one per processor), and the tables the deal reader looks names up in.
+    init(_ checked: CheckedRules, threads: Int? = nil) {
+        choices = checked.choices
+        fields = checked.fields
+        fieldIndex = checked.fieldIndex
+        itemKinds = checked.itemKinds
+        itemKindIndex = checked.itemKindIndex
+        approvals = checked.approvals
+        approvalIndex = checked.approvalIndex
+        defines = checked.defines
+        defineIndex = checked.defineIndex
+        rules = checked.rules
+        ruleIndex = checked.ruleIndex
+        scenarios = checked.scenarios
+        warnings = checked.warnings
+        limits = checked.limits
+        files = checked.files
+        maxBindings = max(1, (rules.map(\.bindingCount) + defines.map(\.bindingCount)).max() ?? 1)
+        fieldKeys = ByteKeyTable(fields.enumerated().map { ($1.name, $0) })
+        itemFieldKeys = itemKinds.map { k in ByteKeyTable(k.fields.enumerated().map { ($1.name, $0) }) }
+        choiceKeys = choices.map { c in ByteKeyTable(c.values.enumerated().map { ($1, $0) }) }
+        catalogKeys = itemKinds.map { k in ByteKeyTable((k.catalog?.entries ?? []).enumerated().map { ($1.name, $0) }) }
+        let approvals = checked.approvals, fields = checked.fields
+        approvalsByName = approvals.indices.sorted { approvals[$0].name < approvals[$1].name }
+        defaultSlots = fields.indices.filter { fields[$0].defaultValue != nil }
+        fieldNames = fields.map(\.name)
+        evaluatorDefines = defines.map { $0 }
+        fieldTypes = fields.map(\.type)
+        itemFieldTypes = itemKinds.map { $0.fields.map(\.type) }
+        itemFieldNames = itemKinds.map { $0.fields.map(\.name) }
+        itemFill = ItemFill(itemKinds)
+        plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill, threads: threads)
     }
 
-    /// A copy of `other` with `files` (nothing is compiled again).
-    private init(_ other: RuleSet, files: [LoadedFile]) {
-        choices = other.choices
-        fields = other.fields
-        fieldIndex = other.fieldIndex
-        itemKinds = other.itemKinds
-        itemKindIndex = other.itemKindIndex
-        approvals = other.approvals
-        approvalIndex = other.approvalIndex
-        defines = other.defines
-        defineIndex = other.defineIndex
-        rules = other.rules
-        ruleIndex = other.ruleIndex
-        scenarios = other.scenarios
-        warnings = other.warnings
-        limits = other.limits
-        self.files = files
-        maxBindings = other.maxBindings
-        fieldKeys = other.fieldKeys
-        itemFieldKeys = other.itemFieldKeys
-        choiceKeys = other.choiceKeys
-        catalogKeys = other.catalogKeys
-        plan = other.plan
-        approvalsByName = other.approvalsByName
-        defaultSlots = other.defaultSlots
-        fieldNames = other.fieldNames
-        evaluatorDefines = other.evaluatorDefines
-        fieldTypes = other.fieldTypes
-        itemFieldTypes = other.itemFieldTypes
-        itemFieldNames = other.itemFieldNames
-        itemFill = other.itemFill
-    }
-
-    /// The same rule set, remembering the files it came from.
-    func with(files: [LoadedFile]) -> RuleSet {
-        RuleSet(self, files: files)
+    /// What the checker made, again: to check more text (a fact, an expression) against it.
+    var checked: CheckedRules {
+        CheckedRules(choices: choices, fields: fields, fieldIndex: fieldIndex, itemKinds: itemKinds, itemKindIndex: itemKindIndex,
+                     approvals: approvals, approvalIndex: approvalIndex, defines: defines, defineIndex: defineIndex, rules: rules,
+                     ruleIndex: ruleIndex, scenarios: scenarios, warnings: warnings, limits: limits, files: files)
     }
 
     public func field(named name: String) -> FieldInfo? { fieldIndex[name].map { fields[$0] } }
@@ -142,19 +105,18 @@ public final class RuleSet: Sendable {
     }
 }
 
-/// A file a rule set was loaded from: the path messages show, and where it is on disk.
-public struct LoadedFile: Sendable, Hashable {
-    public let path: String
-    public let absolutePath: String?
-    /// A catalog spreadsheet rather than a rule file.
-    public var isCatalog = false
-}
 
 /// What loading gives: the rule set when it checked clean (warnings allowed), and every
 /// diagnostic, sorted by file and position.
 public struct LoadResult: Sendable {
     public let ruleSet: RuleSet?
     public let diagnostics: [Diagnostic]
+
+    /// What the loader found, compiled when it checked clean.
+    init(_ loaded: (CheckedRules?, [Diagnostic]), threads: Int?) {
+        ruleSet = loaded.0.map { RuleSet($0, threads: threads) }
+        diagnostics = loaded.1
+    }
 
     /// One line for people: `ok: 30 rules, 5 approvals, 1 catalog (14 entries) in 5 files`,
     /// or `2 errors, 1 warning`.
@@ -185,7 +147,3 @@ public struct LoadResult: Sendable {
     }
 }
 
-public struct LoadError: Error, Sendable, CustomStringConvertible {
-    public let diagnostics: [Diagnostic]
-    public var description: String { DiagnosticRenderer().render(diagnostics) }
-}

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A rule file's text, kept as UTF-8 bytes for the lexer, with the line table that turns a
 /// byte offset into a line and column when (and only when) a message is shown.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The few file operations loading needs, over POSIX: no Foundation on the load path.
 enum FileSystem {
@@ -44,6 +40,12 @@ enum FileSystem {
             if bytes.count > maxBytes { return .failure(.tooLarge(bytes.count)) }
         }
         return .success(bytes)
+    }
+
+    /// A small text file's contents (a setting under /proc or /sys), or nil.
+    static func readText(_ path: String) -> String? {
+        guard case .success(let bytes) = read(path, maxBytes: 1 << 16) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func currentDirectory() -> String {

@@ -1,0 +1,35 @@
+extension RuleSet {
+    /// Loads and checks rule files and folders (every `*.rules` below a folder), then any
+    /// `sources` (rule text that never was a file, such as rules typed in the REPL), whose
+    /// includes and catalogs resolve against the current folder.
+    ///
+    /// `overrides` gives text to read instead of some files' contents (by path): to check an
+    /// edit before it is saved.
+    ///
+    /// `threads` is how many threads may parse and check a large rule set (a file of 128 KiB or
+    /// more, 1,000 rules or more); nil: one per processor. The result is the same for any number.
+    public static func load(paths: [String], sources: [(name: String, text: String)] = [],
+                            overrides: [String: String] = [:], limits: Limits = .default, threads: Int? = nil) -> LoadResult {
+        var loader = Loader(limits: limits, evaluateConstant: Evaluator.constant)
+        loader.threads = threads
+        for (path, text) in overrides {
+            let abs = FileSystem.absolute(path)
+            loader.overrides[FileSystem.real(abs) ?? abs] = text
+        }
+        for p in paths { loader.load(path: p) }
+        let root = FileSystem.absolute(".")
+        for s in sources { loader.load(source: s.text, name: s.name, root: FileSystem.real(root) ?? root) }
+        return LoadResult(loader.finish(), threads: threads)
+    }
+
+    /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
+    /// and catalog CSVs are read relative to `root` (default: the current folder) and may not leave it.
+    public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default,
+                            threads: Int? = nil) -> LoadResult {
+        var loader = Loader(limits: limits, evaluateConstant: Evaluator.constant)
+        loader.threads = threads
+        let rootPath = FileSystem.absolute(root ?? ".")
+        loader.load(source: source, name: name, root: FileSystem.real(rootPath) ?? rootPath)
+        return LoadResult(loader.finish(), threads: threads)
+    }
+}

@@ -1,0 +1,46 @@
+extension Array where Element == Diagnostic {
+    /// The diagnostics as a JSON list, for tools: code, severity, message, help, file, line,
+    /// column, end_line, end_column (lines and columns from 1, columns in characters), notes.
+    public func json(pretty: Bool = true) -> String {
+        var w = JSONWriter(pretty: pretty)
+        w.beginArray()
+        for d in self {
+            w.beginObject()
+            w.field("code", d.code.rawValue)
+            w.field("severity", d.severity.rawValue)
+            w.field("message", d.message)
+            w.key("help")
+            if let h = d.help { w.value(h) } else { w.null() }
+            writeLocation(d.location, &w)
+            if !d.notes.isEmpty {
+                w.key("notes")
+                w.beginArray()
+                for n in d.notes {
+                    w.beginObject()
+                    w.field("message", n.message)
+                    writeLocation(n.location, &w)
+                    w.endObject()
+                }
+                w.endArray()
+            }
+            w.endObject()
+        }
+        w.endArray()
+        return w.string
+    }
+
+    private func writeLocation(_ l: DiagnosticLocation?, _ w: inout JSONWriter) {
+        guard let l else {
+            for k in ["file", "line", "column", "end_line", "end_column"] {
+                w.key(k)
+                w.null()
+            }
+            return
+        }
+        w.field("file", l.file)
+        for (k, v) in [("line", l.line), ("column", l.column), ("end_line", l.endLine), ("end_column", l.endColumn)] {
+            w.key(k)
+            w.value(v)
+        }
+    }
+}
