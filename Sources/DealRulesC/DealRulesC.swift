@@ -70,11 +70,11 @@ public func dealrulesDecide(
     _ flags: UInt32, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> Int32 {
     Int32(answer(rules, json, length, today, flags, result) { call in
-        do throws(DealError) {
+        do throws(Diagnostic) {
             let deal = try call.rules.deal(json: call.text)
             return (0, Array(call.rules.decide(deal, today: call.today, explain: call.explain).json().utf8))
         } catch {
-            return (1, Array(error.json().utf8))
+            return (1, Array(error.errorJSON().utf8))
         }
     })
 }
@@ -144,7 +144,7 @@ private func finish(_ result: LoadResult, _ diagnostics: UnsafeMutablePointer<Un
 /// `{"error": {...}}`, or for a load, a list of one diagnostic.
 private func invalidArgument(_ message: String, list: Bool) -> String {
     list ? [Diagnostic(.invalidArgument, message)].json(pretty: false)
-        : DealError(code: .invalidArgument, message: message).json()
+        : Diagnostic(.invalidArgument, message).errorJSON()
 }
 
 /// A NUL-terminated copy in memory from `malloc`, for the caller to release with `dealrules_free`.

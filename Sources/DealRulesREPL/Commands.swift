@@ -301,7 +301,7 @@ extension Session {
         do {
             value = try DealValue.parse(json: bytes, limits: options.limits)
         } catch {
-            return failure("`\(path)`:\(error.line):\(error.column): \(error.message)")
+            return failure("`\(path)`:\(error.location?.line ?? 1):\(error.location?.column ?? 1): \(error.message)")
         }
         guard case .object = value else { return failure("`\(path)` is not a deal: a deal is a JSON object `{…}`") }
         let next = DealDraft(jsonValue: value)

@@ -231,7 +231,7 @@ public final class Session {
         let result = RuleSet.load(paths: paths, sources: typed + [(name, source)], limits: options.limits)
         guard let set = result.ruleSet else {
             typedCount -= 1
-            let mine = result.diagnostics.filter { $0.location?.file == name || $0.location == nil }
+            let mine = result.diagnostics.filter { $0.location?.path == name || $0.location == nil }
             let shown = mine.isEmpty ? result.diagnostics.filter(\.isError) : mine
             return Reply(render(shown.filter(\.isError), typedLineOffset: typedCount), failed: true)
         }
@@ -377,15 +377,15 @@ public final class Session {
     func render(_ diagnostics: [Diagnostic], typedLineOffset: Int = 0) -> String {
         var out = ""
         for d in diagnostics {
-            guard var loc = d.location, loc.file == "<input>" || loc.file == "<repl>" else {
+            guard let loc = d.location, loc.path == "<input>" || loc.path == "<repl>" else {
                 out += DiagnosticRenderer(color: options.color).render(d)
                 continue
             }
-            if loc.file == "<repl>" { loc.line -= typedLineOffset }
-            if let line = loc.sourceLine, !line.isEmpty {
+            let line = loc.lineText
+            if !line.isEmpty {
                 let chars = Array(line)
                 let pad = String(chars.prefix(max(0, loc.column - 1)).map { $0 == "\t" ? "\t" : " " })
-                let width = max(1, (loc.endLine == d.location!.line ? loc.endColumn : chars.count + 1) - loc.column)
+                let width = max(1, (loc.endLine == loc.line ? loc.endColumn : chars.count + 1) - loc.column)
                 out += "  \(line)\n  \(pad)\(style.caret("^" + String(repeating: "~", count: width - 1)))\n"
             }
             out += style.error("error") + ": \(d.message)\n"

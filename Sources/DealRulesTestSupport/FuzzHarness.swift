@@ -55,7 +55,7 @@ public enum FuzzHarness {
             _ = rules.decide(deal, today: Day(number: 20_000)).json(index: 0)
             _ = rules.deal(from: rules.draft(of: deal))
         } catch {
-            _ = error.json(index: 0, id: rules.dealID(json: bytes))
+            _ = error.errorJSON(index: 0, id: rules.dealID(json: bytes))
         }
         _ = try? DealValue.parse(json: bytes)
     }

@@ -85,14 +85,9 @@ struct Eval: ParsableCommand {
             throw ExitCode(1)
         }
         let deal: Deal
-        do { deal = try ruleSet.deal(json: bytes) } catch {
-            if format == .json { Output.standardOutput(error.json() + "\n") }
-            let name = path == "-" ? "<stdin>" : path
-            Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(
-                Diagnostic(error.code, error.message,
-                           at: DiagnosticLocation(file: name, line: error.line, column: error.column, endLine: error.line,
-                                                  endColumn: error.column + 1, sourceLine: nil),
-                           help: error.help)))
+        do { deal = try ruleSet.deal(json: bytes, name: path == "-" ? "<stdin>" : path) } catch {
+            if format == .json { Output.standardOutput(error.errorJSON() + "\n") }
+            Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(error))
             throw ExitCode(1)
         }
         let decision = ruleSet.decide(deal, today: date, explain: explain)

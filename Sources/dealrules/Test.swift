@@ -56,7 +56,7 @@ struct Test: ParsableCommand {
             }
             Output.standardOutput(paint("✗", "1;31") + " \(paint(r.name, "1"))   \(r.location)\n")
             for f in r.failures {
-                Output.standardOutput("    \(f.statement)   \(paint(f.location, "2"))\n      \(paint("but", "33")) \(f.detail)\n")
+                Output.standardOutput("    \(f.statement)   \(paint(f.location.description, "2"))\n      \(paint("but", "33")) \(f.detail)\n")
             }
             if let d = r.decision { Output.standardOutput(describe(d, paint)) }
         }

@@ -22,7 +22,7 @@ import DealRules
         let rules = try RuleSet.load(source: source, name: "inline.rules").get()
         let d = rules.decide(try rules.deal(["discount": 25]))
         #expect(d.kind == .needsApproval)
-        #expect(d.outcomes.first?.location == "inline.rules:3:12")
+        #expect(d.outcomes.first?.location.description == "inline.rules:3:12")
         #expect(d.outcomes.first?.team == "Finance")
     }
 

@@ -73,7 +73,7 @@ import Testing
         #expect(d.map(\.code) == [.csvBadCell, .csvBadCell])
         #expect(d.map(\.message) == ["row 3, column `lead_time`: `ten days` is not a duration",
                                      "row 4, column `price`: `five` is not money such as `$1,200` or `99.50`"])
-        #expect(d.map { "\($0.location!.file):\($0.location!.line):\($0.location!.column)" } == ["catalog.csv:3:3", "catalog.csv:4:9"])
+        #expect(d.map { "\($0.location!.path):\($0.location!.line):\($0.location!.column)" } == ["catalog.csv:3:3", "catalog.csv:4:9"])
     }
 
     @Test func headersAndRows() throws {

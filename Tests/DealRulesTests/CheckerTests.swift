@@ -142,11 +142,11 @@ import Testing
         let text = "deal { x: number }\n\nwarn when x > 1\n  rule named: warn when x > 2\nwarn when x > 3"
         let set = try load(text, name: "sub/r.rules")
         #expect(set.rules.map(\.name) == ["sub/r.rules#1", "named", "sub/r.rules#2"])
-        #expect(set.rules.map(\.location) == ["sub/r.rules:3:1", "sub/r.rules:4:15", "sub/r.rules:5:1"])
+        #expect(set.rules.map(\.location.description) == ["sub/r.rules:3:1", "sub/r.rules:4:15", "sub/r.rules:5:1"])
         // Lines added above them move their locations, not their names.
         let moved = try load("# a comment\n\n" + text, name: "sub/r.rules")
         #expect(moved.rules.map(\.name) == set.rules.map(\.name))
-        #expect(moved.rules.map(\.location) == ["sub/r.rules:5:1", "sub/r.rules:6:15", "sub/r.rules:7:1"])
+        #expect(moved.rules.map(\.location.description) == ["sub/r.rules:5:1", "sub/r.rules:6:15", "sub/r.rules:7:1"])
     }
 
     @Test func aRuleReferencedByItsLineGetsItsNameInTheMessage() {

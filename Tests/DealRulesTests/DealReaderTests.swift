@@ -2,11 +2,11 @@ import Testing
 @testable import DealRules
 
 @Suite struct DealReaderTests {
-    func error(_ json: String) throws -> DealError? {
+    func error(_ json: String, name: String = "deal") throws -> Diagnostic? {
         do {
-            _ = try northwind().deal(json: json)
+            _ = try northwind().deal(json: json, name: name)
             return nil
-        } catch let e as DealError {
+        } catch let e as Diagnostic {
             return e
         }
     }
@@ -178,8 +178,13 @@ import Testing
 
     @Test func errorsSayWhere() throws {
         let e = try #require(try error("{\n  \"discount\": 5,\n  \"discont\": 6\n}"))
-        #expect((e.line, e.column) == (3, 3))
+        #expect(e.location?.description == "deal:3:3")
         #expect(e.help == "did you mean `discount`?")
+        // Located in the deal's own text, named as the caller names it; rendered without an
+        // excerpt of the deal.
+        let named = try #require(try error("\u{FEFF}{\"discont\": 6}", name: "q.json"))
+        #expect(named.location?.description == "q.json:1:2")
+        #expect(DiagnosticRenderer().render(named) == "q.json:1:2: error: `discont` is not a field of the deal\n   = help: did you mean `discount`?\n")
     }
 
     @Test func escapesAndUnicode() throws {
@@ -196,8 +201,8 @@ import Testing
         limits.maxJSONDepth = 3
         limits.maxListLength = 2
         let set = try RuleSet.load(source: northwindDeclarations, limits: limits).get()
-        #expect(throws: DealError.self) { try set.deal(json: #"{"regions": ["US", "EU", "APAC"]}"#) }
-        #expect(throws: DealError.self) { try set.deal(json: #"{"id": [[[[1]]]]}"#) }
+        #expect(throws: Diagnostic.self) { try set.deal(json: #"{"regions": ["US", "EU", "APAC"]}"#) }
+        #expect(throws: Diagnostic.self) { try set.deal(json: #"{"id": [[[[1]]]]}"#) }
         #expect(try set.deal(json: #"{"id": [[1]]}"#).id == "[[1]]")
         let deep = String(repeating: "[", count: 100_000)
         #expect(try error("{\"id\": \(deep)")?.code == .dealLimit)
@@ -210,7 +215,7 @@ import Testing
         #expect(deal.given("total", in: set) == .money(Fixed(raw: 80_000_000_000)))
         #expect(deal.given("customer", in: set) == .unknown)
         #expect(deal.id == "7")
-        #expect(throws: DealError.self) { try set.deal(["regoin": "EU"]) }
+        #expect(throws: Diagnostic.self) { try set.deal(["regoin": "EU"]) }
     }
 
     @Test func idsOfBadDealsAreStillFound() throws {

@@ -48,7 +48,7 @@ let northwindDeclarations = """
     """
 
 /// Loads rule text; fails the test with the rendered diagnostics when it does not load.
-func load(_ source: String, name: String = "test.rules", sourceLocation: SourceLocation = #_sourceLocation) throws -> RuleSet {
+func load(_ source: String, name: String = "test.rules", sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> RuleSet {
     let result = RuleSet.load(source: source, name: name)
     guard let rules = result.ruleSet else {
         Issue.record("rules did not load:\n\(DiagnosticRenderer().render(result.diagnostics))", sourceLocation: sourceLocation)
@@ -85,7 +85,7 @@ func northwind() throws -> RuleSet {
 }
 
 /// Reads a golden file, or writes it when recording.
-func golden(_ relativePath: String, _ actual: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func golden(_ relativePath: String, _ actual: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     let url = packageRoot.appendingPathComponent(relativePath)
     if ProcessInfo.processInfo.environment["DEALRULES_RECORD"] == "1" {
         try? actual.write(to: url, atomically: true, encoding: .utf8)

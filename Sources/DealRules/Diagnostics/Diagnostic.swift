@@ -14,44 +14,13 @@ public enum Severity: String, Sendable, Hashable, Comparable {
     }
 }
 
-/// Where a diagnostic points: a file and a span, resolved to lines and columns (counted from 1,
-/// columns in Unicode characters), with the text of the first line for the caret display.
-public struct DiagnosticLocation: Sendable, Hashable {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var endLine: Int
-    public var endColumn: Int
-    /// The source line the span starts on, for the caret display; nil when there is no text.
-    public var sourceLine: String?
-
-    public init(file: String, line: Int, column: Int, endLine: Int, endColumn: Int, sourceLine: String?) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.endLine = endLine
-        self.endColumn = endColumn
-        self.sourceLine = sourceLine
-    }
-
-    public init(_ source: SourceFile, _ range: SourceRange) {
-        let (line, column) = source.position(of: Int(range.start))
-        let (endLine, endColumn) = source.position(of: Int(range.end))
-        self.init(file: source.path, line: line, column: column, endLine: endLine,
-                  endColumn: endColumn, sourceLine: source.lineText(line))
-    }
-
-    /// `FILE:LINE:COL`
-    public var description: String { "\(file):\(line):\(column)" }
-}
-
 /// One finding from any phase (reading files, lexing, parsing, checking, reading a deal,
 /// evaluating). The library returns these as values and never prints them.
 public struct Diagnostic: Sendable, Hashable, Error {
     public struct Note: Sendable, Hashable {
         public var message: String
-        public var location: DiagnosticLocation?
-        public init(_ message: String, at location: DiagnosticLocation? = nil) {
+        public var location: SourceLocation?
+        public init(_ message: String, at location: SourceLocation? = nil) {
             self.message = message
             self.location = location
         }
@@ -61,12 +30,12 @@ public struct Diagnostic: Sendable, Hashable, Error {
     public var severity: Severity
     /// Short, lower-case, no final period; the user's own words in backticks.
     public var message: String
-    public var location: DiagnosticLocation?
+    public var location: SourceLocation?
     /// What to do about it: a suggestion, the right form, "did you mean".
     public var help: String?
     public var notes: [Note]
 
-    public init(_ code: DiagnosticCode, _ message: String, at location: DiagnosticLocation? = nil,
+    public init(_ code: DiagnosticCode, _ message: String, at location: SourceLocation? = nil,
                 severity: Severity? = nil, help: String? = nil, notes: [Note] = []) {
         self.code = code
         self.severity = severity ?? code.defaultSeverity
@@ -91,9 +60,8 @@ extension Array where Element == Diagnostic {
             case (nil, _): return true
             case (_, nil): return false
             case let (x?, y?):
-                if x.file != y.file { return x.file.utf8.lexicographicallyPrecedes(y.file.utf8) }
-                if x.line != y.line { return x.line < y.line }
-                if x.column != y.column { return x.column < y.column }
+                if x.path != y.path { return x.path.utf8.lexicographicallyPrecedes(y.path.utf8) }
+                if x.range.start != y.range.start { return x.range.start < y.range.start }
                 return a.offset < b.offset
             }
         }.map(\.element)

@@ -42,8 +42,9 @@ public struct DiagnosticRenderer: Sendable {
 
     /// The source line, numbered, and a caret line under the span (to the end of the first line
     /// when the span runs on).
-    private func snippet(_ loc: DiagnosticLocation) -> String {
-        guard let line = loc.sourceLine else { return "" }
+    private func snippet(_ loc: SourceLocation) -> String {
+        guard loc.file.showsExcerpts else { return "" }
+        let line = loc.lineText
         let number = String(loc.line)
         let gutter = String(repeating: " ", count: number.count)
         let chars = Array(line)

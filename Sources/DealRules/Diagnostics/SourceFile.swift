@@ -8,12 +8,16 @@ public final class SourceFile: Sendable {
     /// The absolute path on disk, or nil for text that never was a file (the REPL, a string).
     public let absolutePath: String?
     public let bytes: [UInt8]
+    /// Whether a diagnostic shows the line it points at under its heading: for rule files and
+    /// what is typed, not (yet) for a deal's JSON.
+    public let showsExcerpts: Bool
     /// Byte offset of the first byte of each line.
     private let lineStarts: [Int]
 
-    public init(path: String, absolutePath: String? = nil, bytes: [UInt8]) {
+    public init(path: String, absolutePath: String? = nil, bytes: [UInt8], showsExcerpts: Bool = true) {
         self.path = path
         self.absolutePath = absolutePath
+        self.showsExcerpts = showsExcerpts
         // A leading byte-order mark is not part of the text.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             self.bytes = Array(bytes.dropFirst(3))

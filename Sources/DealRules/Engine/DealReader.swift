@@ -1,20 +1,27 @@
-/// Why a deal could not be read: a stable code, a message that names the field and says what
-/// was expected, and where in the input (1-based line and column, in characters).
-public struct DealError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let code: DiagnosticCode
-    public let message: String
-    public let help: String?
-    public let line: Int
-    public let column: Int
+/// Why a deal could not be read, while it is read: a stable code, a message that names the
+/// field and says what was expected, and where in the text. It leaves the reader as a
+/// `Diagnostic` located in the deal's own text (`diagnostic(in:name:)`).
+struct DealReadError: Error {
+    let code: DiagnosticCode
+    let message: String
+    let help: String?
+    /// The byte it points at; nil when it is about the deal as a whole (its size).
+    let offset: Int?
 
-    public var description: String { message }
-
-    public init(code: DiagnosticCode, message: String, help: String? = nil, line: Int = 1, column: Int = 1) {
+    init(_ code: DiagnosticCode, _ message: String, help: String? = nil, offset: Int? = nil) {
         self.code = code
         self.message = message
         self.help = help
-        self.line = line
-        self.column = column
+        self.offset = offset
+    }
+
+    /// The diagnostic, pointing into `text` (named `name`, as messages show it: a path,
+    /// `<stdin>`, `deal`).
+    func diagnostic(in text: UnsafeBufferPointer<UInt8>, name: String) -> Diagnostic {
+        guard let offset else { return Diagnostic(code, message, help: help) }
+        let file = SourceFile(path: name, bytes: Array(text), showsExcerpts: false)
+        // The file drops a leading byte-order mark, as the reader does.
+        return Diagnostic(code, message, at: SourceLocation(file, at: Int32(clamping: min(offset, file.bytes.count))), help: help)
     }
 }
 
@@ -33,18 +40,11 @@ struct DealReader {
 
     // MARK: Errors
 
-    func error(_ code: DiagnosticCode, _ message: String, at offset: Int? = nil, help: String? = nil) -> DealError {
-        let o = min(offset ?? i, b.count)
-        var line = 1, lineStart = 0
-        for k in 0..<o where b[k] == UInt8(ascii: "\n") {
-            line += 1
-            lineStart = k + 1
-        }
-        let column = String(decoding: UnsafeBufferPointer(rebasing: b[lineStart..<o]), as: UTF8.self).count + 1
-        return DealError(code: code, message: message, help: help, line: line, column: column)
+    func error(_ code: DiagnosticCode, _ message: String, at offset: Int? = nil, help: String? = nil) -> DealReadError {
+        DealReadError(code, message, help: help, offset: min(offset ?? i, b.count))
     }
 
-    func syntax(_ expected: String) -> DealError {
+    func syntax(_ expected: String) -> DealReadError {
         if i >= b.count {
             return error(.invalidJSON, "invalid JSON: the input ends where \(expected) should be")
         }
@@ -65,16 +65,22 @@ struct DealReader {
         return error(.invalidJSON, "invalid JSON at line \(l), column \(c): expected \(expected), found \(shown)", help: help)
     }
 
+    /// The line and column (in characters) of byte `o`, counted from 1.
     func position(_ o: Int) -> (Int, Int) {
-        let e = error(.invalidJSON, "", at: o)
-        return (e.line, e.column)
+        let o = min(o, b.count)
+        var line = 1, lineStart = 0
+        for k in 0..<o where b[k] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = k + 1
+        }
+        return (line, String(decoding: UnsafeBufferPointer(rebasing: b[lineStart..<o]), as: UTF8.self).count + 1)
     }
 
     // MARK: The deal
 
     /// Reads the deal into `deal`, whose storage is reused: a stream reads every line into the
     /// same deal, and allocates nothing once it has seen a few.
-    mutating func readDeal(into deal: inout Deal) throws(DealError) {
+    mutating func readDeal(into deal: inout Deal) throws(DealReadError) {
         skipSpace()
         guard i < b.count else { throw error(.emptyDeal, "the deal is empty", help: "a deal is a JSON object: {\"discount\": 25}") }
         guard b[i] == UInt8(ascii: "{") else {
@@ -85,7 +91,7 @@ struct DealReader {
         deal.reset()
         var seen = FieldSet(count: rules.fields.count)
         var sawID = false, sawToday = false
-        try readObject { reader, key, keyAt throws(DealError) in
+        try readObject { reader, key, keyAt throws(DealReadError) in
             if let slot = reader.rules.slot(forKey: key) {
                 if !seen.insert(slot) {
                     throw reader.error(.duplicateKey, "`\(reader.rules.fields[slot].name)` is given twice", at: keyAt)
@@ -120,7 +126,7 @@ struct DealReader {
         if i < b.count { throw syntax("the end of the deal") }
     }
 
-    private mutating func readField(_ slot: Int, into deal: inout Deal) throws(DealError) {
+    private mutating func readField(_ slot: Int, into deal: inout Deal) throws(DealReadError) {
         let type = rules.fieldTypes[slot]
         if case .list(.item(let k)) = type {
             skipSpace()
@@ -128,14 +134,14 @@ struct DealReader {
                 i += 4
                 return
             }
-            try deal.withItems(k) { (items, values) throws(DealError) in try readItems(k, slot, items: &items, values: &values) }
+            try deal.withItems(k) { (items, values) throws(DealReadError) in try readItems(k, slot, items: &items, values: &values) }
             deal.fields[slot] = .list([])
             return
         }
         if let v = try readValue(type, path: ValuePath(slot: slot)) { deal.fields[slot] = v }
     }
 
-    private mutating func readItems(_ k: Int, _ slot: Int, items: inout [Deal.Item], values: inout [Value]) throws(DealError) {
+    private mutating func readItems(_ k: Int, _ slot: Int, items: inout [Deal.Item], values: inout [Value]) throws(DealReadError) {
         let path = rules.fieldNames[slot]
         guard i < b.count, b[i] == UInt8(ascii: "[") else {
             throw error(.wrongValueType, "`\(path)` must be a list of \(rules.itemKinds[k].name) objects, not \(describeValueStart())",
@@ -253,7 +259,7 @@ struct DealReader {
     /// Opens the object or list at `i` (`{` or `[`), one level deeper; false (and closed again)
     /// when it is empty. Then each member or element, and `next` after each.
     @inline(__always)
-    private mutating func open(_ close: UInt8) throws(DealError) -> Bool {
+    private mutating func open(_ close: UInt8) throws(DealReadError) -> Bool {
         try enter()
         i += 1
         skipSpace()
@@ -268,7 +274,7 @@ struct DealReader {
     /// After a member or element: true when `,` says another follows, false after the closing
     /// `close` (one level up again).
     @inline(__always)
-    private mutating func next(_ close: UInt8, _ expected: String) throws(DealError) -> Bool {
+    private mutating func next(_ close: UInt8, _ expected: String) throws(DealReadError) -> Bool {
         skipSpace()
         guard i < b.count else { throw syntax(expected) }
         if b[i] == UInt8(ascii: ",") {
@@ -285,7 +291,7 @@ struct DealReader {
 
     /// A member's key up to its value (`"key":`), looked up in `table`; and where its quote is.
     @inline(__always)
-    private mutating func memberKey(_ table: ByteKeyTable) throws(DealError) -> (FoundKey, Int) {
+    private mutating func memberKey(_ table: ByteKeyTable) throws(DealReadError) -> (FoundKey, Int) {
         let (key, keyAt) = try readKey()
         switch key {
         case .plain(let range):
@@ -304,7 +310,7 @@ struct DealReader {
 
     /// A member's key, read up to its value (`"key":`); and where its opening quote is.
     @inline(__always)
-    private mutating func readKey() throws(DealError) -> (Key, Int) {
+    private mutating func readKey() throws(DealReadError) -> (Key, Int) {
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw syntax("a key in quotes") }
         let keyAt = i
@@ -322,7 +328,7 @@ struct DealReader {
     }
 
     /// A value of a declared type; nil for `null` (not given).
-    mutating func readValue(_ type: ValueType, path: ValuePath) throws(DealError) -> Value? {
+    mutating func readValue(_ type: ValueType, path: ValuePath) throws(DealReadError) -> Value? {
         skipSpace()
         guard i < b.count else { throw syntax("a value") }
         if peekNull() {
@@ -336,7 +342,7 @@ struct DealReader {
                 throw wrongType(path, type, start)
             }
             var out: [Value] = []
-            try readArray { r, index throws(DealError) in
+            try readArray { r, index throws(DealReadError) in
                 if index >= r.rules.limits.maxListLength {
                     throw r.error(.dealLimit, "`\(r.text(path))` has more than \(r.rules.limits.maxListLength) values")
                 }
@@ -372,7 +378,7 @@ struct DealReader {
     }
 
     /// A JSON string read as a literal of `type` (`"$1,200"`, `"12 months"`, `"EU"`).
-    mutating func readScalarString(_ path: ValuePath, as type: ValueType) throws(DealError) -> Value? {
+    mutating func readScalarString(_ path: ValuePath, as type: ValueType) throws(DealReadError) -> Value? {
         skipSpace()
         if peekNull() {
             i += 4
@@ -444,7 +450,7 @@ struct DealReader {
     }
 
     /// The error of a value at `at` that is not JSON at all (`EU`, `.5`, `NaN`, `+1`), if it is not.
-    func jsonError(at: Int) -> DealError? {
+    func jsonError(at: Int) -> DealReadError? {
         var copy = self
         copy.i = at
         do {
@@ -458,10 +464,9 @@ struct DealReader {
     /// A value of the wrong type, or one that is not JSON: said in the field's terms either way,
     /// with the code `deal.invalid-json` for the second (a JSON error further inside the value
     /// is said as the JSON reader says it).
-    func wrongType(_ path: ValuePath, _ type: ValueType, _ at: Int) -> DealError {
+    func wrongType(_ path: ValuePath, _ type: ValueType, _ at: Int) -> DealReadError {
         if let bad = jsonError(at: at) {
-            let (line, column) = position(at)
-            guard bad.line == line, bad.column == column else { return bad }
+            guard bad.offset == at else { return bad }
             return error(.invalidJSON, "`\(text(path))` must be \(TypeNamer(choices: rules.choices, items: rules.itemKinds).article(type)), not \(describeValueStart(at))",
                          at: at, help: bad.help ?? "write \(expectation(type))")
         }
@@ -540,7 +545,7 @@ struct DealReader {
         return true
     }
 
-    private mutating func enter() throws(DealError) {
+    private mutating func enter() throws(DealReadError) {
         depth += 1
         if depth > rules.limits.maxJSONDepth {
             throw error(.dealLimit, "the deal nests deeper than \(rules.limits.maxJSONDepth) levels")
@@ -549,7 +554,7 @@ struct DealReader {
 
     /// Calls `member` for each key (its bytes, and where its opening quote is), with the
     /// reader positioned at its value.
-    mutating func readObject(_ member: (inout DealReader, UnsafeBufferPointer<UInt8>, Int) throws(DealError) -> Void) throws(DealError) {
+    mutating func readObject(_ member: (inout DealReader, UnsafeBufferPointer<UInt8>, Int) throws(DealReadError) -> Void) throws(DealReadError) {
         guard try open(UInt8(ascii: "}")) else { return }
         repeat {
             let (key, keyAt) = try readKey()
@@ -557,8 +562,8 @@ struct DealReader {
             case .plain(let range):
                 try member(&self, UnsafeBufferPointer(rebasing: b[range]), keyAt)
             case .decoded(let bytes):
-                let result: Result<Void, DealError> = bytes.withUnsafeBufferPointer { key in
-                    do throws(DealError) { return .success(try member(&self, key, keyAt)) } catch { return .failure(error) }
+                let result: Result<Void, DealReadError> = bytes.withUnsafeBufferPointer { key in
+                    do throws(DealReadError) { return .success(try member(&self, key, keyAt)) } catch { return .failure(error) }
                 }
                 try result.get()
             }
@@ -566,14 +571,14 @@ struct DealReader {
     }
 
     @inline(__always)
-    private mutating func colon() throws(DealError) {
+    private mutating func colon() throws(DealReadError) {
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: ":") else { throw syntax("`:` after the key") }
         i += 1
         skipSpace()
     }
 
-    mutating func readArray(_ element: (inout DealReader, Int) throws(DealError) -> Void) throws(DealError) {
+    mutating func readArray(_ element: (inout DealReader, Int) throws(DealReadError) -> Void) throws(DealReadError) {
         guard try open(UInt8(ascii: "]")) else { return }
         var index = 0
         repeat {
@@ -584,7 +589,7 @@ struct DealReader {
     }
 
     /// A JSON string, escapes decoded.
-    mutating func readString() throws(DealError) -> String {
+    mutating func readString() throws(DealReadError) -> String {
         let start = i
         i += 1
         let j = scanString(from: i).end
@@ -688,13 +693,13 @@ struct DealReader {
         return (j, high != 0 || h >= 0x80)
     }
 
-    func notUTF8(_ at: Int) -> DealError {
+    func notUTF8(_ at: Int) -> DealReadError {
         let (l, c) = position(at)
         return error(.invalidJSON, "invalid JSON at line \(l), column \(c): the text is not valid UTF-8",
                      help: "save the file as UTF-8")
     }
 
-    private mutating func hex4() throws(DealError) -> UInt32 {
+    private mutating func hex4() throws(DealReadError) -> UInt32 {
         guard i + 4 < b.count else { throw syntax("four hex digits") }
         var v: UInt32 = 0
         for k in 1...4 {
@@ -717,7 +722,7 @@ struct DealReader {
     /// Moves past a JSON number, checking its syntax only (any size is valid JSON): where it
     /// starts, and its value when it is a whole number of up to 12 digits (the usual case, read
     /// as it is scanned).
-    mutating func scanNumber() throws(DealError) -> (start: Int, whole: Int64?) {
+    mutating func scanNumber() throws(DealReadError) -> (start: Int, whole: Int64?) {
         let start = i
         let negative = b[i] == UInt8(ascii: "-")
         if negative { i += 1 }
@@ -751,7 +756,7 @@ struct DealReader {
     }
 
     /// A JSON number, read exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    mutating func readNumber(_ path: ValuePath) throws(DealError) -> Fixed {
+    mutating func readNumber(_ path: ValuePath) throws(DealReadError) -> Fixed {
         let (start, whole) = try scanNumber()
         if let whole { return Fixed(raw: whole * Fixed.scale) }
         switch Fixed.parse(UnsafeBufferPointer(rebasing: b[start..<i]), allowSeparators: false) {
@@ -765,17 +770,17 @@ struct DealReader {
     }
 
     /// Any JSON value, as a `DealValue` (numbers keep their decimal text).
-    mutating func readAny() throws(DealError) -> DealValue {
+    mutating func readAny() throws(DealReadError) -> DealValue {
         skipSpace()
         guard i < b.count else { throw syntax("a value") }
         switch b[i] {
         case UInt8(ascii: "{"):
             var o: [String: DealValue] = [:]
-            try readObject { r, key, _ throws(DealError) in o[String(decoding: key, as: UTF8.self)] = try r.readAny() }
+            try readObject { r, key, _ throws(DealReadError) in o[String(decoding: key, as: UTF8.self)] = try r.readAny() }
             return .object(o)
         case UInt8(ascii: "["):
             var xs: [DealValue] = []
-            try readArray { r, _ throws(DealError) in xs.append(try r.readAny()) }
+            try readArray { r, _ throws(DealReadError) in xs.append(try r.readAny()) }
             return .list(xs)
         case UInt8(ascii: "\""):
             return .text(try readString())
@@ -791,14 +796,14 @@ struct DealReader {
     }
 
     /// Skips one JSON value of any shape, checking its syntax.
-    mutating func skipValue() throws(DealError) {
+    mutating func skipValue() throws(DealReadError) {
         skipSpace()
         guard i < b.count else { throw syntax("a value") }
         switch b[i] {
         case UInt8(ascii: "{"):
-            try readObject { r, _, _ throws(DealError) in try r.skipValue() }
+            try readObject { r, _, _ throws(DealReadError) in try r.skipValue() }
         case UInt8(ascii: "["):
-            try readArray { r, _ throws(DealError) in try r.skipValue() }
+            try readArray { r, _ throws(DealReadError) in try r.skipValue() }
         case UInt8(ascii: "\""):
             // Passed over in place; only a string with escapes (or bad UTF-8) is decoded.
             if readRawString() == nil { _ = try readString() }
@@ -819,39 +824,41 @@ extension RuleSet {
 
     /// Reads one deal from JSON: the declared fields by name, `null` for not given, and the
     /// two keys always allowed, `"id"` (echoed) and `"today"` (that deal's date).
-    public func deal(json bytes: some Collection<UInt8>) throws(DealError) -> Deal {
-        let result = bytes.withContiguousStorageIfAvailable { deal(buffer: $0) } ?? Array(bytes).withUnsafeBufferPointer { deal(buffer: $0) }
+    ///
+    /// A deal that cannot be read throws a diagnostic located in its text, which `name` names
+    /// (a path, `<stdin>`; `deal` by default).
+    public func deal(json bytes: some Collection<UInt8>, name: String = "deal") throws(Diagnostic) -> Deal {
+        let result = bytes.withContiguousStorageIfAvailable { deal(buffer: $0, name: name) }
+            ?? Array(bytes).withUnsafeBufferPointer { deal(buffer: $0, name: name) }
         return try result.get()
     }
 
-    func deal(buffer whole: UnsafeBufferPointer<UInt8>) -> Result<Deal, DealError> {
+    func deal(buffer whole: UnsafeBufferPointer<UInt8>, name: String = "deal") -> Result<Deal, Diagnostic> {
         var deal = emptyDeal()
-        if let error = read(buffer: whole, into: &deal) { return .failure(error) }
+        if let error = read(buffer: whole, into: &deal) { return .failure(error.diagnostic(in: whole, name: name)) }
         return .success(deal)
     }
 
     /// Reads a deal into `deal` (its storage reused); the error when it cannot be read.
-    func read(buffer whole: UnsafeBufferPointer<UInt8>, into deal: inout Deal) -> DealError? {
+    func read(buffer whole: UnsafeBufferPointer<UInt8>, into deal: inout Deal) -> DealReadError? {
         if whole.count > limits.maxDealBytes {
-            return DealError(code: .dealLimit, message: "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)",
-                             help: nil, line: 1, column: 1)
+            return DealReadError(.dealLimit, "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)")
         }
         let bom = whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF
         var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[(bom ? 3 : 0)...]))
-        do throws(DealError) { try reader.readDeal(into: &deal) } catch { return error }
+        do throws(DealReadError) { try reader.readDeal(into: &deal) } catch { return error }
         return nil
     }
 
-    public func deal(json text: String) throws(DealError) -> Deal {
-        try deal(json: Array(text.utf8))
+    public func deal(json text: String, name: String = "deal") throws(Diagnostic) -> Deal {
+        try deal(json: Array(text.utf8), name: name)
     }
 }
 
-extension DealError {
+extension Diagnostic {
     /// A line of a stream longer than the limit: it is answered with this, never held whole.
-    public static func lineTooLong(bytes n: Int, limit: Int) -> DealError {
-        DealError(code: .dealLimit, message: "the line is more than \(n) bytes; the limit is \(limit)",
-                  help: "raise it with --max-deal-bytes")
+    public static func lineTooLong(bytes n: Int, limit: Int) -> Diagnostic {
+        Diagnostic(.dealLimit, "the line is more than \(n) bytes; the limit is \(limit)", help: "raise it with --max-deal-bytes")
     }
 }
 
@@ -865,7 +872,7 @@ extension RuleSet {
             reader.skipSpace()
             guard reader.i < whole.count, whole[reader.i] == UInt8(ascii: "{") else { return nil }
             var id: String?
-            try? reader.readObject { r, key, _ throws(DealError) in
+            try? reader.readObject { r, key, _ throws(DealReadError) in
                 let start = r.i
                 try r.skipValue()
                 if key.elementsEqual("id".utf8) {
@@ -880,17 +887,17 @@ extension RuleSet {
 
 extension DealValue {
     /// Reads any JSON text (numbers keep their decimal text, as a deal reads them).
-    public static func parse(json bytes: some Collection<UInt8>, limits: Limits = .default) throws(DealError) -> DealValue {
+    public static func parse(json bytes: some Collection<UInt8>, limits: Limits = .default) throws(Diagnostic) -> DealValue {
         let array = Array(bytes)
         let rules = RuleSet(CheckedRules(limits: limits))
-        let result: Result<DealValue, DealError> = array.withUnsafeBufferPointer { whole in
+        let result: Result<DealValue, Diagnostic> = array.withUnsafeBufferPointer { whole in
             var reader = DealReader(rules: rules, bytes: whole)
-            do throws(DealError) {
+            do throws(DealReadError) {
                 let v = try reader.readAny()
                 reader.skipSpace()
                 if reader.i < whole.count { throw reader.syntax("the end of the input") }
                 return .success(v)
-            } catch { return .failure(error) }
+            } catch { return .failure(error.diagnostic(in: whole, name: "json")) }
         }
         return try result.get()
     }

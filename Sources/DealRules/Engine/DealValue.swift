@@ -50,14 +50,14 @@ extension DealValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 
 extension RuleSet {
     /// Reads a deal given as Swift values; the same rules and errors as JSON.
-    public func deal(_ values: [String: DealValue]) throws(DealError) -> Deal {
+    public func deal(_ values: [String: DealValue]) throws(Diagnostic) -> Deal {
         var w = JSONWriter()
         DealValue.object(values).writeJSON(&w)
         return try deal(json: w.bytes)
     }
 
     /// Reads and decides a JSON deal in one call.
-    public func decide(json bytes: some Collection<UInt8>, today: Day? = nil, explain: Bool = false) throws(DealError) -> Decision {
+    public func decide(json bytes: some Collection<UInt8>, today: Day? = nil, explain: Bool = false) throws(Diagnostic) -> Decision {
         decide(try deal(json: bytes), today: today, explain: explain)
     }
 }

@@ -95,8 +95,8 @@ public struct Outcome: Sendable, Hashable {
     public var approval: String?
     public var team: String?
     public var rule: String
-    /// `FILE:LINE:COL` of the rule's outcome keyword.
-    public var location: String
+    /// The rule's outcome keyword (`"location"` in JSON: `FILE:LINE:COL`).
+    public var location: SourceLocation
     public var item: String?
     public var message: String
     /// With `explain`: the condition as written, and each path it read with its value (nil: unknown).
@@ -108,7 +108,7 @@ public struct Undetermined: Sendable, Hashable {
     public var approval: String?
     public var team: String?
     public var rule: String
-    public var location: String
+    public var location: SourceLocation
     public var item: String?
     /// The facts whose values would decide it, sorted.
     public var missing: [String]

@@ -199,13 +199,13 @@ public struct DealStreamDecider: Sendable {
                 let index = firstIndex + (e - range.lowerBound)
                 switch batch.entries[e] {
                 case .tooLong(let n):
-                    let error = DealError.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
-                    text.raw(error.json(index: index))
+                    let error = Diagnostic.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
+                    text.raw(error.errorJSON(index: index))
                     r.bad += 1
                 case .line(let span):
                     let line = UnsafeBufferPointer(rebasing: all[span])
                     if let error = rules.read(buffer: line, into: &deal) {
-                        text.raw(error.json(index: index, id: rules.dealID(json: line)))
+                        text.raw(error.diagnostic(in: line, name: "deal").errorJSON(index: index, id: rules.dealID(json: line)))
                         r.bad += 1
                     } else {
                         let decision = rules.decide(deal, today: context.today, explain: context.explain, scratch: &scratch)

@@ -4,7 +4,7 @@ extension Checker {
     /// A checker that knows every declaration of `rules`, to check more text against them.
     init(extending rules: RuleSet) {
         self.init(units: [], limits: rules.limits, readCSV: { _, range, src in
-            .failure(Diagnostic(.fileNotFound, "catalogs cannot be loaded here", at: DiagnosticLocation(src, range)))
+            .failure(Diagnostic(.fileNotFound, "catalogs cannot be loaded here", at: SourceLocation(src, range)))
         }, evaluateConstant: Evaluator.constant)
         choices = rules.choices
         for (i, c) in choices.enumerated() {
@@ -22,7 +22,7 @@ extension Checker {
         defineState = Array(repeating: .done, count: rules.defines.count)
         self.rules = rules.rules
         ruleIndex = rules.ruleIndex
-        for f in fields { namespace[f.name] = ("a deal field", DiagnosticLocation(file: "", line: 0, column: 0, endLine: 0, endColumn: 0, sourceLine: nil)) }
+        for f in fields { namespace[f.name] = ("a deal field", f.location) }
     }
 }
 

@@ -19,11 +19,11 @@ extension RuleSet {
         let fact = statement.flatMap { checker.checkFact($0, source) }
         diagnostics += checker.diagnostics
         guard let fact, !diagnostics.hasErrors else { throw LoadError(diagnostics: diagnostics) }
-        try apply(fact, to: &draft, today: today, location: DiagnosticLocation(source, SourceRange(0, text.utf8.count)))
+        try apply(fact, to: &draft, today: today, location: SourceLocation(source, SourceRange(0, text.utf8.count)))
     }
 
     /// Applies a checked fact. Its value is computed against the draft as it stands.
-    func apply(_ fact: Fact, to draft: inout DealDraft, today: Day?, location: DiagnosticLocation?) throws(LoadError) {
+    func apply(_ fact: Fact, to draft: inout DealDraft, today: Day?, location: SourceLocation?) throws(LoadError) {
         func fail(_ code: DiagnosticCode, _ message: String, help: String? = nil) -> LoadError {
             LoadError(diagnostics: [Diagnostic(code, message, at: location, help: help)])
         }

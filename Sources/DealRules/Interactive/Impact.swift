@@ -14,7 +14,7 @@ public struct ImpactAnalysis: Sendable {
     /// Lines decided so far (blank lines do not count).
     public private(set) var deals = 0
     /// Lines that neither rule set could read, with their errors.
-    public private(set) var unreadable: [(index: Int, id: String?, error: DealError)] = []
+    public private(set) var unreadable: [(index: Int, id: String?, error: Diagnostic)] = []
     public private(set) var changes: [DealChange] = []
     /// How many deals went from one decision to another (counting a deal one side could not read
     /// as going from or to `error`).
@@ -34,7 +34,7 @@ public struct ImpactAnalysis: Sendable {
     /// A decision, or the error that kept a deal from being read.
     public enum Side: Sendable, Hashable, CustomStringConvertible {
         case decided(DecisionKind)
-        case error(DealError)
+        case error(Diagnostic)
 
         public var description: String {
             switch self {
@@ -66,7 +66,7 @@ public struct ImpactAnalysis: Sendable {
         public var approval: String? { common.approval }
         public var team: String? { common.team }
         public var rule: String { common.rule }
-        public var location: String { common.location }
+        public var location: SourceLocation { common.location }
         public var item: String? { common.item }
 
         /// The message of a fired entry.
@@ -81,7 +81,7 @@ public struct ImpactAnalysis: Sendable {
             return []
         }
 
-        private var common: (kind: OutcomeKind, approval: String?, team: String?, rule: String, location: String, item: String?) {
+        private var common: (kind: OutcomeKind, approval: String?, team: String?, rule: String, location: SourceLocation, item: String?) {
             switch self {
             case .fired(let o): (o.kind, o.approval, o.team, o.rule, o.location, o.item)
             case .undetermined(let u): (u.kind, u.approval, u.team, u.rule, u.location, u.item)
@@ -137,7 +137,7 @@ public struct ImpactAnalysis: Sendable {
 
     /// Counts a line too long to read (of `n` bytes) as unreadable under both.
     public mutating func add(tooLong n: Int) {
-        unreadable.append((deals, nil, DealError.lineTooLong(bytes: n, limit: new.limits.maxDealBytes)))
+        unreadable.append((deals, nil, Diagnostic.lineTooLong(bytes: n, limit: new.limits.maxDealBytes)))
         deals += 1
     }
 
@@ -146,7 +146,7 @@ public struct ImpactAnalysis: Sendable {
         if c.decisionChanged { directions[Direction(from: c.before.description, to: c.after.description), default: 0] += 1 }
     }
 
-    private func side(_ rules: RuleSet, _ bytes: some Collection<UInt8>) -> Result<Decision, DealError> {
+    private func side(_ rules: RuleSet, _ bytes: some Collection<UInt8>) -> Result<Decision, Diagnostic> {
         do {
             return .success(rules.decide(try rules.deal(json: bytes), today: today))
         } catch {
@@ -216,7 +216,7 @@ extension ImpactAnalysis {
             w.beginObject()
             w.field("index", int: u.index)
             w.field("id", raw: u.id)
-            u.error.write(to: &w, key: "error")
+            u.error.writeError(to: &w, key: "error")
             w.endObject()
         }
         w.endArray()
@@ -226,7 +226,7 @@ extension ImpactAnalysis {
 
     private func side(_ key: String, _ s: Side, _ w: inout JSONWriter) {
         w.field(key, s.description)
-        if case .error(let e) = s { e.write(to: &w, key: "\(key)_error") }
+        if case .error(let e) = s { e.writeError(to: &w, key: "\(key)_error") }
     }
 
     private func entries(_ key: String, _ xs: [Entry], _ w: inout JSONWriter) {

@@ -5,14 +5,16 @@ public struct ScenarioResult: Sendable {
         /// The expectation as written (`expect require finance_approval`), or the fact that
         /// could not be applied.
         public let statement: String
-        public let location: String
+        public let location: SourceLocation
         /// Why it failed, in words.
         public let detail: String
     }
 
     public let name: String
-    public let location: String
-    public let file: String
+    /// The scenario's name in its file.
+    public let location: SourceLocation
+    /// The path of its file, as messages show it.
+    public var file: String { location.path }
     public var failures: [Failure]
     /// The decision the scenario's deal got (nil when a fact could not be applied).
     public let decision: Decision?
@@ -39,7 +41,7 @@ extension RuleSet {
                 try apply(fact, to: &draft, today: today, location: nil)
             } catch {
                 let why = error.diagnostics.map(\.message).joined(separator: "; ")
-                return ScenarioResult(name: scenario.name, location: scenario.location, file: scenario.file,
+                return ScenarioResult(name: scenario.name, location: scenario.location,
                                       failures: [.init(statement: text, location: location, detail: "this fact cannot be applied: \(why)")],
                                       decision: nil, fired: [], reached: [])
             }
@@ -92,7 +94,7 @@ extension RuleSet {
                 reached.insert(rule.name)
             }
         }
-        return ScenarioResult(name: scenario.name, location: scenario.location, file: scenario.file, failures: failures,
+        return ScenarioResult(name: scenario.name, location: scenario.location, failures: failures,
                               decision: decision, fired: fired, reached: reached)
     }
 }

@@ -178,7 +178,7 @@ protocol RuleEntry {
     var approval: String? { get }
     var team: String? { get }
     var rule: String { get }
-    var location: String { get }
+    var location: SourceLocation { get }
     var item: String? { get }
 }
 
@@ -189,7 +189,7 @@ extension RuleEntry {
         w.field("approval", approval)
         w.field("team", team)
         w.field("rule", rule)
-        w.field("location", location)
+        w.field("location", location.description)
         w.field("item", item)
     }
 }
@@ -226,20 +226,21 @@ extension Explanation {
     }
 }
 
-extension DealError {
-    /// `{"index": N, "id": …, "error": {"code": …, "message": …}}`: a bad line in a stream.
-    public func json(index: Int? = nil, id: String? = nil) -> String {
+extension Diagnostic {
+    /// `{"index": N, "id": …, "error": {"code": …, "message": …, "help": …}}`: the answer to a deal
+    /// that cannot be read (a bad line in a stream, a bad deal given to the C interface).
+    public func errorJSON(index: Int? = nil, id: String? = nil) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.field("index", int: index)
         w.field("id", raw: id)
-        write(to: &w, key: "error")
+        writeError(to: &w, key: "error")
         w.endObject()
         return w.string
     }
 
     /// `"KEY": {"code", "message", "help"}`, into an object the caller has begun.
-    func write(to w: inout JSONWriter, key: String) {
+    func writeError(to w: inout JSONWriter, key: String) {
         w.key(key)
         w.beginObject()
         w.field("code", code.rawValue)

@@ -29,7 +29,7 @@ extension Array where Element == Diagnostic {
         return w.string
     }
 
-    private func writeLocation(_ l: DiagnosticLocation?, _ w: inout JSONWriter) {
+    private func writeLocation(_ l: SourceLocation?, _ w: inout JSONWriter) {
         guard let l else {
             for k in ["file", "line", "column", "end_line", "end_column"] {
                 w.key(k)
@@ -37,7 +37,7 @@ extension Array where Element == Diagnostic {
             }
             return
         }
-        w.field("file", l.file)
+        w.field("file", l.path)
         for (k, v) in [("line", l.line), ("column", l.column), ("end_line", l.endLine), ("end_column", l.endColumn)] {
             w.key(k)
             w.value(v)

@@ -101,7 +101,7 @@ private struct Exporter {
         type(f.type)
         w.key("default")
         if let d = f.defaultValue { value(d, f.type) } else { w.null() }
-        if !f.location.isEmpty { location(f.location) }
+        if let l = f.location { location(l) }
         w.endObject()
     }
 
@@ -168,18 +168,13 @@ private struct Exporter {
         w.endObject()
     }
 
-    /// `"location": {"file", "line", "column"}` from `FILE:LINE:COL`.
-    mutating func location(_ text: String) {
+    /// `"location": {"file", "line", "column"}`.
+    mutating func location(_ l: SourceLocation) {
         w.key("location")
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) else {
-            w.null()
-            return
-        }
         w.beginObject()
-        w.field("file", parts.dropLast(2).joined(separator: ":"))
-        w.field("line", int: line)
-        w.field("column", int: column)
+        w.field("file", l.path)
+        w.field("line", int: l.line)
+        w.field("column", int: l.column)
         w.endObject()
     }
 

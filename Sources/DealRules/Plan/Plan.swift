@@ -107,7 +107,7 @@ final class Plan: Sendable {
                         t.raw("\",\"rule\":\"")
                         t.append(rule.name)
                         t.raw("\",\"location\":\"")
-                        t.append(rule.location)
+                        t.append(rule.location.description)
                         t.raw("\"")
                         ends.append(Int32(t.count))
                     }

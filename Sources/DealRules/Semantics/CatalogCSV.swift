@@ -43,7 +43,7 @@ struct CSVTable {
                 }
                 if !closed {
                     diagnostics.append(Diagnostic(.csvUnterminatedQuote, "this quoted cell is never closed",
-                                                  at: DiagnosticLocation(source, SourceRange(start, start + 1)),
+                                                  at: SourceLocation(source, SourceRange(start, start + 1)),
                                                   help: "close it with `\"`; write `\"\"` for a quote inside a cell"))
                     return
                 }
@@ -83,13 +83,13 @@ extension Checker {
         let kind = itemKinds[k]
         guard let header = table.rows.first else {
             diagnostics.append(Diagnostic(.csvMissingNameColumn, "`\(csv.path)` is empty",
-                                          at: DiagnosticLocation(csv, SourceRange(0, 0)),
+                                          at: SourceLocation(csv, SourceRange(0, 0)),
                                           help: "the first line names the columns: `name,\(kind.fields.dropFirst().map(\.name).joined(separator: ","))`"))
             return nil
         }
         guard header[0].text.trimmed.lowercased() == "name" else {
             diagnostics.append(Diagnostic(.csvMissingNameColumn, "the first column of `\(csv.path)` must be `name`",
-                                          at: DiagnosticLocation(csv, header[0].range),
+                                          at: SourceLocation(csv, header[0].range),
                                           help: "put the entries' names in the first column, headed `name`"))
             return nil
         }
@@ -100,7 +100,7 @@ extension Checker {
             let name = cell.text.trimmed
             guard let f = kind.fieldIndex[name], f != 0 else {
                 diagnostics.append(Diagnostic(.csvUnknownColumn, "item `\(kind.name)` has no field `\(name)`",
-                                              at: DiagnosticLocation(csv, cell.range),
+                                              at: SourceLocation(csv, cell.range),
                                               help: Suggestions.didYouMean(name, kind.fields.dropFirst().map(\.name))
                                                   ?? "columns after `name` are fields of `\(kind.name)`: \(kind.fields.dropFirst().map(\.name).joined(separator: ", "))"))
                 ok = false
@@ -109,8 +109,8 @@ extension Checker {
             }
             if let first = seen[f] {
                 diagnostics.append(Diagnostic(.csvDuplicateColumn, "column `\(name)` appears twice",
-                                              at: DiagnosticLocation(csv, cell.range),
-                                              notes: [.init("the first one", at: DiagnosticLocation(csv, first))]))
+                                              at: SourceLocation(csv, cell.range),
+                                              notes: [.init("the first one", at: SourceLocation(csv, first))]))
                 ok = false
             }
             seen[f] = cell.range
@@ -124,20 +124,20 @@ extension Checker {
             let rowNumber = r + 1
             if row.count > header.count, row[header.count...].contains(where: { !$0.text.trimmed.isEmpty }) {
                 diagnostics.append(Diagnostic(.csvExtraCell, "row \(rowNumber) has more cells than the header has columns",
-                                              at: DiagnosticLocation(csv, row[header.count].range),
+                                              at: SourceLocation(csv, row[header.count].range),
                                               help: "a cell with a comma in it must be in quotes: \"US, EU\""))
                 continue
             }
             let name = row[0].text.trimmed
             if name.isEmpty {
                 diagnostics.append(Diagnostic(.csvBadCell, "row \(rowNumber) has no name",
-                                              at: DiagnosticLocation(csv, row[0].range), help: "every entry needs a name"))
+                                              at: SourceLocation(csv, row[0].range), help: "every entry needs a name"))
                 continue
             }
             if let first = names[name] {
                 diagnostics.append(Diagnostic(.duplicateEntry, "the catalog already lists \(ValueText.quoted(name))",
-                                              at: DiagnosticLocation(csv, row[0].range),
-                                              notes: [.init("first listed here", at: DiagnosticLocation(csv, first))]))
+                                              at: SourceLocation(csv, row[0].range),
+                                              notes: [.init("first listed here", at: SourceLocation(csv, first))]))
                 continue
             }
             names[name] = row[0].range
@@ -151,7 +151,7 @@ extension Checker {
                     values[f] = v
                 case .failure(let e):
                     diagnostics.append(Diagnostic(.csvBadCell, "row \(rowNumber), column `\(field.name)`: \(e.message)",
-                                                  at: DiagnosticLocation(csv, cell.range),
+                                                  at: SourceLocation(csv, cell.range),
                                                   help: e.help ?? "`\(field.name)` is \(namer.article(field.type))"))
                 }
             }

@@ -663,7 +663,7 @@ extension Checker {
             return nil
         }
         let def = Define(name: d.name.text, type: typed.type, body: typed.node, itemKind: scope.freeKind,
-                         bindingCount: scope.maxBinding, location: DiagnosticLocation(d.source, d.name.range).description,
+                         bindingCount: scope.maxBinding, location: SourceLocation(d.source, d.name.range),
                          readsFacts: scope.readsFacts, depth: depth)
         defines[i] = def
         defineState[i] = .done

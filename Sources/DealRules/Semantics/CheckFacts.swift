@@ -1,7 +1,7 @@
 /// Fact statements and scenarios: what a salesperson types, resolved against the declarations.
 extension Checker {
     mutating func checkScenarios() {
-        var seen: [String: DiagnosticLocation] = [:]
+        var seen: [String: SourceLocation] = [:]
         for unit in units {
             guard case .scenario(let name, let nameRange, let statements) = unit.declaration.kind else { continue }
             let src = unit.source
@@ -11,21 +11,20 @@ extension Checker {
                       notes: [.init("the first scenario", at: first)])
                 continue
             }
-            seen[name] = DiagnosticLocation(src, nameRange)
-            var facts: [(fact: Fact, text: String, location: String)] = []
+            seen[name] = SourceLocation(src, nameRange)
+            var facts: [(fact: Fact, text: String, location: SourceLocation)] = []
             var expectations: [ScenarioExpectation] = []
             for statement in statements {
                 switch statement {
                 case .fact(let f, let range):
                     if let fact = checkFact(f, src) {
-                        facts.append((fact, src.text(of: range), DiagnosticLocation(src, range).description))
+                        facts.append((fact, src.text(of: range), SourceLocation(src, range)))
                     }
                 case .expect(let e):
                     if let x = checkExpectation(e, src) { expectations.append(x) }
                 }
             }
-            scenarios.append(Scenario(name: name, location: DiagnosticLocation(src, nameRange).description, file: src.path,
-                                      facts: facts, expectations: expectations))
+            scenarios.append(Scenario(name: name, location: SourceLocation(src, nameRange), facts: facts, expectations: expectations))
         }
     }
 
@@ -59,7 +58,7 @@ extension Checker {
             what = .rule(index: r)
         }
         return ScenarioExpectation(negated: e.negated, what: what, text: src.text(of: e.range),
-                                   location: DiagnosticLocation(src, e.range).description)
+                                   location: SourceLocation(src, e.range))
     }
 
 

@@ -32,14 +32,14 @@ struct Checker {
     // Tables, filled in order.
     var choices: [ChoiceInfo] = []
     var choiceIndex: [String: Int] = [:]
-    var choiceLocations: [DiagnosticLocation] = []
+    var choiceLocations: [SourceLocation] = []
     var fields: [FieldInfo] = []
     var fieldIndex: [String: Int] = [:]
     var itemKinds: [ItemKind] = []
     var itemKindIndex: [String: Int] = [:]
     var approvals: [Approval] = []
     var approvalIndex: [String: Int] = [:]
-    var approvalLocations: [DiagnosticLocation] = []
+    var approvalLocations: [SourceLocation] = []
     var defines: [Define?] = []
     var defineIndex: [String: Int] = [:]
     var defineDecls: [(name: Name, value: Expr, source: SourceFile)] = []
@@ -72,7 +72,7 @@ struct Checker {
 
     mutating func error(_ code: DiagnosticCode, _ message: String, _ source: SourceFile, _ range: SourceRange,
                         help: String? = nil, notes: [Diagnostic.Note] = []) {
-        diagnostics.append(Diagnostic(code, message, at: DiagnosticLocation(source, range), help: help, notes: notes))
+        diagnostics.append(Diagnostic(code, message, at: SourceLocation(source, range), help: help, notes: notes))
     }
 
     var namer: TypeNamer { TypeNamer(choices: choices, items: itemKinds) }
@@ -103,7 +103,7 @@ struct Checker {
     // MARK: Pass 1: names
 
     /// Where each name of the shared namespace (fields, defines, item kinds, choice values) was declared.
-    var namespace: [String: (what: String, location: DiagnosticLocation)] = [:]
+    var namespace: [String: (what: String, location: SourceLocation?)] = [:]
 
     mutating func claim(_ name: Name, _ what: String, _ source: SourceFile) -> Bool {
         if let other = namespace[name.text] {
@@ -112,7 +112,7 @@ struct Checker {
                   notes: [.init("the first declaration", at: other.location)])
             return false
         }
-        namespace[name.text] = (what, DiagnosticLocation(source, name.range))
+        namespace[name.text] = (what, SourceLocation(source, name.range))
         return true
     }
 
@@ -135,14 +135,14 @@ struct Checker {
                 for v in values {
                     if let r = seen[v.text] {
                         error(.duplicateName, "`\(v.text)` is listed twice in choice `\(name.text)`", src, v.range,
-                              notes: [.init("first listed here", at: DiagnosticLocation(src, r))])
+                              notes: [.init("first listed here", at: SourceLocation(src, r))])
                     }
                     seen[v.text] = seen[v.text] ?? v.range
                 }
                 let index = choices.count
                 choices.append(ChoiceInfo(name: name.text, values: values.map(\.text)))
                 choiceIndex[name.text] = index
-                choiceLocations.append(DiagnosticLocation(src, name.range))
+                choiceLocations.append(SourceLocation(src, name.range))
                 var claimed: Set<String> = []
                 for v in values where claimed.insert(v.text).inserted {
                     choiceValueOwners[v.text, default: []].append(index)
@@ -161,8 +161,8 @@ struct Checker {
                     continue
                 }
                 approvalIndex[name.text] = approvals.count
-                approvals.append(Approval(name: name.text, team: team, location: DiagnosticLocation(src, name.range).description))
-                approvalLocations.append(DiagnosticLocation(src, name.range))
+                approvals.append(Approval(name: name.text, team: team, location: SourceLocation(src, name.range)))
+                approvalLocations.append(SourceLocation(src, name.range))
             case .define(let name, let value):
                 guard claim(name, "a define", src) else { continue }
                 defineIndex[name.text] = defineDecls.count
@@ -237,7 +237,7 @@ struct Checker {
             if let other = fieldIndex[name] {
                 error(.duplicateField, "field `\(name)` is already declared", src, decl.name.range,
                       help: "several `deal` blocks merge; declare each field once",
-                      notes: [.init("the first declaration", at: locationOf(fields[other].location))])
+                      notes: [.init("the first declaration", at: fields[other].location)])
                 continue
             }
             guard claim(decl.name, "a deal field", src), let type = resolveType(decl.type, src, inItem: false) else { continue }
@@ -252,11 +252,11 @@ struct Checker {
             let def = decl.defaultValue.flatMap { constant($0, type, src, what: "a default") }
             fieldIndex[name] = fields.count
             fields.append(FieldInfo(name: name, type: type, defaultValue: def,
-                                    location: DiagnosticLocation(src, decl.name.range).description))
+                                    location: SourceLocation(src, decl.name.range)))
         }
 
         for k in itemKinds.indices {
-            var fs = [FieldInfo(name: "name", type: .text, defaultValue: nil, location: "")]
+            var fs = [FieldInfo(name: "name", type: .text, defaultValue: nil, location: nil)]
             var index = ["name": 0]
             for (decl, src) in itemFieldDecls[k] {
                 let name = decl.name.text
@@ -267,27 +267,17 @@ struct Checker {
                 }
                 if let other = index[name] {
                     error(.duplicateField, "field `\(name)` is already declared in item `\(itemNames[k])`", src, decl.name.range,
-                          notes: [.init("the first declaration", at: locationOf(fs[other].location))])
+                          notes: [.init("the first declaration", at: fs[other].location)])
                     continue
                 }
                 guard let type = resolveType(decl.type, src, inItem: true) else { continue }
                 let def = decl.defaultValue.flatMap { constant($0, type, src, what: "a default") }
                 index[name] = fs.count
                 fs.append(FieldInfo(name: name, type: type, defaultValue: def,
-                                    location: DiagnosticLocation(src, decl.name.range).description))
+                                    location: SourceLocation(src, decl.name.range)))
             }
             itemKinds[k] = ItemKind(name: itemNames[k], fields: fs, fieldIndex: index, listField: listFieldOf[k], catalog: nil)
         }
-    }
-
-    /// Turns `FILE:LINE:COL` back into a location for a note.
-    func locationOf(_ s: String) -> DiagnosticLocation? {
-        let parts = s.split(separator: ":")
-        guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let line = Int(parts[parts.count - 2]) else { return nil }
-        let file = parts.dropLast(2).joined(separator: ":")
-        let src = sources[file]
-        return DiagnosticLocation(file: file, line: line, column: col, endLine: line, endColumn: col + 1,
-                                  sourceLine: src?.lineText(line))
     }
 
     /// A value that does not depend on the deal: defaults and catalog entries.
@@ -316,7 +306,7 @@ struct Checker {
     // MARK: Catalogs
 
     mutating func resolveCatalogs() {
-        var catalogs: [Int: (Catalog, DiagnosticLocation)] = [:]
+        var catalogs: [Int: (Catalog, SourceLocation)] = [:]
         for unit in units {
             let src = unit.source
             let item: Name
@@ -341,7 +331,7 @@ struct Checker {
             guard let k = itemKindIndex[item.text] else { continue }
             // A catalog that failed to load still counts as declared: no cascade of
             // "has no catalog" errors.
-            let here = DiagnosticLocation(src, unit.declaration.range)
+            let here = SourceLocation(src, unit.declaration.range)
             if let (_, first) = catalogs[k] {
                 error(.duplicateCatalog, "item `\(item.text)` already has a catalog", src, item.range,
                       help: "keep one catalog per item kind", notes: [.init("the first catalog", at: first)])
@@ -371,7 +361,7 @@ struct Checker {
         for e in entries {
             if let first = seen[e.name] {
                 error(.duplicateEntry, "the catalog already lists \(ValueText.quoted(e.name))", src, e.nameRange,
-                      notes: [.init("first listed here", at: DiagnosticLocation(src, first))])
+                      notes: [.init("first listed here", at: SourceLocation(src, first))])
                 continue
             }
             seen[e.name] = e.nameRange
@@ -525,11 +515,11 @@ struct Checker {
                                    "the rule is undetermined on every deal")
             default: ("this condition reads no fact, so it is always no", "the rule never fires")
             }
-            warning = Diagnostic(.constantCondition, message, at: DiagnosticLocation(src, decl.condition.range), help: help)
+            warning = Diagnostic(.constantCondition, message, at: SourceLocation(src, decl.condition.range), help: help)
         }
         let rule = Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
                         condition: condition, unless: unless, message: message, template: template,
-                        location: "\(src.path):\(line):\(column)", file: src.path, line: line,
+                        location: SourceLocation(src, at: decl.outcomeRange.start),
                         itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text)
         return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: rule,
                            constantWarning: warning)
@@ -544,7 +534,7 @@ struct Checker {
         let name = c.name
         if let first = ruleIndex[name] {
             error(.duplicateRule, "a rule named `\(name)` already exists", c.source, c.nameRange ?? c.outcomeRange,
-                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: locationOf(rules[first].location))])
+                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: rules[first].location)])
             return
         }
         if let nameRange = c.nameRange, let a = approvalIndex[name] {
@@ -591,7 +581,7 @@ struct Checker {
     mutating func warnUnused() {
         for (i, d) in defineDecls.enumerated() where !definesUsed.contains(i) {
             diagnostics.append(Diagnostic(.unusedDefine, "define `\(d.name.text)` is never used",
-                                          at: DiagnosticLocation(d.source, d.name.range),
+                                          at: SourceLocation(d.source, d.name.range),
                                           help: "use it in a rule, or remove it"))
         }
         for (i, a) in approvals.enumerated() where !approvalsUsed.contains(i) {

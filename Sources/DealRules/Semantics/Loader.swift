@@ -69,7 +69,7 @@ struct Loader {
     private mutating func loadFile(_ real: String, root: String, from include: (SourceFile, SourceRange)?) {
         func fail(_ code: DiagnosticCode, _ message: String, help: String? = nil) {
             if let (src, range) = include {
-                diagnostics.append(Diagnostic(code, message, at: DiagnosticLocation(src, range), help: help))
+                diagnostics.append(Diagnostic(code, message, at: SourceLocation(src, range), help: help))
             } else {
                 diagnostics.append(Diagnostic(code, message, help: help))
             }
@@ -144,11 +144,11 @@ struct Loader {
         guard FileSystem.relative(abs, to: root) != nil || FileSystem.relative(abs, to: rootReal) != nil,
               real.map({ FileSystem.relative($0, to: rootReal) != nil }) ?? true else {
             return .failure(Diagnostic(.pathOutsideRoot, "`\(path)` is outside the rule set's folder",
-                                       at: DiagnosticLocation(src, range),
+                                       at: SourceLocation(src, range),
                                        help: "keep included files and catalogs inside the rule set's folder (the folder given on the command line, or the file's own)"))
         }
         guard let real else {
-            return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: DiagnosticLocation(src, range),
+            return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: SourceLocation(src, range),
                                        help: "paths are relative to the file that names them (\(FileSystem.relative(directory, to: rootReal).map { $0.isEmpty ? "the rule set's folder" : $0 } ?? directory))"))
         }
         return .success(real)
@@ -167,17 +167,17 @@ struct Loader {
         switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
         case .success(let bytes):
             guard SourceFile.isUTF8(bytes) else {
-                return .failure(Diagnostic(.notUTF8, "`\(display)` is not UTF-8 text", at: DiagnosticLocation(src, range),
+                return .failure(Diagnostic(.notUTF8, "`\(display)` is not UTF-8 text", at: SourceLocation(src, range),
                                            help: "export the spreadsheet as \"CSV UTF-8\""))
             }
             return .success(SourceFile(path: display, absolutePath: real, bytes: bytes))
         case .failure(.tooLarge(let n)):
             return .failure(Diagnostic(.limitExceeded, "`\(display)` is \(n) bytes; the limit is \(limits.maxFileBytes)",
-                                       at: DiagnosticLocation(src, range)))
+                                       at: SourceLocation(src, range)))
         case .failure(.unreadable(let why)):
-            return .failure(Diagnostic(.fileUnreadable, "cannot read `\(display)`: \(why)", at: DiagnosticLocation(src, range)))
+            return .failure(Diagnostic(.fileUnreadable, "cannot read `\(display)`: \(why)", at: SourceLocation(src, range)))
         case .failure(.missing):
-            return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: DiagnosticLocation(src, range)))
+            return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: SourceLocation(src, range)))
         }
     }
 

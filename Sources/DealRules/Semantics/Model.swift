@@ -30,8 +30,8 @@ public struct FieldInfo: Sendable, Hashable {
     public let type: ValueType
     /// Used when the deal (or the item and its catalog entry) gives no value.
     public let defaultValue: Value?
-    /// Where it is declared, `FILE:LINE:COL`.
-    public let location: String
+    /// Where it is declared (nil for an item's implicit `name`).
+    public let location: SourceLocation?
 }
 
 public struct CatalogEntryInfo: Sendable, Hashable {
@@ -69,7 +69,7 @@ public struct ItemKind: Sendable, Hashable {
 public struct Approval: Sendable, Hashable {
     public let name: String
     public let team: String
-    public let location: String
+    public let location: SourceLocation
 }
 
 public struct Define: Sendable {
@@ -80,7 +80,7 @@ public struct Define: Sendable {
     let itemKind: Int?
     /// How many item bindings its frame needs.
     let bindingCount: Int
-    public let location: String
+    public let location: SourceLocation
     /// Whether it depends on the deal at all.
     let readsFacts: Bool
     /// How deep evaluating it goes, defines it uses included.
@@ -91,7 +91,7 @@ public struct Define: Sendable {
 /// deciding never copies one.
 public final class Rule: Sendable {
     public let name: String
-    /// True when the author named it (`rule NAME:`); otherwise it is called `FILE:LINE`.
+    /// True when the author named it (`rule NAME:`); otherwise it is called `FILE#N`.
     public let isNamed: Bool
     public let outcome: OutcomeKind
     /// Indices into the rule set's approvals, in the order written.
@@ -101,10 +101,12 @@ public final class Rule: Sendable {
     let message: [MessagePart]?
     /// The message its outcome carries, made once: the `because` message or the generated one.
     let template: MessageTemplate
-    /// `FILE:LINE:COL` of the outcome keyword.
-    public let location: String
-    public let file: String
-    public let line: Int
+    /// Its outcome keyword.
+    public let location: SourceLocation
+    /// The path of its file, as messages show it.
+    public var file: String { location.path }
+    /// The line of its outcome keyword.
+    public var line: Int { location.line }
     /// The item kind of a per-item rule.
     public let itemKind: Int?
     let bindingCount: Int
@@ -112,7 +114,7 @@ public final class Rule: Sendable {
     public let conditionText: String
 
     init(name: String, isNamed: Bool, outcome: OutcomeKind, approvals: [Int], condition: Node, unless: Node?,
-         message: [MessagePart]?, template: MessageTemplate, location: String, file: String, line: Int, itemKind: Int?, bindingCount: Int,
+         message: [MessagePart]?, template: MessageTemplate, location: SourceLocation, itemKind: Int?, bindingCount: Int,
          conditionText: String) {
         self.name = name
         self.isNamed = isNamed
@@ -123,8 +125,6 @@ public final class Rule: Sendable {
         self.message = message
         self.template = template
         self.location = location
-        self.file = file
-        self.line = line
         self.itemKind = itemKind
         self.bindingCount = bindingCount
         self.conditionText = conditionText
@@ -169,14 +169,16 @@ public struct ScenarioExpectation: Sendable {
     public let what: What
     /// The expectation as written: `expect no deny`.
     public let text: String
-    public let location: String
+    public let location: SourceLocation
 }
 
 public struct Scenario: Sendable {
     public let name: String
-    public let location: String
-    public let file: String
-    let facts: [(fact: Fact, text: String, location: String)]
+    /// Its name, in its file.
+    public let location: SourceLocation
+    /// The path of its file, as messages show it.
+    public var file: String { location.path }
+    let facts: [(fact: Fact, text: String, location: SourceLocation)]
     public let expectations: [ScenarioExpectation]
 }
 

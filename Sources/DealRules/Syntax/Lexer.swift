@@ -352,7 +352,7 @@ public struct Lexer {
     }
 
     private mutating func report(_ code: DiagnosticCode, _ message: String, _ start: Int, _ end: Int, help: String? = nil) {
-        diagnostics.append(Diagnostic(code, message, at: DiagnosticLocation(source, SourceRange(start, end)), help: help))
+        diagnostics.append(Diagnostic(code, message, at: SourceLocation(source, SourceRange(start, end)), help: help))
     }
 }
 

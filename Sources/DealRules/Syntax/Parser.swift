@@ -149,10 +149,10 @@ public struct Parser {
 
     mutating func report(_ code: DiagnosticCode, _ message: String, at range: SourceRange,
                                  help: String? = nil, notes: [Diagnostic.Note] = []) {
-        diagnostics.append(Diagnostic(code, message, at: DiagnosticLocation(source, range), help: help, notes: notes))
+        diagnostics.append(Diagnostic(code, message, at: SourceLocation(source, range), help: help, notes: notes))
     }
 
-    private func location(_ r: SourceRange) -> DiagnosticLocation { DiagnosticLocation(source, r) }
+    private func location(_ r: SourceRange) -> SourceLocation { SourceLocation(source, r) }
 
     private func lineOf(_ r: SourceRange) -> Int { source.position(of: Int(r.start)).line }
 

@@ -1,0 +1,45 @@
+/// Where something is written: a file (or a deal's text, or a line typed at the REPL) and a
+/// range of its bytes. Rules, declarations, diagnostics and decisions all point with it; the
+/// line and the column (counted from 1, columns in Unicode characters) are worked out from the
+/// file's line table when they are shown.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The text it points into.
+    public let file: SourceFile
+    /// The bytes it spans.
+    public let range: SourceRange
+
+    public init(_ file: SourceFile, _ range: SourceRange) {
+        self.file = file
+        self.range = range
+    }
+
+    /// The one character at `offset`: where something starts (a rule's outcome keyword).
+    public init(_ file: SourceFile, at offset: Int32) {
+        self.init(file, SourceRange(Int(offset), Int(offset) + 1))
+    }
+
+    /// The file's path, as messages show it (relative to the rule set's root).
+    public var path: String { file.path }
+    public var line: Int { file.position(of: Int(range.start)).line }
+    public var column: Int { file.position(of: Int(range.start)).column }
+    public var endLine: Int { file.position(of: Int(range.end)).line }
+    public var endColumn: Int { file.position(of: Int(range.end)).column }
+    /// The text of the line it starts on, for a caret under it.
+    public var lineText: String { file.lineText(line) }
+
+    /// `FILE:LINE:COL`
+    public var description: String {
+        let (line, column) = file.position(of: Int(range.start))
+        return "\(file.path):\(line):\(column)"
+    }
+
+    /// The same place in the same file (two loads of one file point alike).
+    public static func == (a: SourceLocation, b: SourceLocation) -> Bool {
+        a.range == b.range && a.file.path == b.file.path
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(file.path)
+        h.combine(range)
+    }
+}
