@@ -27,7 +27,7 @@ public indirect enum DealValue: Sendable, Hashable {
         case .object(let o):
             w.beginObject()
             for (k, v) in o.sorted(by: { $0.key < $1.key }) {
-                w.key(k)
+                w.key(string: k)
                 v.writeJSON(&w)
             }
             w.endObject()

@@ -37,7 +37,8 @@ extension RuleSet {
                 run.run(self)
                 let kind = run.finish(plan)
                 let decision = Decision(kind: kind, id: deal.id,
-                                        context: DecisionContext(rules: self, deal: deal, today: date, explain: explain),
+                                        context: DecisionContext(rules: self, deal: deal, values: run.ev.values, today: date,
+                                                                 explain: explain),
                                         fired: run.hits.fired, undecided: run.hits.undecided)
                 swap(&run.ev.frame, &run.hits.frame)
                 swap(&run.hits, &scratch)
@@ -136,8 +137,13 @@ extension DecisionContext {
         return deal.items[k][Int(item)].name
     }
 
+    /// An evaluator over the deal as it was decided (its values kept, not worked out again).
+    func evaluator() -> Evaluator {
+        Evaluator(defines: rules.evaluatorDefines, deal: deal, values: values, today: today, frameSize: rules.maxBindings * 4)
+    }
+
     func evaluator(for hit: Hit) -> Evaluator {
-        var ev = Evaluator(rules, deal: deal, today: today)
+        var ev = evaluator()
         ev.beginRule(bindings: rules.rules[Int(hit.rule)].bindingCount, item: hit.item >= 0 ? hit.item : nil)
         return ev
     }

@@ -86,6 +86,9 @@ extension [Hit] {
 struct DecisionContext: Sendable {
     let rules: RuleSet
     let deal: Deal
+    /// The deal's field values as deciding read them (defaults applied): kept, not worked out
+    /// again, for the messages and explanations written later.
+    let values: [Value]
     let today: Day
     let explain: Bool
 }

@@ -185,7 +185,8 @@ extension ImpactAnalysis {
         w.field("new", newName)
         for (k, v) in [("deals", deals), ("changed_decision", changedDecision), ("changed_outcomes", changedEntries),
                        ("unchanged", unchanged), ("unreadable", unreadable.count)] {
-            w.field(k, int: v)
+            w.key(string: k)
+            w.value(v)
         }
         w.key("directions")
         w.beginArray()
@@ -225,22 +226,23 @@ extension ImpactAnalysis {
     }
 
     private func side(_ key: String, _ s: Side, _ w: inout JSONWriter) {
-        w.field(key, s.description)
+        w.key(string: key)
+        w.value(s.description)
         if case .error(let e) = s { e.writeError(to: &w, key: "\(key)_error") }
     }
 
     private func entries(_ key: String, _ xs: [Entry], _ w: inout JSONWriter) {
-        w.key(key)
+        w.key(string: key)
         w.beginArray()
         for e in xs {
             w.beginObject()
             switch e {
             case .fired(let o):
                 w.field("status", "fired")
-                o.writeFields(to: &w)
+                o.encodeMembers(into: &w)
             case .undetermined(let u):
                 w.field("status", "undetermined")
-                u.writeFields(to: &w)
+                u.encodeMembers(into: &w)
             }
             w.endObject()
         }

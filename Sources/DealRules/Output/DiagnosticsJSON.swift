@@ -32,14 +32,14 @@ extension Array where Element == Diagnostic {
     private func writeLocation(_ l: SourceLocation?, _ w: inout JSONWriter) {
         guard let l else {
             for k in ["file", "line", "column", "end_line", "end_column"] {
-                w.key(k)
+                w.key(string: k)
                 w.null()
             }
             return
         }
         w.field("file", l.path)
         for (k, v) in [("line", l.line), ("column", l.column), ("end_line", l.endLine), ("end_column", l.endColumn)] {
-            w.key(k)
+            w.key(string: k)
             w.value(v)
         }
     }

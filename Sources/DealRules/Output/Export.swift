@@ -11,7 +11,7 @@ extension RuleSet {
     }
 }
 
-private struct Exporter {
+private struct Exporter: ~Copyable {
     let rules: RuleSet
     var w: JSONWriter
 
@@ -123,7 +123,7 @@ private struct Exporter {
                 w.beginObject()
                 // Field 0 is the name itself; a field the entry does not give is left out.
                 for (i, v) in entry.values.enumerated() where i > 0 && v != .unknown {
-                    w.key(k.fields[i].name)
+                    w.key(string: k.fields[i].name)
                     value(v, k.fields[i].type)
                 }
                 w.endObject()
@@ -364,18 +364,18 @@ private struct Exporter {
 
     /// `"key": NODE`, or `null` when there is none.
     private mutating func child(_ key: String, _ n: Node?) {
-        w.key(key)
+        w.key(string: key)
         if let n { node(n) } else { w.null() }
     }
 
     /// `"key": "text"`, or `null` when there is none.
     private mutating func nullable(_ key: String, _ text: String?) {
-        w.key(key)
+        w.key(string: key)
         if let text { w.value(text) } else { w.null() }
     }
 
     private mutating func children(_ key: String, _ ns: [Node]) {
-        w.key(key)
+        w.key(string: key)
         w.beginArray()
         for x in ns { node(x) }
         w.endArray()

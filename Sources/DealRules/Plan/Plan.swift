@@ -78,47 +78,41 @@ final class Plan: Sendable {
         func holds(_ value: Int64) -> Bool { comparison.holds(value, key) }
     }
 
-    /// Every rule's JSON heads end to end in one array: writing one retains nothing (an array
-    /// per head was retained and released for every outcome written).
+    /// Every rule's JSON heads end to end in one array (writing one retains nothing): the
+    /// members each outcome and undetermined entry starts with, `"kind":"require","approval":
+    /// "…","team":"…","rule":"…","location":"…"`, written once at load by `EntryHead.write`.
     struct Heads: Sendable {
         private var bytes: [UInt8] = []
-        /// Where each head starts in `bytes`, then where the last one ends.
-        private var bounds: [Int32] = [0]
+        /// Where each head starts and ends in `bytes`.
+        private var starts: [Int32] = []
+        private var ends: [Int32] = []
         /// Rule `r`'s heads are heads `first[r] ..< first[r + 1]`.
         private var first: [Int32] = [0]
 
         init(rules: [Rule], approvals: [Approval], threads: Int) {
             // Each part of the rules writes its heads on its own thread; then they are joined.
             let parts = inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
-                var t = TextBuffer(json: true, capacity: 96 * range.count)
-                var ends: [Int32] = [], counts: [Int32] = []
+                var w = JSONWriter(capacity: 96 * range.count)
+                var starts: [Int32] = [], ends: [Int32] = [], counts: [Int32] = []
                 for rule in rules[range] {
-                    let required = rule.outcome == .require ? rule.approvals.count : 1
-                    for i in 0..<required {
-                        t.raw("{\"kind\":\"")
-                        t.append(rule.outcome.rawValue)
-                        if rule.outcome == .require {
-                            let a = approvals[rule.approvals[i]]
-                            t.raw("\",\"approval\":\"")
-                            t.append(a.name)
-                            t.raw("\",\"team\":\"")
-                            t.append(a.team)
-                        }
-                        t.raw("\",\"rule\":\"")
-                        t.append(rule.name)
-                        t.raw("\",\"location\":\"")
-                        t.append(rule.location.description)
-                        t.raw("\"")
-                        ends.append(Int32(t.count))
+                    let approvalsOfRule: [Approval?] = rule.outcome == .require ? rule.approvals.map { approvals[$0] } : [nil]
+                    for approval in approvalsOfRule {
+                        w.beginObject()
+                        starts.append(Int32(w.count))
+                        EntryHead(kind: rule.outcome, approval: approval?.name, team: approval?.team, rule: rule.name,
+                                  location: rule.location.description).write(&w)
+                        ends.append(Int32(w.count))
+                        w.endObject()
                     }
-                    counts.append(Int32(required))
+                    counts.append(Int32(approvalsOfRule.count))
                 }
-                return (t.bytes, ends, counts)
+                return (w.bytes, starts, ends, counts)
             }
-            for (bytes, ends, counts) in parts {
+            for (bytes, starts, ends, counts) in parts {
                 let base = Int32(self.bytes.count)
                 self.bytes += bytes
-                bounds += ends.lazy.map { $0 + base }
+                self.starts += starts.lazy.map { $0 + base }
+                self.ends += ends.lazy.map { $0 + base }
                 for n in counts { first.append(first.last! + n) }
             }
         }
@@ -126,9 +120,10 @@ final class Plan: Sendable {
         /// Rule `r`'s heads: one per approval it requires, or one.
         func of(rule r: Int) -> Range<Int> { Int(first[r])..<Int(first[r + 1]) }
 
-        func write(_ head: Int, into t: inout TextBuffer) {
+        /// Head `head`'s members, into the (compact) object `w` is writing.
+        func write(_ head: Int, into w: inout JSONWriter) {
             bytes.withUnsafeBufferPointer { b in
-                t.raw(UnsafeBufferPointer(rebasing: b[Int(bounds[head])..<Int(bounds[head + 1])]))
+                w.members(UnsafeBufferPointer(rebasing: b[Int(starts[head])..<Int(ends[head])]))
             }
         }
     }
@@ -210,11 +205,9 @@ final class Plan: Sendable {
         rest = b.rest
         heads = Heads(rules: rules, approvals: approvals, threads: threads)
         approvalNames = approvals.map { a in
-            var t = TextBuffer(json: true, capacity: a.name.utf8.count + 2)
-            t.raw("\"")
-            t.append(a.name)
-            t.raw("\"")
-            return t.bytes
+            var w = JSONWriter(capacity: a.name.utf8.count + 2)
+            w.value(a.name)
+            return w.bytes
         }
         messages = b.messages
         outcomes = b.outcomes

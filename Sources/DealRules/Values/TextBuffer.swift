@@ -105,8 +105,9 @@ struct TextBuffer: ~Copyable {
         if let p = b.baseAddress { put(p, b.count) }
     }
 
-    /// A string's UTF-8 written as it is (text already in its final form, such as JSON).
-    mutating func raw(_ s: String) {
+    /// A string's UTF-8 written as it is (text already in its final form, such as JSON). Named
+    /// apart from `raw(_: StaticString)` so that a literal always takes that faster path.
+    mutating func raw(string s: String) {
         Self.withUTF8(s) { raw($0) }
     }
 

@@ -193,30 +193,30 @@ public struct DealStreamDecider: Sendable {
         // One deal and one decision's storage, reused line after line.
         var deal = rules.emptyDeal()
         var scratch = DecideScratch()
-        var text = TextBuffer(json: true, capacity: 1 << 16)
+        var w = JSONWriter(capacity: 1 << 16)
         batch.bytes.withUnsafeBufferPointer { all in
             for e in range {
                 let index = firstIndex + (e - range.lowerBound)
                 switch batch.entries[e] {
                 case .tooLong(let n):
                     let error = Diagnostic.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
-                    text.raw(error.errorJSON(index: index))
+                    w.text.raw(string: error.errorJSON(index: index))
                     r.bad += 1
                 case .line(let span):
                     let line = UnsafeBufferPointer(rebasing: all[span])
                     if let error = rules.read(buffer: line, into: &deal) {
-                        text.raw(error.diagnostic(in: line, name: "deal").errorJSON(index: index, id: rules.dealID(json: line)))
+                        w.text.raw(string: error.diagnostic(in: line, name: "deal").errorJSON(index: index, id: rules.dealID(json: line)))
                         r.bad += 1
                     } else {
                         let decision = rules.decide(deal, today: context.today, explain: context.explain, scratch: &scratch)
-                        decision.appendJSON(to: &text, index: index)
+                        decision.encode(into: &w, index: index)
                         if let failOn = context.failOn, decision.kind >= failOn { r.severe = true }
                     }
                 }
-                text.raw("\n")
+                w.newline()
             }
         }
-        text.appendContents(to: &out)
+        w.text.appendContents(to: &out)
         return r
     }
 }
