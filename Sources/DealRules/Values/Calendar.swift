@@ -1,3 +1,5 @@
+import Glibc
+
 /// A calendar day in the proleptic Gregorian calendar, counted from 1970-01-01. Dates have no
 /// time and no time zone: `today` is a day, and so is every `start`.
 public struct Day: Hashable, Comparable, Sendable {
@@ -214,5 +216,15 @@ public struct Duration: Hashable, Sendable, Comparable {
     /// Reads a duration from text (see `parse(bytes:)`).
     public static func parse(_ text: String) -> Duration? {
         parse(bytes: Array(text.utf8))
+    }
+}
+
+extension Day {
+    /// Today in the local time zone.
+    public static func localToday() -> Day {
+        var t = time(nil)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return Day(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday)) ?? Day(number: 0)
     }
 }

@@ -1,0 +1,88 @@
+/// Where a deal comes in: JSON text read for a rule set (`RuleSet.deal(json:name:)`), a
+/// stream's line, an id found in a line that cannot be read, any JSON as `DealValue`s.
+extension RuleSet {
+    /// The deal field a JSON key names.
+    func slot(forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
+        fieldKeys.lookup(key)
+    }
+
+    /// Reads one deal from JSON: the declared fields by name, `null` for not given, and the
+    /// two keys always allowed, `"id"` (echoed) and `"today"` (that deal's date).
+    ///
+    /// A deal that cannot be read throws a diagnostic located in its text, which `name` names
+    /// (a path, `<stdin>`; `deal` by default).
+    public func deal(json bytes: some Collection<UInt8>, name: String = "deal") throws(Diagnostic) -> Deal {
+        let result = bytes.withContiguousStorageIfAvailable { deal(buffer: $0, name: name) }
+            ?? Array(bytes).withUnsafeBufferPointer { deal(buffer: $0, name: name) }
+        return try result.get()
+    }
+
+    func deal(buffer whole: UnsafeBufferPointer<UInt8>, name: String = "deal") -> Result<Deal, Diagnostic> {
+        var deal = emptyDeal()
+        if let error = read(buffer: whole, into: &deal) { return .failure(error.diagnostic(in: whole, name: name)) }
+        return .success(deal)
+    }
+
+    /// Reads a deal into `deal` (its storage reused); the error when it cannot be read.
+    func read(buffer whole: UnsafeBufferPointer<UInt8>, into deal: inout Deal) -> DealReadError? {
+        if whole.count > limits.maxDealBytes {
+            return DealReadError(.dealLimit, "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)")
+        }
+        let bom = whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF
+        var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[(bom ? 3 : 0)...]))
+        do throws(DealReadError) { try reader.readDeal(into: &deal) } catch { return error }
+        return nil
+    }
+
+    public func deal(json text: String, name: String = "deal") throws(Diagnostic) -> Deal {
+        try deal(json: Array(text.utf8), name: name)
+    }
+}
+
+extension Diagnostic {
+    /// A line of a stream longer than the limit: it is answered with this, never held whole.
+    public static func lineTooLong(bytes n: Int, limit: Int) -> Diagnostic {
+        Diagnostic(.dealLimit, "the line is more than \(n) bytes; the limit is \(limit)", help: "raise it with --max-deal-bytes")
+    }
+}
+
+extension RuleSet {
+    /// The raw JSON of a deal's `"id"`, when the text is an object that has one: a bad line in
+    /// a stream still names its deal when it can.
+    public func dealID(json bytes: some Collection<UInt8>) -> String? {
+        let array = Array(bytes)
+        return array.withUnsafeBufferPointer { whole -> String? in
+            var reader = DealReader(rules: self, bytes: whole)
+            reader.skipSpace()
+            guard reader.i < whole.count, whole[reader.i] == UInt8(ascii: "{") else { return nil }
+            var id: String?
+            try? reader.readObject { r, key, _ throws(DealReadError) in
+                let start = r.i
+                try r.skipValue()
+                if key.elementsEqual("id".utf8) {
+                    let raw = String(decoding: UnsafeBufferPointer(rebasing: r.b[start..<r.i]), as: UTF8.self)
+                    id = raw == "null" ? nil : raw
+                }
+            }
+            return id
+        }
+    }
+}
+
+extension DealValue {
+    /// Reads any JSON text (numbers keep their decimal text, as a deal reads them).
+    public static func parse(json bytes: some Collection<UInt8>, limits: Limits = .default) throws(Diagnostic) -> DealValue {
+        let array = Array(bytes)
+        let rules = RuleSet(CheckedRules(limits: limits))
+        let result: Result<DealValue, Diagnostic> = array.withUnsafeBufferPointer { whole in
+            var reader = DealReader(rules: rules, bytes: whole)
+            do throws(DealReadError) {
+                let v = try reader.readAny()
+                reader.skipSpace()
+                if reader.i < whole.count { throw reader.syntax("the end of the input") }
+                return .success(v)
+            } catch { return .failure(error.diagnostic(in: whole, name: "json")) }
+        }
+        return try result.get()
+    }
+}
