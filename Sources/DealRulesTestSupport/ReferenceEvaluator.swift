@@ -107,7 +107,7 @@ public struct ReferenceEvaluator {
             case .approval(let name, let team, _): approvals[name.text] = team
             case .define(let name, let value): defines[name.text] = value
             case .rule(let r): rules.append(r)
-            default: break
+            case .catalogFile, .include, .scenario: break
             }
         }
         itemFields["name"] = FieldType(name: "text", isList: false)
@@ -245,7 +245,7 @@ public struct ReferenceEvaluator {
         case .negate(let x), .not(let x), .group(let x): return mentionsItem(x, bound: bound)
         case .binary(_, let a, let b), .compare(_, let a, let b): return mentionsItem(a, bound: bound) || mentionsItem(b, bound: bound)
         case .between(let x, let lo, let hi, _): return [x, lo, hi].contains { mentionsItem($0, bound: bound) }
-        default: return false
+        case .number, .money, .percent, .duration, .date, .text, .flag, .today, .catalog, .interpolated, .invalid: return false
         }
     }
 

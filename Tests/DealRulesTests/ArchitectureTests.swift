@@ -113,4 +113,52 @@ import Testing
         }
         #expect(found.isEmpty, "a lower layer names a higher one:\n\(found.joined(separator: "\n"))")
     }
+
+    /// Case names of the syntax tree (`Expr.Kind`, `Declaration.Kind`) and the checked tree
+    /// (`Node`, which the plan runs on) that no other enum of ours uses as widely: a switch that
+    /// names one of them is a switch over nodes.
+    static let nodeCases: Set<String> = [
+        "constant", "field", "itemList", "itemField", "nameOf", "itemNames", "define", "arithmetic", "inCatalog",
+        "quantified", "aggregateItems", "aggregateList", "group", "negate", "compare", "between", "member",
+        "path", "binary", "aggregate", "interpolated", "catalog", "catalogFile", "include", "scenario",
+    ]
+
+    /// Switches over nodes, with whether they end in `default:` (`file:line`).
+    static func nodeSwitches() throws -> [(place: String, hasDefault: Bool)] {
+        var out: [(String, Bool)] = []
+        let sources = packageRoot.appendingPathComponent("Sources")
+        let e = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
+        for case let url as URL in e where url.pathExtension == "swift" {
+            let text = code(try String(contentsOf: url, encoding: .utf8))
+            var search = text.startIndex
+            while let found = text.range(of: #"\bswitch\b[^{]*\{"#, options: .regularExpression, range: search..<text.endIndex) {
+                search = found.upperBound
+                // The switch's own lines: its body without what nested braces hold.
+                var depth = 1, own = "", i = found.upperBound
+                while i < text.endIndex, depth > 0 {
+                    let c = text[i]
+                    if c == "{" { depth += 1 } else if c == "}" { depth -= 1 } else if depth == 1 { own.append(c) }
+                    i = text.index(after: i)
+                }
+                var cases: Set<String> = []
+                for line in own.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("case ") {
+                    for m in line.matches(of: /(?:^|[\s,(])\.(\w+)/) { cases.insert(String(m.1)) }
+                }
+                guard !cases.isDisjoint(with: nodeCases) else { continue }
+                let hasDefault = own.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("default:") }
+                let line = text[..<found.lowerBound].filter { $0 == "\n" }.count + 1
+                out.append(("\(url.path.dropFirst(sources.path.count + 1)):\(line)", hasDefault))
+            }
+        }
+        return out
+    }
+
+    /// Adding an operator (or a declaration) must not compile while a switch silently skips it:
+    /// every switch over nodes names every case (README, "Adding an operator").
+    @Test func switchesOverNodesAreExhaustive() throws {
+        let switches = try Self.nodeSwitches()
+        #expect(switches.count > 30, "the switches over nodes were not found: \(switches.count)")
+        let defaults = switches.filter(\.hasDefault).map(\.place).sorted()
+        #expect(defaults.isEmpty, "switches over nodes that end in `default:`:\n\(defaults.joined(separator: "\n"))")
+    }
 }

@@ -49,7 +49,8 @@ extension Evaluator {
                 }
                 if let value { collectUnknown(value, fieldNames, &missing, &errors) }
             }
-        default:
+        case .constant, .list, .item, .nameOf, .today, .not, .and, .or, .negate, .arithmetic, .compare, .between, .member,
+             .contains, .inCatalog, .aggregateList, .group:
             for c in n.children { collectUnknown(c, fieldNames, &missing, &errors) }
         }
     }

@@ -98,7 +98,9 @@ extension RuleSet {
         case .and(let a, let b): return conjuncts(a) + conjuncts(b)
         case .define(let i, let binding, _) where binding == nil || binding == 0:
             return conjuncts(defines[i].body)
-        default: return [n]
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .or,
+             .negate, .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList: return [n]
         }
     }
 
@@ -128,7 +130,9 @@ extension RuleSet {
             return Atom(path: .field(slot: slot), type: .flag, test: .member, constants: [.yes], firesWhenTrue: firesWhenTrue, pathText: name)
         case .itemField(0, _, let f, .flag, let name):
             return Atom(path: .itemField(field: f), type: .flag, test: .member, constants: [.yes], firesWhenTrue: firesWhenTrue, pathText: name)
-        default:
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .and, .or,
+             .negate, .arithmetic, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList:
             return nil
         }
     }
@@ -139,7 +143,9 @@ extension RuleSet {
         case .field(let slot, let t, let name): return (.field(slot: slot), t, name)
         case .itemField(0, _, let f, let t, let name): return (.itemField(field: f), t, name)
         case .nameOf(.item(0, _, let name), _): return (.item, .text, name)
-        default: return nil
+        case .constant, .list, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .and, .or,
+             .negate, .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList: return nil
         }
     }
 
@@ -268,7 +274,9 @@ extension RuleSet {
         case .not(let x): collectAtoms(x, firesWhenTrue: !firesWhenTrue, into: &atoms)
         case .define(let i, let binding, _) where binding == nil || binding == 0:
             collectAtoms(defines[i].body, firesWhenTrue: firesWhenTrue, into: &atoms)
-        default:
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .negate,
+             .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList:
             if let a = atom(n, firesWhenTrue: firesWhenTrue) { atoms.append(a) }
         }
     }

@@ -368,7 +368,9 @@ final class Plan: Sendable {
             addConjuncts(a, defines, to: &parts)
             addConjuncts(b, defines, to: &parts)
         case .define(let i, nil, _): addConjuncts(defines[i].body, defines, to: &parts)
-        default: parts.append(n)
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .or,
+             .negate, .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList: parts.append(n)
         }
     }
 
@@ -402,7 +404,9 @@ final class Plan: Sendable {
             return names.count == xs.count ? .names(names) : nil
         case .inCatalog(.item(0, _, _), _, let negated):
             return .catalog(!negated)
-        default:
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not,
+             .and, .or, .negate, .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified,
+             .aggregateItems, .aggregateList:
             return nil
         }
     }
@@ -420,7 +424,9 @@ final class Plan: Sendable {
             return keys.count == xs.count && !keys.isEmpty ? (slot, .equal, Array(Set(keys)).sorted()) : nil
         case .field(let slot, .flag, _):
             return (slot, .equal, [1])
-        default:
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not,
+             .and, .or, .negate, .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified,
+             .aggregateItems, .aggregateList:
             return nil
         }
     }
@@ -434,7 +440,9 @@ final class Plan: Sendable {
             case .field(let slot, let t, _): return (.field(Int32(slot)), t)
             case .itemField(0, _, let f, let t, _): return (.itemField(Int32(f)), t)
             case .constant(let v, let t, _): return key(v).map { (.constant($0), t) }
-            default: return nil
+            case .list, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .and, .or, .negate,
+                 .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+                 .aggregateList: return nil
             }
         }
         switch n {
@@ -446,7 +454,9 @@ final class Plan: Sendable {
         case .member(let x, .itemField(0, _, let f, .list(let te), _), let negated):
             guard let (a, ta) = operand(x), ta == te, ta.isOrdered else { return nil }
             return ItemCheck(a: a, test: .member(list: Int32(f), negated: negated))
-        default:
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .and,
+             .or, .negate, .arithmetic, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList:
             return nil
         }
     }

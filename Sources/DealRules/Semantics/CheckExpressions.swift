@@ -99,7 +99,8 @@ extension Checker {
             return elements.allSatisfy { isContextual($0, scope) }
         case .group(let inner):
             return isContextual(inner, scope)
-        default:
+        case .number, .money, .percent, .duration, .date, .text, .flag, .today, .catalog, .negate, .not, .binary,
+             .compare, .between, .quantified, .aggregate, .interpolated, .invalid:
             return false
         }
     }

@@ -169,7 +169,7 @@ struct Checker {
                 defineDecls.append((name, value, src))
                 defineState.append(.unchecked)
                 defines.append(nil)
-            default:
+            case .deal, .catalog, .catalogFile, .include, .rule, .scenario:
                 break
             }
         }
@@ -325,7 +325,7 @@ struct Checker {
                     csvFiles.append(LoadedFile(path: csv.path, absolutePath: csv.absolutePath, isCatalog: true))
                     entries = csvCatalog(k, csv)
                 }
-            default:
+            case .choice, .deal, .item, .approval, .define, .include, .rule, .scenario:
                 continue
             }
             guard let k = itemKindIndex[item.text] else { continue }
@@ -451,7 +451,6 @@ struct Checker {
     mutating func checkRule(_ unit: Unit, ordinal: Int) -> CheckedRule {
         guard case .rule(let decl) = unit.declaration.kind else { preconditionFailure("not a rule") }
         let src = unit.source
-        let (line, column) = src.position(of: Int(decl.outcomeRange.start))
         let name = decl.name?.text ?? Checker.unnamedRuleName(file: src.path, ordinal: ordinal)
         func failed() -> CheckedRule {
             CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil)

@@ -243,7 +243,8 @@ extension Node {
     var isPath: Bool {
         switch self {
         case .field, .itemList, .item, .itemField, .itemNames, .define, .today, .aggregateItems, .aggregateList: true
-        default: false
+        case .constant, .list, .nameOf, .not, .and, .or, .negate, .arithmetic, .compare, .between, .member,
+             .contains, .inCatalog, .quantified, .group: false
         }
     }
 
@@ -251,7 +252,9 @@ extension Node {
     var itemKind: Int? {
         switch self {
         case .item(_, let k, _), .itemList(_, let k, _): k
-        default: nil
+        case .constant, .list, .field, .itemField, .nameOf, .itemNames, .today, .define, .not, .and, .or, .negate,
+             .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
+             .aggregateList, .group: nil
         }
     }
 }

@@ -179,7 +179,7 @@ private struct Layout {
     func isBig(_ d: Declaration) -> Bool {
         switch d.kind {
         case .rule, .scenario, .deal, .item, .catalog: true
-        default: false
+        case .choice, .catalogFile, .approval, .define, .include: false
         }
     }
 

@@ -930,7 +930,8 @@ public struct Parser {
         case .path(let names): names.first
         case .compare(_, let l, _), .binary(_, let l, _): leftmostPath(l)
         case .between(let l, _, _, _): leftmostPath(l)
-        default: nil
+        case .number, .money, .percent, .duration, .date, .text, .flag, .list, .today, .catalog, .negate, .not,
+             .quantified, .aggregate, .group, .interpolated, .invalid: nil
         }
     }
 
