@@ -3,7 +3,7 @@
  *
  * Load a rule set once, then decide deals with it from any number of threads. Everything
  * crosses this interface as UTF-8 JSON text: deals in, decisions and diagnostics out, in the
- * shapes of LANGUAGE.md (the same bytes `dealrules eval --format json` prints).
+ * shapes of docs/tools.md (the same bytes `dealrules eval --format json` prints).
  *
  * Ownership: a handle from dealrules_load_* is released with dealrules_rules_free; every
  * char * this library hands back is released with dealrules_free, and nothing else.

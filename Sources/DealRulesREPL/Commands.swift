@@ -375,7 +375,7 @@ extension Session {
         guard !typed.isEmpty else { return failure("no rules were typed in this session", help: "type a rule first: `require finance_approval when discount > 15%`") }
         let old = readFile(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let typedText = typed.map { $0.text.trimmed }.joined(separator: "\n\n")
-        let block = (Formatter.format(text: typedText, name: path) ?? typedText + "\n").trimmed
+        let block = ((try? Formatter.format(text: typedText, name: path).get()) ?? typedText + "\n").trimmed
         let separator = old.isEmpty ? "" : (old.hasSuffix("\n") ? "\n" : "\n\n")
         let newText = old + separator + block + "\n"
         // Check the rules with the file as it would be, before writing anything.

@@ -48,9 +48,9 @@ public final class Session {
     /// Declarations typed at the prompt, in order; they join the rules until `:reload`.
     public internal(set) var typed: [(name: String, text: String)] = []
     public private(set) var rules: RuleSet
-    public private(set) var draft = DealDraft()
+    package private(set) var draft = DealDraft()
     /// Facts of the draft that the rules in force cannot read (after a reload).
-    public private(set) var aside: [SetAside] = []
+    package private(set) var aside: [SetAside] = []
     private var undoStack: [DealDraft] = []
     private var lastDecision: Decision?
     private var typedCount = 0

@@ -1,7 +1,7 @@
 import DealRules
 import Foundation
 
-/// A second evaluator, deliberately simple and written straight from LANGUAGE.md, to keep the
+/// A second evaluator, deliberately simple and written straight from docs/language.md, to keep the
 /// real one honest: it walks the syntax tree (not the checked tree), types values as it meets
 /// them, reads deals as plain JSON, does decimals with Foundation's `Decimal` and dates with
 /// Foundation's `Calendar`. It shares no runtime code with `RuleSet.decide`; the two must agree

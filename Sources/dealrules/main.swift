@@ -5,7 +5,7 @@ import Glibc
 
 Allocator.keepFreedMemory()
 
-// The exit codes of LANGUAGE.md: usage errors are 2 (argument-parser's default is 64).
+// The exit codes of docs/language.md and the README: usage errors are 2 (argument-parser's default is 64).
 do {
     // Bare `dealrules` on a terminal is the REPL; so is `dealrules RULES…` (paths, no command).
     var arguments = Array(CommandLine.arguments.dropFirst())

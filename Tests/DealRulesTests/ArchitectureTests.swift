@@ -161,4 +161,27 @@ import Testing
         let defaults = switches.filter(\.hasDefault).map(\.place).sorted()
         #expect(defaults.isEmpty, "switches over nodes that end in `default:`:\n\(defaults.joined(separator: "\n"))")
     }
+
+    /// The façade (docs: `Sources/DealRules/DealRules.docc`): fewer than 150 public
+    /// declarations (lines that declare something `public`), each with a doc comment.
+    @Test func thePublicSurfaceIsSmallAndDocumented() throws {
+        var count = 0
+        var undocumented: [String] = []
+        for (_, urls) in try Self.files() {
+            for url in urls {
+                let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
+                for (i, line) in lines.enumerated() where line.contains(#/^\s*(@\w+(\([^)]*\))?\s+)*public /#) {
+                    count += 1
+                    var j = i - 1
+                    while j >= 0, lines[j].contains(/^\s*@\w+/) { j -= 1 }
+                    if j < 0 || !lines[j].trimmingCharacters(in: .whitespaces).hasPrefix("///") {
+                        undocumented.append("\(url.lastPathComponent):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                    }
+                }
+            }
+        }
+        #expect(count < 150, "\(count) public declarations")
+        #expect(count > 50, "the count found too few: \(count)")
+        #expect(undocumented.isEmpty, "public declarations without a doc comment:\n\(undocumented.joined(separator: "\n"))")
+    }
 }

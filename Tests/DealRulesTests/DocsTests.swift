@@ -60,4 +60,37 @@ import Testing
         let words = Set(listed.split(whereSeparator: { $0.isWhitespace }).map(String.init))
         #expect(words == Set(TokenKind.reservedWords))
     }
+
+    /// Each test folder's README names every test file in it, so a failure can be traced to
+    /// the code it points at.
+    @Test func testFolderReadmesNameEveryTestFile() throws {
+        for folder in ["Tests/DealRulesTests", "Tests/DealRulesREPLTests", "Tests/CLITests"] {
+            let dir = packageRoot.appendingPathComponent(folder)
+            let readme = try String(contentsOf: dir.appendingPathComponent("README.md"), encoding: .utf8)
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
+            #expect(files.count > 3)
+            for file in files {
+                #expect(readme.contains("`\(file.dropLast(".swift".count))`"), "\(folder)/README.md does not name \(file)")
+            }
+        }
+    }
+
+    /// The project documents itself: no comment or doc points at a file outside the repository.
+    @Test func nothingCitesTheDesignBriefOutsideTheRepository() throws {
+        var found: [String] = []
+        // (scripts/bench* run the bench-peers harness, which lives beside the project.)
+        for folder in ["Sources", "Tests", "docs", "grammar", "include", "samples", "Fuzz/Sources", "Benchmarks/Benchmarks"] {
+            let dir = packageRoot.appendingPathComponent(folder)
+            guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil) else { continue }
+            for case let url as URL in e where ["swift", "md", "h", "c", "py", "ebnf", "json", "rules"].contains(url.pathExtension) || url.pathExtension.isEmpty {
+                guard url.lastPathComponent != "DocsTests.swift", let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+                if text.contains("LANGUAGE.md") || text.contains("CONVENTIONS.md") || text.contains("../shared/") {
+                    found.append(String(url.path.dropFirst(packageRoot.path.count + 1)))
+                }
+            }
+        }
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        if readme.contains("LANGUAGE.md") || readme.contains("CONVENTIONS.md") { found.append("README.md") }
+        #expect(found.isEmpty, "files that cite a document outside the repository: \(found.sorted())")
+    }
 }

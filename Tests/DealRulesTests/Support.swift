@@ -8,7 +8,7 @@ let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 func path(_ relative: String) -> String { packageRoot.appendingPathComponent(relative).path }
 
-/// The declarations of LANGUAGE.md's northwind example, for tests that need a rule set.
+/// The declarations of the language's northwind example, for tests that need a rule set.
 let northwindDeclarations = """
     choice region: US, EU, APAC
     choice tier: bronze, silver, gold

@@ -1,5 +1,7 @@
-// In-process benchmarks on the bench-peers workload (../shared/bench-peers): the same rule sets
-// at N = 10, 100, 1,000 and 10,000 rules and the same deals the peer engines are measured on.
+// In-process benchmarks on the bench-peers workload (scripts/bench-data makes it): the same rule
+// sets at N = 10, 100, 1,000 and 10,000 rules and the same deals the peer engines are measured on.
+// They use the library's façade only (this is a package of its own, which `package` access does
+// not reach).
 //
 // - load N:            load and check the rule set (files read, parsed, checked, compiled);
 //                      the rule set made is freed after the measurement, as a process that
@@ -8,8 +10,9 @@
 // - decide N:          deals decided (already read) one after another through a `Decider`;
 //                      per deal
 // - decide+json N:     one deal decided and its JSON line written, outcomes and messages included
-// - stream N:          1,000 JSONL lines read, decided and written, one thread per core with its
-//                      own copy of the rules, as `dealrules eval --deals` does (per line)
+// - stream N:          1,000 JSONL lines read, decided and written by a `DealStream`, one thread
+//                      per core with its own copy of the rules, as `dealrules eval --deals`
+//                      does (per line)
 // - repl fact N:       in the REPL, one fact changed (`discount = …`) and the new decision shown
 //
 // The process's allocator is set as the `dealrules` command sets it (`Allocator.keepFreedMemory`).
@@ -29,8 +32,8 @@ let today = Day(year: 2026, month: 12, day: 1)!
 
 final class Workload: @unchecked Sendable {
     let rules: RuleSet
-    /// One copy of the rules per processor, for the stream.
-    let workers: [RuleSet]
+    /// A stream on every processor, its copies of the rules loaded once.
+    var stream: DealStream
     let deals: [Deal]
     let lines: [ArraySlice<UInt8>]
     /// The next deal to decide: each iteration takes the next one, round the list.
@@ -38,10 +41,10 @@ final class Workload: @unchecked Sendable {
     /// Decides in the same storage every time, as a caller deciding deal after deal would.
     var decider: Decider
 
-    init(rules: RuleSet, workers: [RuleSet], deals: [Deal], lines: [ArraySlice<UInt8>]) {
+    init(rules: RuleSet, deals: [Deal], lines: [ArraySlice<UInt8>]) {
         self.rules = rules
         self.decider = Decider(rules)
-        self.workers = workers
+        self.stream = DealStream(rules: rules, today: today)
         self.deals = deals
         self.lines = lines
     }
@@ -58,7 +61,7 @@ func rulesPath(_ n: Int) -> String { "\(dataDirectory)/dealrules-\(n)" }
 func loadRules(_ n: Int) -> RuleSet {
     let result = RuleSet.load(paths: [rulesPath(n)])
     guard let rules = result.ruleSet else {
-        fatalError("cannot load \(rulesPath(n)): \(result.summary); run scripts/bench to generate the workload")
+        fatalError("cannot load \(rulesPath(n)): \(result.diagnostics.count) problems; run scripts/bench to generate the workload")
     }
     return rules
 }
@@ -81,8 +84,7 @@ func workload(_ n: Int) -> Workload {
     let deals = lines.map { line in
         do { return try rules.deal(json: line) } catch { fatalError("deal does not read: \(error)") }
     }
-    let workers = [rules] + (1..<DealStreamDecider.processorCount).map { _ in loadRules(n) }
-    let w = Workload(rules: rules, workers: workers, deals: deals, lines: lines)
+    let w = Workload(rules: rules, deals: deals, lines: lines)
     workloads[n] = w
     return w
 }
@@ -139,12 +141,11 @@ let benchmarks: @Sendable () -> Void = {
         }
 
         Benchmark("stream \(n)", configuration: .init(metrics: withMemory, scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark, w in
-            var batch = DealBatch()
-            for line in w.lines.prefix(1000) { batch.append(line: line) }
-            var decider = DealStreamDecider(workers: w.workers, today: today)
+            var jsonl: [UInt8] = []
+            for line in w.lines.prefix(1000) { jsonl += line + [0x0A] }
             var out: [UInt8] = []
             benchmark.startMeasurement()
-            decider.decide(batch, into: &out)
+            w.stream.decide(jsonl: jsonl, into: &out)
             blackHole(out)
         } setup: {
             workload(n)

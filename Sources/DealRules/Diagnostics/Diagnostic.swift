@@ -1,41 +1,39 @@
 /// How serious a diagnostic is. Errors stop a rule set from loading; warnings never do.
-public enum Severity: String, Sendable, Hashable, Comparable {
+public enum Severity: String, Sendable, Hashable {
     case error
     case warning
     case note
-
-    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-    private var rank: Int {
-        switch self {
-        case .error: 0
-        case .warning: 1
-        case .note: 2
-        }
-    }
 }
 
 /// One finding from any phase (reading files, lexing, parsing, checking, reading a deal,
 /// evaluating). The library returns these as values and never prints them.
 public struct Diagnostic: Sendable, Hashable, Error {
+    /// More about a diagnostic, somewhere else: `the first declaration` and where it is.
     public struct Note: Sendable, Hashable {
+        /// What the place is.
         public var message: String
+        /// The place.
         public var location: SourceLocation?
-        public init(_ message: String, at location: SourceLocation? = nil) {
+        package init(_ message: String, at location: SourceLocation? = nil) {
             self.message = message
             self.location = location
         }
     }
 
+    /// Stable across versions (`check.unknown-field`); every code is in docs/diagnostics.md.
     public var code: DiagnosticCode
+    /// Error, warning or note.
     public var severity: Severity
     /// Short, lower-case, no final period; the user's own words in backticks.
     public var message: String
+    /// Where the problem is (none for a problem of the whole: a file that does not exist).
     public var location: SourceLocation?
     /// What to do about it: a suggestion, the right form, "did you mean".
     public var help: String?
+    /// Other places that explain it.
     public var notes: [Note]
 
-    public init(_ code: DiagnosticCode, _ message: String, at location: SourceLocation? = nil,
+    package init(_ code: DiagnosticCode, _ message: String, at location: SourceLocation? = nil,
                 severity: Severity? = nil, help: String? = nil, notes: [Note] = []) {
         self.code = code
         self.severity = severity ?? code.defaultSeverity
@@ -45,14 +43,14 @@ public struct Diagnostic: Sendable, Hashable, Error {
         self.notes = notes
     }
 
-    public var isError: Bool { severity == .error }
+    package var isError: Bool { severity == .error }
 }
 
 extension Array where Element == Diagnostic {
-    public var hasErrors: Bool { contains { $0.severity == .error } }
+    package var hasErrors: Bool { contains { $0.severity == .error } }
 
     /// Sorted by file, then position, then severity: the order every output uses.
-    public func sortedByLocation() -> [Diagnostic] {
+    package func sortedByLocation() -> [Diagnostic] {
         enumerated().sorted { a, b in
             let la = a.element.location, lb = b.element.location
             switch (la, lb) {
@@ -71,6 +69,8 @@ extension Array where Element == Diagnostic {
 /// What goes wrong when rules (or a fact, an expression) are read: every diagnostic, errors
 /// and warnings, sorted by file and position.
 public struct LoadError: Error, Sendable, CustomStringConvertible {
+    /// Every diagnostic, errors and warnings.
     public let diagnostics: [Diagnostic]
+    /// The diagnostics as `dealrules check` prints them.
     public var description: String { DiagnosticRenderer().render(diagnostics) }
 }

@@ -91,7 +91,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     // MARK: api: the C interface
     case invalidArgument = "api.invalid-argument"
 
-    public var defaultSeverity: Severity {
+    package var defaultSeverity: Severity {
         switch self {
         case .unusedDefine, .unusedApproval, .unusedChoice, .constantCondition, .emptyRuleSet: .warning
         default: .error
@@ -99,7 +99,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     }
 
     /// What the code means, for `docs/diagnostics.md` and `--help`.
-    public var meaning: String {
+    package var meaning: String {
         switch self {
         case .fileNotFound: "a rule file, include or catalog CSV named on the command line or in a file does not exist"
         case .fileUnreadable: "a file exists but cannot be read (permissions, a folder where a file was expected)"

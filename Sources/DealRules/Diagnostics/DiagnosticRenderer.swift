@@ -1,17 +1,19 @@
 /// Turns diagnostics into text for people: `FILE:LINE:COL: error: message`, the source line
 /// with a caret under the span, then help and notes. Returns a string; never prints.
 public struct DiagnosticRenderer: Sendable {
-    public var color: Bool
+    package var color: Bool
 
+    /// With `color`, ANSI colours (for a terminal).
     public init(color: Bool = false) {
         self.color = color
     }
 
+    /// The diagnostics as `dealrules check` prints them.
     public func render(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.map(render).joined()
     }
 
-    public func render(_ d: Diagnostic) -> String {
+    package func render(_ d: Diagnostic) -> String {
         var out = ""
         let label: String
         switch d.severity {

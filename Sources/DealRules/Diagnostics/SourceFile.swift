@@ -2,19 +2,19 @@ import Glibc
 
 /// A rule file's text, kept as UTF-8 bytes for the lexer, with the line table that turns a
 /// byte offset into a line and column when (and only when) a message is shown.
-public final class SourceFile: Sendable {
+package final class SourceFile: Sendable {
     /// The path shown in messages and rule names: relative to the rule set's root.
-    public let path: String
+    package let path: String
     /// The absolute path on disk, or nil for text that never was a file (the REPL, a string).
-    public let absolutePath: String?
-    public let bytes: [UInt8]
+    package let absolutePath: String?
+    package let bytes: [UInt8]
     /// Whether a diagnostic shows the line it points at under its heading: for rule files and
     /// what is typed, not (yet) for a deal's JSON.
-    public let showsExcerpts: Bool
+    package let showsExcerpts: Bool
     /// Byte offset of the first byte of each line.
     private let lineStarts: [Int]
 
-    public init(path: String, absolutePath: String? = nil, bytes: [UInt8], showsExcerpts: Bool = true) {
+    package init(path: String, absolutePath: String? = nil, bytes: [UInt8], showsExcerpts: Bool = true) {
         self.path = path
         self.absolutePath = absolutePath
         self.showsExcerpts = showsExcerpts
@@ -51,22 +51,22 @@ public final class SourceFile: Sendable {
 
     static func isUTF8(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { isUTF8($0) } }
 
-    public convenience init(path: String, absolutePath: String? = nil, text: String) {
+    package convenience init(path: String, absolutePath: String? = nil, text: String) {
         self.init(path: path, absolutePath: absolutePath, bytes: Array(text.utf8))
     }
 
-    public var lineCount: Int { lineStarts.count }
+    package var lineCount: Int { lineStarts.count }
 
     /// The text between two byte offsets (clamped to the file).
-    public func text(_ start: Int, _ end: Int) -> String {
+    package func text(_ start: Int, _ end: Int) -> String {
         let s = max(0, min(start, bytes.count)), e = max(s, min(end, bytes.count))
         return String(decoding: bytes[s..<e], as: UTF8.self)
     }
 
-    public func text(of range: SourceRange) -> String { text(Int(range.start), Int(range.end)) }
+    package func text(of range: SourceRange) -> String { text(Int(range.start), Int(range.end)) }
 
     /// 1-based line and column; the column counts Unicode characters, not bytes.
-    public func position(of offset: Int) -> (line: Int, column: Int) {
+    package func position(of offset: Int) -> (line: Int, column: Int) {
         let offset = max(0, min(offset, bytes.count))
         var lo = 0, hi = lineStarts.count - 1
         while lo < hi {
@@ -79,7 +79,7 @@ public final class SourceFile: Sendable {
     }
 
     /// The text of a 1-based line, without its line break.
-    public func lineText(_ line: Int) -> String {
+    package func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
@@ -88,28 +88,28 @@ public final class SourceFile: Sendable {
     }
 
     /// `FILE:LINE:COL` for an offset: how outcomes name where their rule is.
-    public func locationString(of offset: Int) -> String {
+    package func locationString(of offset: Int) -> String {
         let (line, column) = position(of: offset)
         return "\(path):\(line):\(column)"
     }
 }
 
 /// A half-open range of UTF-8 offsets in one source file.
-public struct SourceRange: Hashable, Sendable {
-    public var start: Int32
-    public var end: Int32
+package struct SourceRange: Hashable, Sendable {
+    package var start: Int32
+    package var end: Int32
 
-    public init(_ start: Int, _ end: Int) {
+    package init(_ start: Int, _ end: Int) {
         self.start = Int32(clamping: start)
         self.end = Int32(clamping: max(start, end))
     }
 
-    public static let empty = SourceRange(0, 0)
+    package static let empty = SourceRange(0, 0)
 
-    public func union(_ other: SourceRange) -> SourceRange {
+    package func union(_ other: SourceRange) -> SourceRange {
         SourceRange(Int(min(start, other.start)), Int(max(end, other.end)))
     }
 
     /// An empty range just after this one: where a missing token would have been.
-    public var after: SourceRange { SourceRange(Int(end), Int(end)) }
+    package var after: SourceRange { SourceRange(Int(end), Int(end)) }
 }

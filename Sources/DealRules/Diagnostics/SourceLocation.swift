@@ -4,28 +4,30 @@
 /// file's line table when they are shown.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     /// The text it points into.
-    public let file: SourceFile
+    package let file: SourceFile
     /// The bytes it spans.
-    public let range: SourceRange
+    package let range: SourceRange
 
-    public init(_ file: SourceFile, _ range: SourceRange) {
+    package init(_ file: SourceFile, _ range: SourceRange) {
         self.file = file
         self.range = range
     }
 
     /// The one character at `offset`: where something starts (a rule's outcome keyword).
-    public init(_ file: SourceFile, at offset: Int32) {
+    package init(_ file: SourceFile, at offset: Int32) {
         self.init(file, SourceRange(Int(offset), Int(offset) + 1))
     }
 
     /// The file's path, as messages show it (relative to the rule set's root).
     public var path: String { file.path }
+    /// Its line, counted from 1.
     public var line: Int { file.position(of: Int(range.start)).line }
+    /// Its column on that line, counted from 1, in Unicode characters.
     public var column: Int { file.position(of: Int(range.start)).column }
-    public var endLine: Int { file.position(of: Int(range.end)).line }
-    public var endColumn: Int { file.position(of: Int(range.end)).column }
+    package var endLine: Int { file.position(of: Int(range.end)).line }
+    package var endColumn: Int { file.position(of: Int(range.end)).column }
     /// The text of the line it starts on, for a caret under it.
-    public var lineText: String { file.lineText(line) }
+    package var lineText: String { file.lineText(line) }
 
     /// `FILE:LINE:COL`
     public var description: String {
@@ -38,6 +40,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         a.range == b.range && a.file.path == b.file.path
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(file.path)
         h.combine(range)

@@ -1,7 +1,7 @@
 /// "Did you mean" from an edit distance: the closest candidate within a third of the word's
 /// length (at least one edit), ties broken by declaration order.
-public enum Suggestions {
-    public static func closest<S: Sequence>(to word: String, in candidates: S) -> String?
+package enum Suggestions {
+    package static func closest<S: Sequence>(to word: String, in candidates: S) -> String?
     where S.Element == String {
         let target = Array(word.lowercased())
         let limit = max(1, target.count / 3)
@@ -19,7 +19,7 @@ public enum Suggestions {
     }
 
     /// `did you mean `x`?` or nil.
-    public static func didYouMean<S: Sequence>(_ word: String, _ candidates: S) -> String?
+    package static func didYouMean<S: Sequence>(_ word: String, _ candidates: S) -> String?
     where S.Element == String {
         closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
     }

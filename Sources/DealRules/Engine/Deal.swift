@@ -2,8 +2,8 @@
 /// the line items of each kind. A deal is made by `RuleSet.deal(json:)`, `RuleSet.deal(_:)` or
 /// fact statements, and only means something to the rule set that made it.
 public struct Deal: Sendable, Hashable {
-    public struct Item: Sendable, Hashable {
-        public let name: String
+    package struct Item: Sendable, Hashable {
+        package let name: String
         /// Its catalog entry, or -1 when its name is not in the catalog.
         let catalogEntry: Int32
         /// Which item fields the deal gave (the others come from the catalog or a default).
@@ -11,7 +11,7 @@ public struct Deal: Sendable, Hashable {
         /// Where its values start in the deal's `itemValues`.
         let valueStart: Int32
 
-        public var isInCatalog: Bool { catalogEntry >= 0 }
+        package var isInCatalog: Bool { catalogEntry >= 0 }
     }
 
     /// The deal's parts, in one shared object: copying a deal (into a decision, an evaluator,
@@ -119,12 +119,14 @@ public struct Deal: Sendable, Hashable {
         }
     }
 
+    /// Equal when they give the same facts for the same rules.
     public static func == (a: Deal, b: Deal) -> Bool {
         a.storage === b.storage
             || (a.fields == b.fields && a.items == b.items && a.itemValues == b.itemValues && a.itemFill == b.itemFill
                 && a.today == b.today && a.id == b.id)
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(fields)
         h.combine(items)
@@ -136,7 +138,7 @@ public struct Deal: Sendable, Hashable {
 
 extension RuleSet {
     /// A deal with no facts at all.
-    public func emptyDeal() -> Deal {
+    package func emptyDeal() -> Deal {
         Deal(fieldCount: fields.count, kindCount: itemKinds.count, itemFill: itemFill)
     }
 
@@ -165,12 +167,12 @@ extension Deal {
     }
 
     /// The value given for a deal field, by name; nil when it is not declared.
-    public func given(_ field: String, in rules: RuleSet) -> Value? {
+    package func given(_ field: String, in rules: RuleSet) -> Value? {
         rules.fieldIndex[field].map { fields[$0] }
     }
 
     /// The deal's items of one kind, by the kind's name.
-    public func items(_ kind: String, in rules: RuleSet) -> [Item] {
+    package func items(_ kind: String, in rules: RuleSet) -> [Item] {
         rules.itemKindIndex[kind].map { items[$0] } ?? []
     }
 }

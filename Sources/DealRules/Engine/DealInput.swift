@@ -34,6 +34,7 @@ extension RuleSet {
         return nil
     }
 
+    /// Reads one deal from JSON text (see `deal(json:name:)` for bytes).
     public func deal(json text: String, name: String = "deal") throws(Diagnostic) -> Deal {
         try deal(json: Array(text.utf8), name: name)
     }
@@ -41,7 +42,7 @@ extension RuleSet {
 
 extension Diagnostic {
     /// A line of a stream longer than the limit: it is answered with this, never held whole.
-    public static func lineTooLong(bytes n: Int, limit: Int) -> Diagnostic {
+    package static func lineTooLong(bytes n: Int, limit: Int) -> Diagnostic {
         Diagnostic(.dealLimit, "the line is more than \(n) bytes; the limit is \(limit)", help: "raise it with --max-deal-bytes")
     }
 }
@@ -49,7 +50,7 @@ extension Diagnostic {
 extension RuleSet {
     /// The raw JSON of a deal's `"id"`, when the text is an object that has one: a bad line in
     /// a stream still names its deal when it can.
-    public func dealID(json bytes: some Collection<UInt8>) -> String? {
+    package func dealID(json bytes: some Collection<UInt8>) -> String? {
         let array = Array(bytes)
         return array.withUnsafeBufferPointer { whole -> String? in
             var reader = DealReader(rules: self, bytes: whole)

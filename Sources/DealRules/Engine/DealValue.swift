@@ -39,10 +39,15 @@ public indirect enum DealValue: Sendable, Hashable {
 /// optional `DealValue`s; JSON's null is `.null`.
 extension DealValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// `"EU"`: text.
     public init(stringLiteral value: String) { self = .text(value) }
+    /// `80_000`: a number.
     public init(integerLiteral value: Int) { self = .number(String(value)) }
+    /// `true`: a flag.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// `["US", "EU"]`: a list.
     public init(arrayLiteral elements: DealValue...) { self = .list(elements) }
+    /// `["name": "SIEM", "seats": 20]`: an object (an item).
     public init(dictionaryLiteral elements: (String, DealValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
     }

@@ -50,13 +50,15 @@ extension RuleSet {
 /// time (a CRM on every keystroke, a benchmark), with no allocation but the decision's own once
 /// it has warmed up. Not shared between threads: make one per thread.
 public struct Decider {
-    public let rules: RuleSet
+    package let rules: RuleSet
     var scratch = DecideScratch()
 
+    /// A decider for `rules`.
     public init(_ rules: RuleSet) {
         self.rules = rules
     }
 
+    /// Decides a deal, as `RuleSet.decide` does, in this decider's storage.
     public mutating func decide(_ deal: Deal, today: Day? = nil, explain: Bool = false) -> Decision {
         rules.decide(deal, today: today, explain: explain, scratch: &scratch)
     }

@@ -1,10 +1,11 @@
 /// What a deal needs: the decision and the outcomes behind it. A value; `json()` gives the
-/// shape of LANGUAGE.md.
+/// JSON shape of docs/tools.md.
 ///
 /// Deciding records only which rules fired or stayed undecided (and for which item); the
 /// outcomes' messages, the facts each undecided rule misses, and explanations are worked out
 /// when they are asked for, so a decision nobody reads in full costs little.
 public struct Decision: Sendable, Hashable {
+    /// The decision: approved, needs approval, incomplete or blocked.
     public let kind: DecisionKind
     /// The deal's `"id"`, as raw JSON text, echoed verbatim.
     public let id: String?
@@ -16,14 +17,15 @@ public struct Decision: Sendable, Hashable {
     /// Approvals required by the rules that fired, sorted, without repeats.
     public var required: [String] { context.required(fired) }
 
-    /// In rule load order, then item order; one per approval a `require` rule needs.
+    /// The rules that fired, in rule load order, then item order; one per approval a `require`
+    /// rule needs.
     public var outcomes: [Outcome] { context.outcomes(fired) }
 
     /// Rules (per item) that missing facts leave undecided, with the facts that would decide them.
     public var undetermined: [Undetermined] { context.undetermined(undecided) }
 
-    public var denied: Bool { fired.contains { context.rules.rules[Int($0.rule)].outcome == .deny } }
-    public var warnings: [Outcome] { outcomes.filter { $0.kind == .warn } }
+    package var denied: Bool { fired.contains { context.rules.rules[Int($0.rule)].outcome == .deny } }
+    package var warnings: [Outcome] { outcomes.filter { $0.kind == .warn } }
 
     /// Every fact that would help decide, sorted, without repeats.
     public var missing: [String] { Array(Set(undetermined.flatMap(\.missing))).sorted() }
@@ -93,48 +95,68 @@ struct DecisionContext: Sendable {
     let explain: Bool
 }
 
+/// A rule that fired: for which approval, on which item, and what it says.
 public struct Outcome: Sendable, Hashable {
+    /// Require, deny or warn.
     public var kind: OutcomeKind
+    /// The approval this entry is for (`require` only; one entry per approval).
     public var approval: String?
+    /// The team that gives the approval (`require` only).
     public var team: String?
+    /// The rule's name (`FILE#N` for an unnamed rule).
     public var rule: String
     /// The rule's outcome keyword (`"location"` in JSON: `FILE:LINE:COL`).
     public var location: SourceLocation
+    /// The item it fired for, for a rule about items.
     public var item: String?
+    /// Its `because` message, or the condition with each value beside it.
     public var message: String
     /// With `explain`: the condition as written, and each path it read with its value (nil: unknown).
     public var explanation: Explanation?
 }
 
+/// A `require`, `deny` or `warn` rule that missing facts (or an evaluation error) leave
+/// undecided, and what would decide it.
 public struct Undetermined: Sendable, Hashable {
+    /// Require, deny or warn (an undetermined `warn` never makes a deal incomplete).
     public var kind: OutcomeKind
+    /// The approval this entry is for (`require` only; one entry per approval).
     public var approval: String?
+    /// The team that gives the approval (`require` only).
     public var team: String?
+    /// The rule's name (`FILE#N` for an unnamed rule).
     public var rule: String
+    /// The rule's outcome keyword.
     public var location: SourceLocation
+    /// The item it is undecided for, for a rule about items.
     public var item: String?
     /// The facts whose values would decide it, sorted.
     public var missing: [String]
     /// Evaluation errors that left it undecided (`division by zero`).
     public var errors: [String]
+    /// With `explain`: the condition and the values it read.
     public var explanation: Explanation?
 }
 
+/// Why a rule came out as it did: its condition as written and the value of every fact it read.
 public struct Explanation: Sendable, Hashable {
+    /// The condition as written, canonically printed (with `unless …`).
     public var condition: String
     /// Path → its value as text, or nil when unknown; in the order the condition reads them.
     public var values: [(String, String?)]
     /// The condition with each path's value beside it: `discount (25%) > 20%`.
     public var annotated: String
     /// Each define the condition uses, with its own condition annotated the same way.
-    public var defines: [(name: String, annotated: String)] = []
+    package var defines: [(name: String, annotated: String)] = []
 
+    /// Equal when they say the same (a tuple has no `==` of its own).
     public static func == (a: Explanation, b: Explanation) -> Bool {
         a.condition == b.condition && a.annotated == b.annotated && a.values.map(\.0) == b.values.map(\.0)
             && a.values.map(\.1) == b.values.map(\.1) && a.defines.map(\.name) == b.defines.map(\.name)
             && a.defines.map(\.annotated) == b.defines.map(\.annotated)
     }
 
+    /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(annotated)
         h.combine(condition)

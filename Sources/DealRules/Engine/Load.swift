@@ -19,7 +19,8 @@ extension RuleSet {
         for p in paths { loader.load(path: p) }
         let root = FileSystem.absolute(".")
         for s in sources { loader.load(source: s.text, name: s.name, root: FileSystem.real(root) ?? root) }
-        return LoadResult(loader.finish(), threads: threads)
+        return LoadResult(loader.finish(), threads: threads,
+                          origin: .paths(paths, sources: sources, overrides: overrides, limits: limits))
     }
 
     /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
@@ -30,6 +31,34 @@ extension RuleSet {
         loader.threads = threads
         let rootPath = FileSystem.absolute(root ?? ".")
         loader.load(source: source, name: name, root: FileSystem.real(rootPath) ?? rootPath)
-        return LoadResult(loader.finish(), threads: threads)
+        return LoadResult(loader.finish(), threads: threads, origin: .source(source, name: name, root: root, limits: limits))
+    }
+}
+
+/// How a rule set was loaded, to load it again: a copy of its own for another thread (see
+/// `RuleSet.copy()`).
+enum LoadOrigin: Sendable {
+    case paths([String], sources: [(name: String, text: String)], overrides: [String: String], limits: Limits)
+    case source(String, name: String, root: String?, limits: Limits)
+}
+
+extension RuleSet {
+    /// The same rules loaded again, sharing no object with this rule set: threads that decide
+    /// with one rule set each do not contend on its reference counts. nil when it cannot be
+    /// loaded again as it was (it was not loaded by `load`, or its files changed since).
+    func copy(threads: Int? = 1) -> RuleSet? {
+        let again: LoadResult
+        switch origin {
+        case .paths(let paths, let sources, let overrides, let limits)?:
+            again = RuleSet.load(paths: paths, sources: sources, overrides: overrides, limits: limits, threads: threads)
+        case .source(let text, let name, let root, let limits)?:
+            again = RuleSet.load(source: text, name: name, root: root, limits: limits, threads: threads)
+        case nil:
+            return nil
+        }
+        guard let copy = again.ruleSet, copy.files == files, copy.rules.count == rules.count,
+              zip(copy.rules, rules).allSatisfy({ $0.name == $1.name && $0.conditionText == $1.conditionText }),
+              copy.approvals == approvals else { return nil }
+        return copy
     }
 }

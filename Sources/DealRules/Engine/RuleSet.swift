@@ -1,25 +1,28 @@
 /// A loaded, checked rule set: immutable and `Sendable`, so one instance decides any number of
 /// deals from any number of threads. Load it once (`RuleSet.load`), then `decide` deals.
 public final class RuleSet: Sendable {
-    public let choices: [ChoiceInfo]
+    package let choices: [ChoiceInfo]
     /// The deal's fields; a field's index is its slot.
-    public let fields: [FieldInfo]
+    package let fields: [FieldInfo]
     let fieldIndex: [String: Int]
-    public let itemKinds: [ItemKind]
+    package let itemKinds: [ItemKind]
     let itemKindIndex: [String: Int]
+    /// The approvals its rules may require, in declaration order.
     public let approvals: [Approval]
     let approvalIndex: [String: Int]
-    public let defines: [Define]
+    package let defines: [Define]
     let defineIndex: [String: Int]
-    /// In load order: files in bytewise path order, includes in place.
+    /// Its rules in load order: files in bytewise path order, includes in place.
     public let rules: [Rule]
     let ruleIndex: [String: Int]
-    public let scenarios: [Scenario]
+    package let scenarios: [Scenario]
     /// Warnings found while checking (unused declarations, constant conditions).
     public let warnings: [Diagnostic]
-    public let limits: Limits
-    /// The files it was loaded from, in load order.
+    package let limits: Limits
+    /// The files it was loaded from, in load order (catalog spreadsheets last).
     public let files: [LoadedFile]
+    /// How it was loaded (to load a copy for another thread).
+    let origin: LoadOrigin?
     /// The largest frame any rule needs for its item bindings.
     let maxBindings: Int
     /// Names looked up from a deal's JSON bytes: fields, each kind's item fields, each
@@ -47,7 +50,8 @@ public final class RuleSet: Sendable {
 
     /// Compiles checked rules for deciding: the plan (on up to `threads` threads for a large
     /// rule set; nil: one per processor), and the tables the deal reader looks names up in.
-    init(_ checked: CheckedRules, threads: Int? = nil) {
+    init(_ checked: CheckedRules, threads: Int? = nil, origin: LoadOrigin? = nil) {
+        self.origin = origin
         choices = checked.choices
         fields = checked.fields
         fieldIndex = checked.fieldIndex
@@ -87,20 +91,20 @@ public final class RuleSet: Sendable {
                      ruleIndex: ruleIndex, scenarios: scenarios, warnings: warnings, limits: limits, files: files)
     }
 
-    public func field(named name: String) -> FieldInfo? { fieldIndex[name].map { fields[$0] } }
-    public func itemKind(named name: String) -> ItemKind? { itemKindIndex[name].map { itemKinds[$0] } }
-    public func approval(named name: String) -> Approval? { approvalIndex[name].map { approvals[$0] } }
-    public func rule(named name: String) -> Rule? { ruleIndex[name].map { rules[$0] } }
+    package func field(named name: String) -> FieldInfo? { fieldIndex[name].map { fields[$0] } }
+    package func itemKind(named name: String) -> ItemKind? { itemKindIndex[name].map { itemKinds[$0] } }
+    package func approval(named name: String) -> Approval? { approvalIndex[name].map { approvals[$0] } }
+    package func rule(named name: String) -> Rule? { ruleIndex[name].map { rules[$0] } }
 
     /// The rule whose outcome keyword is on the line that `FILE:LINE` (or `FILE:LINE:COL`)
     /// names, as locations are shown: `pricing.rules:35`.
-    public func rule(at location: String) -> Rule? { Rule.at(location, in: rules, unnamedOnly: false) }
+    package func rule(at location: String) -> Rule? { Rule.at(location, in: rules, unnamedOnly: false) }
 
     /// Names a type the way messages spell it (`percent`, `list of region`).
-    public func typeName(_ t: ValueType) -> String { TypeNamer(choices: choices, items: itemKinds).name(t) }
+    package func typeName(_ t: ValueType) -> String { TypeNamer(choices: choices, items: itemKinds).name(t) }
 
     /// Spells a value the way the language writes it (`$1,200`, `25%`, `[US, EU]`).
-    public func text(of value: Value, in deal: Deal? = nil, itemKind: Int? = nil) -> String {
+    package func text(of value: Value, in deal: Deal? = nil, itemKind: Int? = nil) -> String {
         (deal.map { valueText(for: $0) } ?? ValueText(choices: choices)).text(value, kind: itemKind)
     }
 }
@@ -109,18 +113,21 @@ public final class RuleSet: Sendable {
 /// What loading gives: the rule set when it checked clean (warnings allowed), and every
 /// diagnostic, sorted by file and position.
 public struct LoadResult: Sendable {
+    /// The rule set, when it has no error.
     public let ruleSet: RuleSet?
+    /// Every error and warning, sorted by file and position (`DiagnosticRenderer` shows them
+    /// as `dealrules check` does).
     public let diagnostics: [Diagnostic]
 
     /// What the loader found, compiled when it checked clean.
-    init(_ loaded: (CheckedRules?, [Diagnostic]), threads: Int?) {
-        ruleSet = loaded.0.map { RuleSet($0, threads: threads) }
+    init(_ loaded: (CheckedRules?, [Diagnostic]), threads: Int?, origin: LoadOrigin) {
+        ruleSet = loaded.0.map { RuleSet($0, threads: threads, origin: origin) }
         diagnostics = loaded.1
     }
 
     /// One line for people: `ok: 30 rules, 5 approvals, 1 catalog (14 entries) in 5 files`,
     /// or `2 errors, 1 warning`.
-    public var summary: String {
+    package var summary: String {
         func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
         let warnings = diagnostics.filter { $0.severity == .warning }.count
         let warned = warnings > 0 ? count(warnings, "warning", "warnings") : nil

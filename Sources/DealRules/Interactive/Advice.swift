@@ -3,18 +3,18 @@
 /// the changed deal.
 
 /// A rule that did not fire, but one comparison away from it: `discount 19%: 1 point under deep_discount`.
-public struct NearMiss: Sendable, Hashable, CustomStringConvertible {
-    public let rule: String
-    public let item: String?
-    public let path: String
-    public let value: String
-    public let threshold: String
+package struct NearMiss: Sendable, Hashable, CustomStringConvertible {
+    package let rule: String
+    package let item: String?
+    package let path: String
+    package let value: String
+    package let threshold: String
     /// How far the value is from firing the rule, in the value's own unit (`1 point`, `$5,000`).
-    public let gap: String
+    package let gap: String
     /// `under` or `over` the threshold.
-    public let side: String
+    package let side: String
 
-    public var description: String {
+    package var description: String {
         "\(path) \(value): \(gap) \(side) \(rule)" + (item.map { " (\($0))" } ?? "")
     }
 }
@@ -69,7 +69,7 @@ extension RuleSet {
     /// Rules that did not fire but would if one comparison with a constant moved a little:
     /// within 5 points for a percent, 20% of the threshold for money, numbers and durations,
     /// two weeks for a date.
-    public func nearMisses(_ deal: Deal, today: Day? = nil) -> [NearMiss] {
+    package func nearMisses(_ deal: Deal, today: Day? = nil) -> [NearMiss] {
         var ev = Evaluator(self, deal: deal, today: today ?? Day.localToday())
         var out: [NearMiss] = []
         for rule in rules {
@@ -197,7 +197,7 @@ extension RuleSet {
     /// The smallest changes of single facts that would remove an approval or every denial,
     /// found from the boundary values in the rules that bring it, each checked by deciding the
     /// changed deal. Closest changes first.
-    public func avoid(_ target: AvoidTarget, in draft: DealDraft, today: Day? = nil) -> [Suggestion] {
+    package func avoid(_ target: AvoidTarget, in draft: DealDraft, today: Day? = nil) -> [Suggestion] {
         let (deal, _) = deal(from: draft)
         let date = draft.today ?? today ?? Day.localToday()
         let before = decide(deal, today: date)

@@ -1,20 +1,20 @@
 /// A deal built fact by fact and kept by names, as JSON values (`"25%"`, `"EU"`, items as
 /// objects). It outlives any one rule set, so it survives a reload; it is what the REPL shows,
 /// saves and restores, and what a scenario builds.
-public struct DealDraft: Sendable, Hashable {
+package struct DealDraft: Sendable, Hashable {
     /// Deal fields by name; an item list is a list of objects with `"name"`.
-    public var fields: [String: DealValue] = [:]
+    package var fields: [String: DealValue] = [:]
     /// The date the deal is evaluated on, when it has its own (`today = …`).
-    public var today: Day?
+    package var today: Day?
     /// The deal's `"id"`, when it has one.
-    public var id: DealValue?
+    package var id: DealValue?
 
-    public init() {}
+    package init() {}
 
-    public var isEmpty: Bool { fields.isEmpty && today == nil && id == nil }
+    package var isEmpty: Bool { fields.isEmpty && today == nil && id == nil }
 
     /// The draft as one JSON object: its fields, `"today"` and `"id"`.
-    public var jsonValue: DealValue {
+    package var jsonValue: DealValue {
         var o = fields
         if let today { o["today"] = .text(today.description) }
         if let id { o["id"] = id }
@@ -22,7 +22,7 @@ public struct DealDraft: Sendable, Hashable {
     }
 
     /// The draft as JSON text (keys sorted).
-    public func json(pretty: Bool = false) -> String {
+    package func json(pretty: Bool = false) -> String {
         var w = JSONWriter(pretty: pretty)
         jsonValue.writeJSON(&w)
         return w.string
@@ -30,7 +30,7 @@ public struct DealDraft: Sendable, Hashable {
 
     /// A draft from a deal's JSON object (what `json()` writes): `"today"` and `"id"` are taken
     /// out, every other key is a field, whatever the rule set says of it.
-    public init(jsonValue: DealValue) {
+    package init(jsonValue: DealValue) {
         var o = jsonValue.objectMembers
         if case .text(let t)? = o.removeValue(forKey: "today") { today = Day.parse(t) }
         if let id = o.removeValue(forKey: "id"), id != .null { self.id = id }
@@ -39,18 +39,18 @@ public struct DealDraft: Sendable, Hashable {
 }
 
 /// A fact of a draft that the current rule set cannot read: kept aside, never dropped.
-public struct SetAside: Sendable, Hashable {
+package struct SetAside: Sendable, Hashable {
     /// `discount`, or `services[2]` for an item.
-    public let path: String
-    public let value: DealValue
-    public let reason: String
+    package let path: String
+    package let value: DealValue
+    package let reason: String
 }
 
 extension RuleSet {
     // MARK: Values as JSON
 
     /// A value as the JSON a deal gives it in: money as `"$1,200"`, percents as `"25%"`.
-    public func dealValue(_ v: Value, in deal: Deal? = nil, kind: Int? = nil) -> DealValue {
+    package func dealValue(_ v: Value, in deal: Deal? = nil, kind: Int? = nil) -> DealValue {
         switch v {
         case .unknown, .none, .failure: return .null
         case .flag(let b): return .bool(b)
@@ -71,7 +71,7 @@ extension RuleSet {
     // MARK: Drafts and deals
 
     /// The deal a draft describes, and the facts that do not fit these declarations.
-    public func deal(from draft: DealDraft) -> (deal: Deal, aside: [SetAside]) {
+    package func deal(from draft: DealDraft) -> (deal: Deal, aside: [SetAside]) {
         if let deal = try? deal(draft.jsonValue.objectMembers) { return (deal, []) }
         // Something does not fit: keep what does, fact by fact, and set the rest aside.
         var kept: [String: DealValue] = [:]
@@ -103,7 +103,7 @@ extension RuleSet {
     }
 
     /// The draft of a deal: what it gives, by name (not what the catalog fills in).
-    public func draft(of deal: Deal) -> DealDraft {
+    package func draft(of deal: Deal) -> DealDraft {
         var d = DealDraft()
         d.today = deal.today
         d.id = deal.id.flatMap { try? DealValue.parse(json: Array($0.utf8)) }
@@ -126,7 +126,7 @@ extension RuleSet {
     }
 
     /// The draft as fact statements, in declaration order: what `:deal` shows and a scenario holds.
-    public func factStatements(_ draft: DealDraft) -> [String] {
+    package func factStatements(_ draft: DealDraft) -> [String] {
         var out: [String] = []
         for f in fields {
             guard let v = draft.fields[f.name] else { continue }
@@ -152,7 +152,7 @@ extension RuleSet {
     /// What `next` changes in the items `draft` already had, one line per item, such as
     /// `"SIEM" was already in the deal: seats 20 → 3`. Adding an item that is already there
     /// updates it, and the REPL says so rather than leave it looking like a second one.
-    public func itemUpdates(from draft: DealDraft, to next: DealDraft) -> [String] {
+    package func itemUpdates(from draft: DealDraft, to next: DealDraft) -> [String] {
         var out: [String] = []
         for f in fields {
             guard case .list(.item(let k)) = f.type, case .list(let before)? = draft.fields[f.name],

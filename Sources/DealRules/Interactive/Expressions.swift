@@ -27,19 +27,19 @@ extension Checker {
 }
 
 /// The value of an expression for a deal, and, when it is unknown, the facts it needs.
-public struct ExpressionResult: Sendable, Hashable {
-    public let value: Value
+package struct ExpressionResult: Sendable, Hashable {
+    package let value: Value
     /// The value as the language writes it (`25%`, `yes`, `unknown`).
-    public let text: String
-    public let type: ValueType
+    package let text: String
+    package let type: ValueType
     /// For an unknown value: the facts that would decide it, sorted.
-    public let missing: [String]
-    public let errors: [String]
+    package let missing: [String]
+    package let errors: [String]
 }
 
 extension RuleSet {
     /// Checks and evaluates an expression typed against this rule set (in the REPL, in tests).
-    public func evaluate(expression text: String, deal: Deal, today: Day? = nil,
+    package func evaluate(expression text: String, deal: Deal, today: Day? = nil,
                          sourceName: String = "<input>") -> Result<ExpressionResult, LoadError> {
         let source = SourceFile(path: sourceName, text: text)
         let lexer = Lexer.tokenize(source, limits: limits)

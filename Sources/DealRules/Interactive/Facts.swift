@@ -4,7 +4,7 @@
 extension RuleSet {
     /// Parses, checks and applies one fact statement to `draft`; on any problem the draft is
     /// unchanged and the error carries diagnostics pointing into `text`.
-    public func apply(fact text: String, to draft: inout DealDraft, today: Day? = nil,
+    package func apply(fact text: String, to draft: inout DealDraft, today: Day? = nil,
                       sourceName: String = "<input>") throws(LoadError) {
         let source = SourceFile(path: sourceName, text: text)
         let lexer = Lexer.tokenize(source, limits: limits)

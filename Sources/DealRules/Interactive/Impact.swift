@@ -6,37 +6,37 @@
 /// kind, approval, rule name and item; a message reworded alone is not a change. Rules are
 /// matched by name, so an unnamed rule (`FILE:LINE`) that moves to another line shows as one
 /// rule lost and another gained: name rules to keep diffs quiet.
-public struct ImpactAnalysis: Sendable {
-    public let old: RuleSet
-    public let new: RuleSet
-    public let today: Day
+package struct ImpactAnalysis: Sendable {
+    package let old: RuleSet
+    package let new: RuleSet
+    package let today: Day
 
     /// Lines decided so far (blank lines do not count).
-    public private(set) var deals = 0
+    package private(set) var deals = 0
     /// Lines that neither rule set could read, with their errors.
-    public private(set) var unreadable: [(index: Int, id: String?, error: Diagnostic)] = []
-    public private(set) var changes: [DealChange] = []
+    package private(set) var unreadable: [(index: Int, id: String?, error: Diagnostic)] = []
+    package private(set) var changes: [DealChange] = []
     /// How many deals went from one decision to another (counting a deal one side could not read
     /// as going from or to `error`).
-    public private(set) var directions: [Direction: Int] = [:]
+    package private(set) var directions: [Direction: Int] = [:]
 
     /// The directions, most deals first (then by name).
-    public var directionsByCount: [(direction: Direction, deals: Int)] {
+    package var directionsByCount: [(direction: Direction, deals: Int)] {
         directions.map { ($0.key, $0.value) }.sorted { $0.deals != $1.deals ? $0.deals > $1.deals : $0.direction < $1.direction }
     }
 
-    public init(old: RuleSet, new: RuleSet, today: Day) {
+    package init(old: RuleSet, new: RuleSet, today: Day) {
         self.old = old
         self.new = new
         self.today = today
     }
 
     /// A decision, or the error that kept a deal from being read.
-    public enum Side: Sendable, Hashable, CustomStringConvertible {
+    package enum Side: Sendable, Hashable, CustomStringConvertible {
         case decided(DecisionKind)
         case error(Diagnostic)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .decided(let k): k.rawValue
             case .error: "error"
@@ -44,39 +44,39 @@ public struct ImpactAnalysis: Sendable {
         }
     }
 
-    public struct Direction: Sendable, Hashable, Comparable {
-        public let from: String
-        public let to: String
+    package struct Direction: Sendable, Hashable, Comparable {
+        package let from: String
+        package let to: String
 
-        public static func < (a: Direction, b: Direction) -> Bool { (a.from, a.to) < (b.from, b.to) }
+        package static func < (a: Direction, b: Direction) -> Bool { (a.from, a.to) < (b.from, b.to) }
     }
 
     /// One entry of a decision, as a diff compares them: an outcome that fired, or one left
     /// undetermined.
-    public enum Entry: Sendable, Hashable {
+    package enum Entry: Sendable, Hashable {
         case fired(Outcome)
         case undetermined(Undetermined)
 
-        public var fired: Bool {
+        package var fired: Bool {
             if case .fired = self { return true }
             return false
         }
 
-        public var kind: OutcomeKind { common.kind }
-        public var approval: String? { common.approval }
-        public var team: String? { common.team }
-        public var rule: String { common.rule }
-        public var location: SourceLocation { common.location }
-        public var item: String? { common.item }
+        package var kind: OutcomeKind { common.kind }
+        package var approval: String? { common.approval }
+        package var team: String? { common.team }
+        package var rule: String { common.rule }
+        package var location: SourceLocation { common.location }
+        package var item: String? { common.item }
 
         /// The message of a fired entry.
-        public var message: String? {
+        package var message: String? {
             if case .fired(let o) = self { return o.message }
             return nil
         }
 
         /// The missing facts of an undetermined entry.
-        public var missing: [String] {
+        package var missing: [String] {
             if case .undetermined(let u) = self { return u.missing }
             return []
         }
@@ -95,26 +95,26 @@ public struct ImpactAnalysis: Sendable {
         }
     }
 
-    public struct DealChange: Sendable {
-        public let index: Int
+    package struct DealChange: Sendable {
+        package let index: Int
         /// The deal's `"id"` as raw JSON, when it has one.
-        public let id: String?
-        public let before: Side
-        public let after: Side
-        public let gained: [Entry]
-        public let lost: [Entry]
+        package let id: String?
+        package let before: Side
+        package let after: Side
+        package let gained: [Entry]
+        package let lost: [Entry]
 
-        public var decisionChanged: Bool { before != after }
+        package var decisionChanged: Bool { before != after }
     }
 
     /// Deals whose decision changed.
-    public var changedDecision: Int { changes.count(where: { $0.decisionChanged }) }
+    package var changedDecision: Int { changes.count(where: { $0.decisionChanged }) }
     /// Deals that kept their decision but gained or lost an entry.
-    public var changedEntries: Int { changes.count(where: { !$0.decisionChanged }) }
-    public var unchanged: Int { deals - changes.count - unreadable.count }
+    package var changedEntries: Int { changes.count(where: { !$0.decisionChanged }) }
+    package var unchanged: Int { deals - changes.count - unreadable.count }
 
     /// Decides one line of JSONL under both rule sets.
-    public mutating func add(line bytes: some Collection<UInt8>) {
+    package mutating func add(line bytes: some Collection<UInt8>) {
         let index = deals
         deals += 1
         switch (side(old, bytes), side(new, bytes)) {
@@ -136,7 +136,7 @@ public struct ImpactAnalysis: Sendable {
     }
 
     /// Counts a line too long to read (of `n` bytes) as unreadable under both.
-    public mutating func add(tooLong n: Int) {
+    package mutating func add(tooLong n: Int) {
         unreadable.append((deals, nil, Diagnostic.lineTooLong(bytes: n, limit: new.limits.maxDealBytes)))
         deals += 1
     }
@@ -178,7 +178,7 @@ public struct ImpactAnalysis: Sendable {
 
 extension ImpactAnalysis {
     /// The report for tools (`dealrules diff --format json`; `docs/tools.md` describes it).
-    public func json(old oldName: String, new newName: String, pretty: Bool = true) -> String {
+    package func json(old oldName: String, new newName: String, pretty: Bool = true) -> String {
         var w = JSONWriter(pretty: pretty)
         w.beginObject()
         w.field("old", oldName)

@@ -1,34 +1,34 @@
 /// Scenarios run as tests: each builds its deal from its facts, is decided, and checks its
 /// `expect` lines against the decision.
-public struct ScenarioResult: Sendable {
-    public struct Failure: Sendable, Hashable {
+package struct ScenarioResult: Sendable {
+    package struct Failure: Sendable, Hashable {
         /// The expectation as written (`expect require finance_approval`), or the fact that
         /// could not be applied.
-        public let statement: String
-        public let location: SourceLocation
+        package let statement: String
+        package let location: SourceLocation
         /// Why it failed, in words.
-        public let detail: String
+        package let detail: String
     }
 
-    public let name: String
+    package let name: String
     /// The scenario's name in its file.
-    public let location: SourceLocation
+    package let location: SourceLocation
     /// The path of its file, as messages show it.
-    public var file: String { location.path }
-    public var failures: [Failure]
+    package var file: String { location.path }
+    package var failures: [Failure]
     /// The decision the scenario's deal got (nil when a fact could not be applied).
-    public let decision: Decision?
+    package let decision: Decision?
     /// Rules that fired (by name), and rules that were decided at all (fired or not).
-    public let fired: Set<String>
-    public let reached: Set<String>
+    package let fired: Set<String>
+    package let reached: Set<String>
 
-    public var passed: Bool { failures.isEmpty }
+    package var passed: Bool { failures.isEmpty }
 }
 
 extension RuleSet {
     /// Runs the scenarios whose name contains `filter` (all when nil). A scenario's own
     /// `today` wins over `today`, which defaults to the local date.
-    public func runScenarios(filter: String? = nil, today: Day? = nil) -> [ScenarioResult] {
+    package func runScenarios(filter: String? = nil, today: Day? = nil) -> [ScenarioResult] {
         scenarios.filter { s in filter.map { s.name.lowercased().contains($0.lowercased()) } ?? true }.map {
             run($0, today: today ?? Day.localToday())
         }

@@ -1,13 +1,14 @@
 /// Writes a decision for a salesperson: the decision first, then what blocks it, the approvals
 /// it needs and why, warnings, and the facts still missing. Returns text; never prints.
 public struct DecisionRenderer: Sendable {
-    public var color: Bool
+    package var color: Bool
 
+    /// With `color`, ANSI colours (for a terminal).
     public init(color: Bool = false) {
         self.color = color
     }
 
-    public func headline(_ d: Decision) -> String {
+    package func headline(_ d: Decision) -> String {
         switch d.kind {
         case .blocked:
             let n = d.outcomes.filter { $0.kind == .deny }.count
@@ -25,6 +26,7 @@ public struct DecisionRenderer: Sendable {
         }
     }
 
+    /// The decision as `dealrules eval` prints it.
     public func render(_ d: Decision) -> String {
         var out = headline(d) + "\n"
         let denials = d.outcomes.filter { $0.kind == .deny }
@@ -71,7 +73,7 @@ public struct DecisionRenderer: Sendable {
 
     /// Each missing fact with the rules that need it (and for which items), in order of first need:
     /// `start — start_in_past; too_soon for SIEM, EDR (warning)`.
-    public func missingFacts(_ d: Decision) -> [(fact: String, neededBy: String)] {
+    package func missingFacts(_ d: Decision) -> [(fact: String, neededBy: String)] {
         var order: [String] = []
         var rules: [String: [(rule: String, items: [String], warn: Bool)]] = [:]
         for u in orderedUniqueEntries(d.undetermined) {

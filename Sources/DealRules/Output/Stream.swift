@@ -6,7 +6,7 @@ import Glibc
 /// Lines of a JSONL stream of deals, gathered to be decided together: their bytes end to end,
 /// and where each line lies. A line too long to read is kept as a marker, so it is still
 /// answered in its place.
-public struct DealBatch: Sendable {
+package struct DealBatch: Sendable {
     enum Entry: Sendable {
         case line(Range<Int>)
         case tooLong(bytes: Int)
@@ -15,39 +15,39 @@ public struct DealBatch: Sendable {
     var bytes: [UInt8] = []
     var entries: [Entry] = []
 
-    public init() {}
+    package init() {}
 
     /// The number of lines in the batch.
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
+    package var count: Int { entries.count }
+    package var isEmpty: Bool { entries.isEmpty }
     /// The bytes the batch holds.
-    public var byteCount: Int { bytes.count }
+    package var byteCount: Int { bytes.count }
 
     /// Adds one line (one deal's JSON, without its line break).
-    public mutating func append(line: ArraySlice<UInt8>) {
+    package mutating func append(line: ArraySlice<UInt8>) {
         let start = bytes.count
         bytes.append(contentsOf: line)
         entries.append(.line(start..<bytes.count))
     }
 
     /// Adds one line (one deal's JSON, without its line break).
-    public mutating func append(line: some Collection<UInt8>) {
+    package mutating func append(line: some Collection<UInt8>) {
         append(line: ArraySlice(line))
     }
 
     /// Adds a line that was too long to read, of `bytes` bytes: it is answered with an error.
-    public mutating func appendTooLong(bytes n: Int) {
+    package mutating func appendTooLong(bytes n: Int) {
         entries.append(.tooLong(bytes: n))
     }
 
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
     }
 
     /// The lines of a whole JSONL text, read as `dealrules eval --deals` reads a stream
     /// (`jsonlContent`).
-    public init(jsonl text: some Collection<UInt8>) {
+    package init(jsonl text: some Collection<UInt8>) {
         self.init()
         let bytes = Array(text)
         var start = 0
@@ -60,7 +60,7 @@ public struct DealBatch: Sendable {
 
     /// What a line of a JSONL stream holds, or nil for a blank line (spaces and tabs only, which
     /// gets no `"index"`): a leading BOM on the first line and a final CR are dropped.
-    public static func jsonlContent(_ line: ArraySlice<UInt8>, first: Bool) -> ArraySlice<UInt8>? {
+    package static func jsonlContent(_ line: ArraySlice<UInt8>, first: Bool) -> ArraySlice<UInt8>? {
         var line = line
         if first, line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
         if line.last == 0x0D { line = line.dropLast() }
@@ -78,29 +78,29 @@ public struct DealBatch: Sendable {
 /// Give each worker its own copy of the rule set (load it once per worker): threads that share
 /// one rule set contend on its objects' reference counts, and two cores then do little more
 /// than one.
-public struct DealStreamDecider: Sendable {
+package struct DealStreamDecider: Sendable {
     /// One rule set per worker, all loaded from the same rules.
-    public let workers: [RuleSet]
-    public let today: Day
-    public let explain: Bool
+    package let workers: [RuleSet]
+    package let today: Day
+    package let explain: Bool
     /// A decision this severe or worse sets `reachedSeverity`.
-    public let failOn: DecisionKind?
+    package let failOn: DecisionKind?
 
-    public var rules: RuleSet { workers[0] }
+    package var rules: RuleSet { workers[0] }
     /// The threads that decide a batch with the caller's (kept from batch to batch).
     private let threads: WorkerThreads?
     /// How many threads decide a batch (1: all on the calling thread).
-    public var parallelism: Int { workers.count }
+    package var parallelism: Int { workers.count }
 
     /// Lines decided so far (the next line's `"index"`).
-    public private(set) var index = 0
+    package private(set) var index = 0
     /// Lines answered with an error so far.
-    public private(set) var badLines = 0
+    package private(set) var badLines = 0
     /// Whether a decision reached `failOn`.
-    public private(set) var reachedSeverity = false
+    package private(set) var reachedSeverity = false
 
     /// `workers`: one rule set per thread, each loaded separately from the same rules.
-    public init(workers: [RuleSet], today: Day, explain: Bool = false, failOn: DecisionKind? = nil) {
+    package init(workers: [RuleSet], today: Day, explain: Bool = false, failOn: DecisionKind? = nil) {
         precondition(!workers.isEmpty, "a stream needs at least one rule set")
         self.workers = workers
         threads = workers.count > 1 ? WorkerThreads(count: workers.count) : nil
@@ -110,12 +110,12 @@ public struct DealStreamDecider: Sendable {
     }
 
     /// One rule set shared by `parallelism` threads (simpler, but see the type's note).
-    public init(rules: RuleSet, today: Day, explain: Bool = false, failOn: DecisionKind? = nil, parallelism: Int = 1) {
+    package init(rules: RuleSet, today: Day, explain: Bool = false, failOn: DecisionKind? = nil, parallelism: Int = 1) {
         self.init(workers: Array(repeating: rules, count: max(1, parallelism)), today: today, explain: explain, failOn: failOn)
     }
 
     /// The processors this process may run on (`Processors.available`).
-    public static var processorCount: Int { Processors.available }
+    package static var processorCount: Int { Processors.available }
 
     /// Lines per chunk of a batch: the unit a worker takes when it is free.
     static let chunkLines = 64
@@ -126,7 +126,7 @@ public struct DealStreamDecider: Sendable {
     /// The batch is cut into chunks of `chunkLines`; each worker (with its own rule set) takes
     /// the next chunk not yet taken, so a worker slowed by other work on its core does fewer
     /// and none waits long for another at the end.
-    public mutating func decide(_ batch: DealBatch, into out: inout [UInt8]) {
+    package mutating func decide(_ batch: DealBatch, into out: inout [UInt8]) {
         let n = batch.entries.count
         guard n > 0 else { return }
         let chunks = (n + Self.chunkLines - 1) / Self.chunkLines

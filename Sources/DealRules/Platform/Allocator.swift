@@ -19,9 +19,11 @@ public enum Allocator {
     /// bins": glibc merges those all at once when a large block is next asked for, which was a
     /// pause of about 2 ms inside each load of 10,000 rules (4% of it; deciding is unchanged).
     ///
-    /// Call this once, early, from the process's `main`. A library that embeds dealrules may
-    /// leave it uncalled. It does nothing where the C library is not glibc. Returns whether the
-    /// allocator took the settings.
+    /// `RuleSet.load` calls it itself, once, the first time it loads a large rule set on several
+    /// threads; a process that wants the settings from its start (the `dealrules` command, a
+    /// benchmark measured as the command runs) calls it early in `main`. The settings are the
+    /// process's: a program that tunes glibc's allocator itself may set them back after. It
+    /// does nothing where the C library is not glibc. Returns whether the allocator took them.
     @discardableResult
     public static func keepFreedMemory() -> Bool {
         // `mallopt` is in <malloc.h>, which the Glibc module does not bring in.
@@ -31,4 +33,9 @@ public enum Allocator {
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
         return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1 && mallopt(maxFast, 0) == 1
     }
+
+    /// Sets `keepFreedMemory` the first time a load is about to use several threads.
+    static func beforeLoadingOnThreads() { _ = keptOnce }
+
+    private static let keptOnce: Bool = keepFreedMemory()
 }

@@ -43,7 +43,7 @@ func runConcurrently(_ threads: Int, _ body: @escaping @Sendable (Int) -> Void) 
 /// up to a scheduler tick (4 ms here) while the other processor idles. Once per batch, that
 /// made a stream of 100,000 deals take 0.12 s in some runs and 0.18–0.20 s in others. A kept
 /// thread, woken from sleep, is put on an idle processor.
-public final class WorkerThreads: Sendable {
+package final class WorkerThreads: Sendable {
     /// What the threads share: the work of the current `run`, and a signal each way.
     private final class Shared: @unchecked Sendable {
         // @unchecked: `body` and `stop` are written by `start`, `wait` and `deinit` only while
@@ -67,7 +67,7 @@ public final class WorkerThreads: Sendable {
     }
 
     /// How many threads a `run` uses, the caller's included.
-    public let count: Int
+    package let count: Int
     private let shared: Shared
     private let threads: [pthread_t]
     /// Whether a `run` or a `start` has the threads.
@@ -75,7 +75,7 @@ public final class WorkerThreads: Sendable {
 
     /// `count` threads in all: the caller of `run` and `count - 1` kept here (fewer when the
     /// system will not start more).
-    public init(count: Int) {
+    package init(count: Int) {
         let shared = Shared(max(0, count - 1))
         var threads: [pthread_t] = []
         for t in 0..<max(0, count - 1) {
@@ -115,7 +115,7 @@ public final class WorkerThreads: Sendable {
     /// Runs `body(0)` on the calling thread and `body(1)` … `body(count - 1)` on the kept
     /// threads, and returns when all have. While another caller has the kept threads, the work
     /// runs on threads started for this call instead.
-    public func run(_ body: @escaping @Sendable (Int) -> Void) {
+    package func run(_ body: @escaping @Sendable (Int) -> Void) {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return runConcurrently(count, body)
         }
@@ -126,14 +126,14 @@ public final class WorkerThreads: Sendable {
 
     /// Starts `body(1)` … `body(count - 1)` on the kept threads and returns at once; `wait`
     /// then waits for them. One `start` at a time, each followed by one `wait`.
-    public func start(_ body: @escaping @Sendable (Int) -> Void) {
+    package func start(_ body: @escaping @Sendable (Int) -> Void) {
         let took = taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         precondition(took, "WorkerThreads.start while the threads are in use")
         wake(body)
     }
 
     /// Waits until the work `start` gave the kept threads is done.
-    public func wait() {
+    package func wait() {
         for _ in threads { shared.done.wait() }
         shared.body = nil
         taken.store(false, ordering: .releasing)
@@ -162,11 +162,11 @@ func threadsFor(_ count: Int, each: Int) -> Int {
 }
 
 /// The processors this process may use.
-public enum Processors {
+package enum Processors {
     /// How many processors this process may run on: those its affinity mask allows
     /// (`taskset`, a container's cpuset), no more than a cgroup's CPU quota grants (a container
     /// with `--cpus 1.5` gets 2), and at least one. Worked out once.
-    public static let available: Int = {
+    package static let available: Int = {
         var n = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         if let allowed = affinityCount() { n = min(n, allowed) }
         if let quota = cgroupQuota() { n = min(n, quota) }

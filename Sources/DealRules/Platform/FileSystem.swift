@@ -121,7 +121,7 @@ enum FileSystem {
 
 /// Writes a file so that a reader never sees half of it: a temporary file beside it, flushed
 /// to disk, then renamed over the old one. An interrupted write leaves the old file whole.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
+package func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError) {
     let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     let base = path.split(separator: "/").last.map(String.init) ?? path
     var template = Array("\(dir.isEmpty ? "/" : dir)/.\(base).XXXXXX".utf8CString)
@@ -152,16 +152,16 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileError)
     }
 }
 
-public struct FileError: Error, Sendable, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "cannot write `\(path)`: \(reason)" }
+package struct FileError: Error, Sendable, CustomStringConvertible {
+    package let path: String
+    package let reason: String
+    package var description: String { "cannot write `\(path)`: \(reason)" }
 }
 
 /// The rule files that command-line paths name: a file as given, a folder as every `*.rules`
 /// below it (in bytewise order, hidden ones skipped).
-public enum RuleFiles {
-    public static func list(_ paths: [String]) -> (files: [String], missing: [String]) {
+package enum RuleFiles {
+    package static func list(_ paths: [String]) -> (files: [String], missing: [String]) {
         var files: [String] = []
         var missing: [String] = []
         for p in paths {

@@ -18,7 +18,9 @@ public struct Limits: Sendable, Hashable {
     /// How deeply a deal's JSON may nest.
     public var maxJSONDepth: Int = 64
 
+    /// The default limits (docs/limits.md).
     public init() {}
 
+    /// The default limits (docs/limits.md).
     public static let `default` = Limits()
 }

@@ -421,6 +421,7 @@ struct Checker {
             for (u, ordinal) in zip(ruleUnits, ordinals) { addRule(checkRule(units[u], ordinal: ordinal)) }
             return
         }
+        Allocator.beforeLoadingOnThreads()
         // The rules leave `units` for their parts, so each thread frees the syntax trees of
         // the rules it checked.
         var parts = evenRanges(ruleUnits.count, parts: threads).map { $0.map { (units[ruleUnits[$0]], ordinals[$0]) } }

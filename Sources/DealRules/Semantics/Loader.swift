@@ -1,9 +1,10 @@
 /// A file a rule set was loaded from: the path messages show, and where it is on disk.
 public struct LoadedFile: Sendable, Hashable {
+    /// As messages show it: relative to the rule set's root.
     public let path: String
-    public let absolutePath: String?
+    package let absolutePath: String?
     /// A catalog spreadsheet rather than a rule file.
-    public var isCatalog = false
+    package var isCatalog = false
 }
 
 /// Finds and reads rule files: folders are walked for `*.rules` (in bytewise path order),
@@ -119,7 +120,9 @@ struct Loader {
 
     /// Parses a file, in pieces on several threads when it is large (`bytesPerThread`).
     private func parse(_ src: SourceFile) -> SyntaxTree {
-        Parser.parse(src, limits: limits, parts: threads ?? threadsFor(src.bytes.count, each: Self.bytesPerThread))
+        let parts = threads ?? threadsFor(src.bytes.count, each: Self.bytesPerThread)
+        if parts > 1 { Allocator.beforeLoadingOnThreads() }
+        return Parser.parse(src, limits: limits, parts: parts)
     }
 
     private mutating func add(_ tree: SyntaxTree, root: String, directory: String) {

@@ -25,23 +25,23 @@ struct CheckedRules: Sendable {
     var files: [LoadedFile] = []
 }
 
-public struct FieldInfo: Sendable, Hashable {
-    public let name: String
-    public let type: ValueType
+package struct FieldInfo: Sendable, Hashable {
+    package let name: String
+    package let type: ValueType
     /// Used when the deal (or the item and its catalog entry) gives no value.
-    public let defaultValue: Value?
+    package let defaultValue: Value?
     /// Where it is declared (nil for an item's implicit `name`).
-    public let location: SourceLocation?
+    package let location: SourceLocation?
 }
 
-public struct CatalogEntryInfo: Sendable, Hashable {
-    public let name: String
+package struct CatalogEntryInfo: Sendable, Hashable {
+    package let name: String
     /// One per item field (index 0, `name`, included); `.unknown` where the entry gives none.
-    public let values: [Value]
+    package let values: [Value]
 }
 
-public struct Catalog: Sendable, Hashable {
-    public let entries: [CatalogEntryInfo]
+package struct Catalog: Sendable, Hashable {
+    package let entries: [CatalogEntryInfo]
     let index: [String: Int32]
 
     init(entries: [CatalogEntryInfo]) {
@@ -51,36 +51,40 @@ public struct Catalog: Sendable, Hashable {
         self.index = index
     }
 
-    public func entry(named name: String) -> CatalogEntryInfo? {
+    package func entry(named name: String) -> CatalogEntryInfo? {
         index[name].map { entries[Int($0)] }
     }
 }
 
-public struct ItemKind: Sendable, Hashable {
-    public let name: String
+package struct ItemKind: Sendable, Hashable {
+    package let name: String
     /// Field 0 is the implicit `name: text`.
-    public let fields: [FieldInfo]
+    package let fields: [FieldInfo]
     let fieldIndex: [String: Int]
     /// The deal field that lists items of this kind, if any.
-    public let listField: Int?
-    public let catalog: Catalog?
+    package let listField: Int?
+    package let catalog: Catalog?
 }
 
+/// An approval a rule may require: `approval finance_approval: "Finance"`.
 public struct Approval: Sendable, Hashable {
+    /// As rules name it: `finance_approval`.
     public let name: String
+    /// The team that gives it: `Finance`.
     public let team: String
+    /// Its declaration's name.
     public let location: SourceLocation
 }
 
-public struct Define: Sendable {
-    public let name: String
-    public let type: ValueType
+package struct Define: Sendable {
+    package let name: String
+    package let type: ValueType
     let body: Node
     /// The item kind a per-item define talks about (its item is binding 0 of its frame).
     let itemKind: Int?
     /// How many item bindings its frame needs.
     let bindingCount: Int
-    public let location: SourceLocation
+    package let location: SourceLocation
     /// Whether it depends on the deal at all.
     let readsFacts: Bool
     /// How deep evaluating it goes, defines it uses included.
@@ -90,12 +94,14 @@ public struct Define: Sendable {
 /// A rule, checked. Outcomes and undetermined entries name it and point at it. A class, so
 /// deciding never copies one.
 public final class Rule: Sendable {
+    /// Its name: the author's (`rule NAME:`), or `FILE#N` for the Nth unnamed rule of its file.
     public let name: String
     /// True when the author named it (`rule NAME:`); otherwise it is called `FILE#N`.
-    public let isNamed: Bool
+    package let isNamed: Bool
+    /// Whether it requires approvals, denies or warns.
     public let outcome: OutcomeKind
     /// Indices into the rule set's approvals, in the order written.
-    public let approvals: [Int]
+    package let approvals: [Int]
     let condition: Node
     let unless: Node?
     let message: [MessagePart]?
@@ -104,13 +110,13 @@ public final class Rule: Sendable {
     /// Its outcome keyword.
     public let location: SourceLocation
     /// The path of its file, as messages show it.
-    public var file: String { location.path }
+    package var file: String { location.path }
     /// The line of its outcome keyword.
-    public var line: Int { location.line }
+    package var line: Int { location.line }
     /// The item kind of a per-item rule.
-    public let itemKind: Int?
+    package let itemKind: Int?
     let bindingCount: Int
-    /// The condition as written, canonically printed (`discount > 20%`).
+    /// The condition as written, canonically printed (`discount > 20%`, with `unless …`).
     public let conditionText: String
 
     init(name: String, isNamed: Bool, outcome: OutcomeKind, approvals: [Int], condition: Node, unless: Node?,
@@ -156,8 +162,8 @@ enum Fact: Sendable {
     case remove(kind: Int, name: String)
 }
 
-public struct ScenarioExpectation: Sendable {
-    public enum What: Sendable, Hashable {
+package struct ScenarioExpectation: Sendable {
+    package enum What: Sendable, Hashable {
         case decision(DecisionKind)
         case require(approval: Int)
         case deny
@@ -165,21 +171,21 @@ public struct ScenarioExpectation: Sendable {
         case rule(index: Int)
     }
 
-    public let negated: Bool
-    public let what: What
+    package let negated: Bool
+    package let what: What
     /// The expectation as written: `expect no deny`.
-    public let text: String
-    public let location: SourceLocation
+    package let text: String
+    package let location: SourceLocation
 }
 
-public struct Scenario: Sendable {
-    public let name: String
+package struct Scenario: Sendable {
+    package let name: String
     /// Its name, in its file.
-    public let location: SourceLocation
+    package let location: SourceLocation
     /// The path of its file, as messages show it.
-    public var file: String { location.path }
+    package var file: String { location.path }
     let facts: [(fact: Fact, text: String, location: SourceLocation)]
-    public let expectations: [ScenarioExpectation]
+    package let expectations: [ScenarioExpectation]
 }
 
 /// A checked expression. Paths are resolved to slots; each node that shows a value in a

@@ -1,44 +1,44 @@
 /// The syntax tree, exactly as written: every node keeps the source range that later messages
 /// point at. Nothing here is resolved; the checker gives it meaning.
 
-public struct Name: Sendable, Hashable {
-    public var text: String
-    public var range: SourceRange
+package struct Name: Sendable, Hashable {
+    package var text: String
+    package var range: SourceRange
 
-    public init(_ text: String, _ range: SourceRange) {
+    package init(_ text: String, _ range: SourceRange) {
         self.text = text
         self.range = range
     }
 }
 
-public enum BinaryOperator: String, Sendable, Hashable {
+package enum BinaryOperator: String, Sendable, Hashable {
     case add = "+", subtract = "-", multiply = "*", divide = "/"
     case and, or
 }
 
 /// Comparison operators keep the spelling the author chose (`is` or `=`); they mean the same.
-public enum ComparisonOperator: String, Sendable, Hashable {
+package enum ComparisonOperator: String, Sendable, Hashable {
     case `is` = "is", equals = "=", isNot = "is not", notEquals = "!="
     case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case `in` = "in", notIn = "not in", contains
 
-    public var isEquality: Bool { self == .is || self == .equals }
-    public var isInequality: Bool { self == .isNot || self == .notEquals }
-    public var isOrdering: Bool { self == .less || self == .lessEqual || self == .greater || self == .greaterEqual }
+    package var isEquality: Bool { self == .is || self == .equals }
+    package var isInequality: Bool { self == .isNot || self == .notEquals }
+    package var isOrdering: Bool { self == .less || self == .lessEqual || self == .greater || self == .greaterEqual }
 }
 
-public enum Quantifier: String, Sendable, Hashable { case any, every, no }
+package enum Quantifier: String, Sendable, Hashable { case any, every, no }
 
-public enum AggregateKind: String, Sendable, Hashable { case count, sum, min, max }
+package enum AggregateKind: String, Sendable, Hashable { case count, sum, min, max }
 
 /// A piece of a `because` message: literal text, or `{EXPR}`.
-public enum TextSegment: Sendable, Hashable {
+package enum TextSegment: Sendable, Hashable {
     case literal(String)
     case expression(Expr)
 }
 
-public struct Expr: Sendable, Hashable {
-    public indirect enum Kind: Sendable, Hashable {
+package struct Expr: Sendable, Hashable {
+    package indirect enum Kind: Sendable, Hashable {
         case number(Fixed)
         case money(Fixed)
         case percent(Fixed)
@@ -69,66 +69,67 @@ public struct Expr: Sendable, Hashable {
         case invalid
     }
 
-    public var kind: Kind
-    public var range: SourceRange
+    package var kind: Kind
+    package var range: SourceRange
     /// The operator's own range (`not in`, `>`), for messages that point at it.
-    public var operatorRange: SourceRange
+    package var operatorRange: SourceRange
 
-    public init(_ kind: Kind, _ range: SourceRange, operatorRange: SourceRange? = nil) {
+    package init(_ kind: Kind, _ range: SourceRange, operatorRange: SourceRange? = nil) {
         self.kind = kind
         self.range = range
         self.operatorRange = operatorRange ?? range
     }
 }
 
-public struct TypeRef: Sendable, Hashable {
-    public var name: Name
-    public var isList: Bool
-    public var range: SourceRange
+package struct TypeRef: Sendable, Hashable {
+    package var name: Name
+    package var isList: Bool
+    package var range: SourceRange
 }
 
-public struct FieldDecl: Sendable, Hashable {
-    public var name: Name
-    public var type: TypeRef
-    public var defaultValue: Expr?
-    public var range: SourceRange
+package struct FieldDecl: Sendable, Hashable {
+    package var name: Name
+    package var type: TypeRef
+    package var defaultValue: Expr?
+    package var range: SourceRange
 }
 
-public struct CatalogEntry: Sendable, Hashable {
-    public var name: String
-    public var nameRange: SourceRange
-    public var values: [(Name, Expr)]
-    public var range: SourceRange
+package struct CatalogEntry: Sendable, Hashable {
+    package var name: String
+    package var nameRange: SourceRange
+    package var values: [(Name, Expr)]
+    package var range: SourceRange
 
-    public static func == (a: CatalogEntry, b: CatalogEntry) -> Bool {
+    package static func == (a: CatalogEntry, b: CatalogEntry) -> Bool {
         a.name == b.name && a.range == b.range && a.values.map(\.0) == b.values.map(\.0)
             && a.values.map(\.1) == b.values.map(\.1)
     }
 
-    public func hash(into h: inout Hasher) {
+    package func hash(into h: inout Hasher) {
         h.combine(name)
         h.combine(range)
     }
 }
 
+/// What a rule does when it fires: requires approvals, blocks the deal, or warns.
 public enum OutcomeKind: String, Sendable, Hashable, CaseIterable {
     case require, deny, warn
 }
 
-public struct RuleDecl: Sendable, Hashable {
+package struct RuleDecl: Sendable, Hashable {
     /// nil for an unnamed rule (named `FILE:LINE` by the checker).
-    public var name: Name?
-    public var outcome: OutcomeKind
+    package var name: Name?
+    package var outcome: OutcomeKind
     /// The outcome keyword: where an unnamed rule's name and every outcome's location point.
-    public var outcomeRange: SourceRange
-    public var approvals: [Name]
-    public var condition: Expr
-    public var unless: Expr?
-    public var because: Expr?
+    package var outcomeRange: SourceRange
+    package var approvals: [Name]
+    package var condition: Expr
+    package var unless: Expr?
+    package var because: Expr?
 }
 
 /// What a salesperson types in the REPL and a scenario holds.
-public enum FactStatement: Sendable, Hashable {
+package enum FactStatement: Sendable, Hashable {
     /// `discount = 25%`, `services = []`
     case set([Name], Expr)
     /// `today = 2026-12-01`
@@ -140,12 +141,15 @@ public enum FactStatement: Sendable, Hashable {
     /// `unset discount`
     case unset([Name])
 
-    public struct Assignment: Sendable, Hashable {
-        public var field: Name
-        public var value: Expr
+    package struct Assignment: Sendable, Hashable {
+        package var field: Name
+        package var value: Expr
     }
 }
 
+/// The decision on a deal, from least to most severe: `approved` (warnings allowed),
+/// `needs_approval` (a `require` fired), `incomplete` (a `deny` or `require` is undetermined:
+/// facts are missing), `blocked` (a `deny` fired). The raw values are the JSON's.
 public enum DecisionKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case approved
     case needsApproval = "needs_approval"
@@ -153,7 +157,7 @@ public enum DecisionKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case blocked
 
     /// blocked > incomplete > needs_approval > approved
-    public var severity: Int {
+    package var severity: Int {
         switch self {
         case .approved: 0
         case .needsApproval: 1
@@ -162,11 +166,12 @@ public enum DecisionKind: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// Less severe: `approved` < `needs_approval` < `incomplete` < `blocked`.
     public static func < (a: DecisionKind, b: DecisionKind) -> Bool { a.severity < b.severity }
 }
 
-public struct Expectation: Sendable, Hashable {
-    public enum What: Sendable, Hashable {
+package struct Expectation: Sendable, Hashable {
+    package enum What: Sendable, Hashable {
         case decision(DecisionKind)
         case require(Name)
         case deny
@@ -175,18 +180,18 @@ public struct Expectation: Sendable, Hashable {
         case rule(Name)
     }
 
-    public var negated: Bool
-    public var what: What
-    public var range: SourceRange
+    package var negated: Bool
+    package var what: What
+    package var range: SourceRange
 }
 
-public enum ScenarioStatement: Sendable, Hashable {
+package enum ScenarioStatement: Sendable, Hashable {
     case fact(FactStatement, SourceRange)
     case expect(Expectation)
 }
 
-public struct Declaration: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+package struct Declaration: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case choice(name: Name, values: [Name])
         case deal(fields: [FieldDecl])
         case item(name: Name, fields: [FieldDecl])
@@ -199,14 +204,14 @@ public struct Declaration: Sendable, Hashable {
         case scenario(name: String, nameRange: SourceRange, statements: [ScenarioStatement])
     }
 
-    public var kind: Kind
-    public var range: SourceRange
+    package var kind: Kind
+    package var range: SourceRange
 }
 
 /// One parsed file: its declarations, its comments (for the formatter) and what went wrong.
-public struct SyntaxTree: Sendable {
-    public let source: SourceFile
-    public var declarations: [Declaration]
-    public var comments: [Comment]
-    public var diagnostics: [Diagnostic]
+package struct SyntaxTree: Sendable {
+    package let source: SourceFile
+    package var declarations: [Declaration]
+    package var comments: [Comment]
+    package var diagnostics: [Diagnostic]
 }

@@ -12,7 +12,7 @@
 /// A file that does not parse is not formatted. The output is checked before it is returned:
 /// it must parse to the same declarations and keep every comment, or it is refused.
 public enum Formatter {
-    public static func format(_ source: SourceFile, limits: Limits = .default) -> Result<String, LoadError> {
+    package static func format(_ source: SourceFile, limits: Limits = .default) -> Result<String, LoadError> {
         let lexer = Lexer.tokenize(source, limits: limits)
         var parser = Parser(source, tokens: lexer.tokens, limits: limits)
         let declarations = parser.parseRuleFile()
@@ -31,9 +31,10 @@ public enum Formatter {
         return .success(text)
     }
 
-    /// Formats rule text (for the REPL's `:write`); nil when it does not parse.
-    public static func format(text: String, name: String = "rules") -> String? {
-        try? format(SourceFile(path: name, text: text)).get()
+    /// Formats rule text, as `dealrules fmt` does; `name` is how diagnostics name it. Text that
+    /// does not parse gives its diagnostics.
+    public static func format(text: String, name: String = "rules", limits: Limits = .default) -> Result<String, LoadError> {
+        format(SourceFile(path: name, text: text), limits: limits)
     }
 }
 

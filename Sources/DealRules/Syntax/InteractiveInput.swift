@@ -2,7 +2,7 @@
 /// the deal, a declaration (a rule to try, a define), or a question (an expression). Input
 /// that stops where more must follow (an open bracket or brace, a trailing `and`, an operator
 /// with no operand) is `incomplete`: the REPL asks for another line.
-public enum InteractiveInput: Sendable, Hashable {
+package enum InteractiveInput: Sendable, Hashable {
     case empty
     case incomplete
     case fact
@@ -11,7 +11,7 @@ public enum InteractiveInput: Sendable, Hashable {
 
     /// `ignoringEnd`: what the input is even when it stops early (a REPL that has no more lines
     /// to ask for still reports a cut-short fact as a fact, not as a question).
-    public static func classify(_ text: String, ignoringEnd: Bool = false) -> InteractiveInput {
+    package static func classify(_ text: String, ignoringEnd: Bool = false) -> InteractiveInput {
         let source = SourceFile(path: "<input>", text: text)
         let tokens = Lexer.tokenize(source).tokens
         guard let first = tokens.first, first.kind != .endOfInput else { return .empty }

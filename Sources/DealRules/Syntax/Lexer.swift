@@ -1,15 +1,15 @@
 /// Turns a source file into tokens, by hand, one byte at a time. Never fails: a character it
 /// cannot read becomes a diagnostic and an `invalid` token, and lexing goes on.
-public struct Lexer {
-    public let source: SourceFile
+package struct Lexer {
+    package let source: SourceFile
     private let b: [UInt8]
     private var i = 0
     private var newlines = 1  // the start of the file counts as a line start
     private var lastTokenLine = -1
     private var line = 0
-    public private(set) var tokens: [Token] = []
-    public private(set) var comments: [Comment] = []
-    public private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var tokens: [Token] = []
+    package private(set) var comments: [Comment] = []
+    package private(set) var diagnostics: [Diagnostic] = []
     private let maxTokenBytes: Int
     /// Where lexing stops: the end of the file, or of the `{…}` being lexed.
     private let end: Int
@@ -17,7 +17,7 @@ public struct Lexer {
     /// literal is written with escaped quotes, `\"SIEM\"` (see `lexEscapedText`).
     private let inMessage: Bool
 
-    public init(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil, inMessage: Bool = false) {
+    package init(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil, inMessage: Bool = false) {
         self.source = source
         self.b = source.bytes
         self.maxTokenBytes = limits.maxTokenBytes
@@ -28,7 +28,7 @@ public struct Lexer {
 
     /// Lexes the whole file, or one range of it (a piece of a large file, or, `inMessage`, the
     /// `{…}` of a message).
-    public static func tokenize(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil,
+    package static func tokenize(_ source: SourceFile, limits: Limits = .default, range: Range<Int>? = nil,
                                 inMessage: Bool = false) -> Lexer {
         var lexer = Lexer(source, limits: limits, range: range, inMessage: inMessage)
         lexer.run()
@@ -357,7 +357,7 @@ public struct Lexer {
 }
 
 /// Whether bytes are a name: what `dealrules` accepts as a field, choice value or rule name.
-public func isValidName(_ text: String) -> Bool {
+package func isValidName(_ text: String) -> Bool {
     let lexer = Lexer.tokenize(SourceFile(path: "", text: text))
     return lexer.diagnostics.isEmpty && lexer.tokens.count == 2 && lexer.tokens[0].kind == .name
         && lexer.tokens[0].range == SourceRange(0, text.utf8.count)

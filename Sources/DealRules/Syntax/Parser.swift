@@ -6,11 +6,11 @@
 /// `[ ]`, or the line starts with `and`, `or`, `when`, `unless` or `because`. After an operator,
 /// `:`, `,`, `when`, `unless`, `not` or `between` the parser wants an operand, so a line break
 /// there is simply skipped.
-public struct Parser {
-    public let source: SourceFile
+package struct Parser {
+    package let source: SourceFile
     private let tokens: [Token]
     private var p = 0
-    public private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var diagnostics: [Diagnostic] = []
     private var depth = 0
     private var groupDepth = 0
     /// Inside an aggregate's `where`, where a second comparison means missing parentheses.
@@ -21,18 +21,18 @@ public struct Parser {
     /// Parsing the `{…}` of a `because` message, where text is written `\"…\"`.
     private var inMessage = false
     /// True when an error was found at the end of the input: the REPL then asks for more.
-    public private(set) var endedEarly = false
+    package private(set) var endedEarly = false
 
     struct Failure: Error {}
 
-    public init(_ source: SourceFile, tokens: [Token], limits: Limits = .default) {
+    package init(_ source: SourceFile, tokens: [Token], limits: Limits = .default) {
         self.source = source
         self.tokens = tokens
         self.maxNesting = limits.maxNesting
     }
 
     /// Lexes and parses one file.
-    public static func parse(_ source: SourceFile, limits: Limits = .default) -> SyntaxTree {
+    package static func parse(_ source: SourceFile, limits: Limits = .default) -> SyntaxTree {
         let lexer = Lexer.tokenize(source, limits: limits)
         var parser = Parser(source, tokens: lexer.tokens, limits: limits)
         let declarations = parser.parseRuleFile()
@@ -200,7 +200,7 @@ public struct Parser {
     // MARK: Declarations
 
     /// rule_file = { declaration , NEWLINE } ;
-    public mutating func parseRuleFile() -> [Declaration] {
+    package mutating func parseRuleFile() -> [Declaration] {
         var declarations: [Declaration] = []
         while !atEnd {
             if p > 0, !tok.startsLine {

@@ -2,7 +2,7 @@
 /// source ranges, so two texts can be compared for "says the same thing". The formatter checks
 /// its output with it; `check --dump-ast` prints it (`SyntaxDump`).
 extension Expr {
-    public var structure: String {
+    package var structure: String {
         switch kind {
         case .number(let f): return f.formatted()
         case .money(let f): return f.moneyText
@@ -38,7 +38,7 @@ extension Expr {
 }
 
 extension Declaration {
-    public var structure: String {
+    package var structure: String {
         func fields(_ fs: [FieldDecl]) -> String {
             fs.map { f in
                 "\(f.name.text): \(f.type.isList ? "list of " : "")\(f.type.name.text)" + (f.defaultValue.map { " = " + $0.structure } ?? "")
@@ -90,11 +90,11 @@ extension Declaration {
 
 /// What `dealrules check --dump-tokens` and `--dump-ast` print: one stage of the pipeline at a
 /// time, for a person working on the language (or on a rule that does not parse as expected).
-public enum SyntaxDump {
+package enum SyntaxDump {
     /// One token a line: where it starts, its kind and its text. `name`, `number`, `money`,
     /// `percent`, `duration`, `date`, `text` for names and literals; keywords and symbols as
     /// they are spelled.
-    public static func tokens(_ source: SourceFile, limits: Limits = .default) -> (text: String, diagnostics: [Diagnostic]) {
+    package static func tokens(_ source: SourceFile, limits: Limits = .default) -> (text: String, diagnostics: [Diagnostic]) {
         let lexer = Lexer.tokenize(source, limits: limits)
         var out = ""
         for t in lexer.tokens {
@@ -106,7 +106,7 @@ public enum SyntaxDump {
 
     /// One declaration a line, where it starts and what it says without its layout
     /// (`Declaration.structure`): `(> discount 20%)` for `discount > 20%`.
-    public static func tree(_ source: SourceFile, limits: Limits = .default) -> (text: String, diagnostics: [Diagnostic]) {
+    package static func tree(_ source: SourceFile, limits: Limits = .default) -> (text: String, diagnostics: [Diagnostic]) {
         let tree = Parser.parse(source, limits: limits)
         var out = ""
         for d in tree.declarations {

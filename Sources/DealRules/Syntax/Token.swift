@@ -1,5 +1,5 @@
 /// The kinds of token. A kind's `description` is how messages spell it.
-public enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
+package enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     case name
     case number      // 1,200  3.5
     case money       // $120,000
@@ -25,7 +25,7 @@ public enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     /// Something the lexer already reported; the parser skips it quietly.
     case invalid
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .name: "a name"
         case .number: "a number"
@@ -59,14 +59,14 @@ public enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var keywordSpelling: String? { TokenKind.spellings[self] }
+    package var keywordSpelling: String? { TokenKind.spellings[self] }
 
-    public var isKeyword: Bool { rawValue >= TokenKind.kwAnd.rawValue && rawValue <= TokenKind.kwWith.rawValue }
+    package var isKeyword: Bool { rawValue >= TokenKind.kwAnd.rawValue && rawValue <= TokenKind.kwWith.rawValue }
 
-    public var isLiteral: Bool { rawValue >= TokenKind.number.rawValue && rawValue <= TokenKind.text.rawValue }
+    package var isLiteral: Bool { rawValue >= TokenKind.number.rawValue && rawValue <= TokenKind.text.rawValue }
 
     /// Keywords that start a declaration: where the parser resynchronises after an error.
-    public var startsDeclaration: Bool {
+    package var startsDeclaration: Bool {
         switch self {
         case .kwRule, .kwRequire, .kwDeny, .kwWarn, .kwChoice, .kwDeal, .kwItem, .kwCatalog,
              .kwApproval, .kwDefine, .kwInclude, .kwScenario: true
@@ -75,7 +75,7 @@ public enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A line that starts with one of these continues the line before.
-    public var continuesLine: Bool {
+    package var continuesLine: Bool {
         switch self {
         case .kwAnd, .kwOr, .kwWhen, .kwUnless, .kwBecause: true
         default: false
@@ -98,7 +98,7 @@ public enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     static let spellings: [TokenKind: String] = Dictionary(uniqueKeysWithValues: keywords.map { ($1, $0) })
 
     /// Every reserved word, for messages and completion.
-    public static var reservedWords: [String] { keywords.map(\.0) }
+    package static var reservedWords: [String] { keywords.map(\.0) }
 
     /// The keyword spelled by these bytes, if any: grouped by length so a name costs a few
     /// byte comparisons, not a dictionary lookup with a new String.
@@ -120,17 +120,17 @@ public enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
 
 /// One token: its kind, its range of UTF-8 offsets, and how many line breaks came before it
 /// (0: same line as the previous token). Line and column are computed only for messages.
-public struct Token: Sendable, Hashable {
-    public var kind: TokenKind
-    public var range: SourceRange
-    public var newlinesBefore: UInt8
+package struct Token: Sendable, Hashable {
+    package var kind: TokenKind
+    package var range: SourceRange
+    package var newlinesBefore: UInt8
 
-    public var startsLine: Bool { newlinesBefore > 0 }
+    package var startsLine: Bool { newlinesBefore > 0 }
 }
 
 /// A comment and where it is; the formatter puts each one back.
-public struct Comment: Sendable, Hashable {
-    public var range: SourceRange
+package struct Comment: Sendable, Hashable {
+    package var range: SourceRange
     /// True when code stands before it on its line (`deal { # the facts`).
-    public var trailing: Bool
+    package var trailing: Bool
 }

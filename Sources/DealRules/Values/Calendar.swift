@@ -2,10 +2,10 @@ import Glibc
 
 /// A calendar day in the proleptic Gregorian calendar, counted from 1970-01-01. Dates have no
 /// time and no time zone: `today` is a day, and so is every `start`.
-public struct Day: Hashable, Comparable, Sendable {
-    public var number: Int32
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var number: Int32
 
-    public init(number: Int32) { self.number = number }
+    package init(number: Int32) { self.number = number }
 
     /// nil unless year, month and day name a real day (years 1 to 9999).
     public init?(year: Int, month: Int, day: Int) {
@@ -14,6 +14,7 @@ public struct Day: Hashable, Comparable, Sendable {
         number = Int32(Day.daysFromCivil(year, month, day))
     }
 
+    /// Earlier.
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
 
     /// The day numbered `n`, nil unless it falls in years 1 to 9999.
@@ -22,10 +23,10 @@ public struct Day: Hashable, Comparable, Sendable {
         self.number = number
     }
 
-    public var components: (year: Int, month: Int, day: Int) { Day.civil(from: Int(number)) }
+    package var components: (year: Int, month: Int, day: Int) { Day.civil(from: Int(number)) }
 
     /// Strict `YYYY-MM-DD`.
-    public static func parse<C: Collection<UInt8>>(_ text: C) -> Day? {
+    package static func parse<C: Collection<UInt8>>(_ text: C) -> Day? {
         let b = Array(text)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
         func num(_ r: Range<Int>) -> Int? {
@@ -40,6 +41,7 @@ public struct Day: Hashable, Comparable, Sendable {
         return Day(year: y, month: m, day: d)
     }
 
+    /// A day written `YYYY-MM-DD` (a real one), or nil.
     public static func parse(_ text: String) -> Day? { parse(Array(text.utf8)) }
 
     /// `2026-12-01`
@@ -52,7 +54,7 @@ public struct Day: Hashable, Comparable, Sendable {
 
     /// The date `duration` later: months first (same day of the month, or that month's last
     /// day), then days. nil when the result leaves years 1 to 9999.
-    public func adding(_ duration: Duration, sign: Int = 1) -> Day? {
+    package func adding(_ duration: Duration, sign: Int = 1) -> Day? {
         var (y, m, d) = components
         let months = (y * 12 + (m - 1)) + sign * Int(duration.months)
         y = months >= 0 ? months / 12 : (months - 11) / 12
@@ -102,11 +104,11 @@ public struct Day: Hashable, Comparable, Sendable {
 
 /// A length of time: a number of months and a number of days (weeks are 7 days, years 12
 /// months). Months and days are compared with 1 year = 12 months = 365 days exactly.
-public struct Duration: Hashable, Sendable, Comparable {
-    public var months: Int32
-    public var days: Int32
+package struct Duration: Hashable, Sendable, Comparable {
+    package var months: Int32
+    package var days: Int32
 
-    public init(months: Int32 = 0, days: Int32 = 0) {
+    package init(months: Int32 = 0, days: Int32 = 0) {
         self.months = months
         self.days = days
     }
@@ -114,19 +116,19 @@ public struct Duration: Hashable, Sendable, Comparable {
     /// Twelfths of a day: months × 365 against days × 12.
     var measure: Int64 { Int64(months) * 365 + Int64(days) * 12 }
 
-    public static func < (a: Duration, b: Duration) -> Bool { a.measure < b.measure }
+    package static func < (a: Duration, b: Duration) -> Bool { a.measure < b.measure }
     /// Equal lengths are equal durations: `12 months is 365 days` is yes.
-    public static func == (a: Duration, b: Duration) -> Bool { a.measure == b.measure }
-    public func hash(into h: inout Hasher) { h.combine(measure) }
+    package static func == (a: Duration, b: Duration) -> Bool { a.measure == b.measure }
+    package func hash(into h: inout Hasher) { h.combine(measure) }
 
     /// `self + o` (or `self - o` with `sign` -1); nil when months or days leave 32 bits.
-    public func adding(_ o: Duration, sign: Int32 = 1) -> Duration? {
+    package func adding(_ o: Duration, sign: Int32 = 1) -> Duration? {
         Duration(checkedMonths: Int64(months) + Int64(sign) * Int64(o.months),
                  days: Int64(days) + Int64(sign) * Int64(o.days))
     }
 
     /// `-self`; nil for the one duration whose negation does not fit (−2,147,483,648 days or months).
-    public func negated() -> Duration? {
+    package func negated() -> Duration? {
         Duration(checkedMonths: -Int64(months), days: -Int64(days))
     }
 
@@ -138,7 +140,7 @@ public struct Duration: Hashable, Sendable, Comparable {
 
     /// As the language writes it, so it reads back as the same duration: `30 days`,
     /// `12 months`, `-1 month`, `1 month + 15 days`, `1 month - 3 days`.
-    public var description: String {
+    package var description: String {
         func unit(_ n: Int32, _ one: String, _ many: String) -> String { "\(n.magnitude) \(n.magnitude == 1 ? one : many)" }
         let monthsText = (months < 0 ? "-" : "") + unit(months, "month", "months")
         switch (months, days) {
@@ -166,7 +168,7 @@ public struct Duration: Hashable, Sendable, Comparable {
     /// written one after the other, the first one optionally negative: `12 months`, `2 weeks`,
     /// `1 year 3 months`, `1 month + 15 days`, `-3 days`. nil when it is not one, or when a part
     /// does not fit in 32 bits.
-    public static func parse<C: Collection<UInt8>>(bytes: C) -> Duration? {
+    package static func parse<C: Collection<UInt8>>(bytes: C) -> Duration? {
         var months: Int64 = 0, days: Int64 = 0
         var i = bytes.startIndex
         var terms = 0
@@ -214,7 +216,7 @@ public struct Duration: Hashable, Sendable, Comparable {
     }
 
     /// Reads a duration from text (see `parse(bytes:)`).
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         parse(bytes: Array(text.utf8))
     }
 }

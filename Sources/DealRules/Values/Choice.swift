@@ -1,7 +1,7 @@
 /// A declared choice: its name and its values, in order (the order `<` and `between` use).
-public struct ChoiceInfo: Sendable, Hashable {
-    public let name: String
-    public let values: [String]
+package struct ChoiceInfo: Sendable, Hashable {
+    package let name: String
+    package let values: [String]
     let index: [String: Int32]
 
     init(name: String, values: [String]) {

@@ -1,57 +1,57 @@
 /// An exact decimal with six places after the point, stored as a count of millionths in an
 /// `Int64`: numbers, money (dollars) and percent (points) all use it. Every operation is
 /// checked: overflow gives nil, never a wrong answer. Rounding is half to even at the sixth place.
-public struct Fixed: Hashable, Comparable, Sendable {
-    public static let scale: Int64 = 1_000_000
-    public static let places = 6
+package struct Fixed: Hashable, Comparable, Sendable {
+    package static let scale: Int64 = 1_000_000
+    package static let places = 6
 
-    public var raw: Int64
+    package var raw: Int64
 
-    public init(raw: Int64) { self.raw = raw }
+    package init(raw: Int64) { self.raw = raw }
 
-    public init?(_ whole: Int) {
+    package init?(_ whole: Int) {
         let (r, o) = Int64(whole).multipliedReportingOverflow(by: Fixed.scale)
         if o { return nil }
         raw = r
     }
 
-    public static let zero = Fixed(raw: 0)
-    public static let hundred = Fixed(raw: 100 * scale)
+    package static let zero = Fixed(raw: 0)
+    package static let hundred = Fixed(raw: 100 * scale)
 
-    public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
+    package static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
 
-    public var isWhole: Bool { raw % Fixed.scale == 0 }
+    package var isWhole: Bool { raw % Fixed.scale == 0 }
 
     // MARK: Arithmetic
 
-    public enum ArithmeticError: Error, Sendable { case overflow, divisionByZero }
+    package enum ArithmeticError: Error, Sendable { case overflow, divisionByZero }
 
-    public func adding(_ o: Fixed) -> Fixed? {
+    package func adding(_ o: Fixed) -> Fixed? {
         let (r, v) = raw.addingReportingOverflow(o.raw)
         return v ? nil : Fixed(raw: r)
     }
 
-    public func subtracting(_ o: Fixed) -> Fixed? {
+    package func subtracting(_ o: Fixed) -> Fixed? {
         let (r, v) = raw.subtractingReportingOverflow(o.raw)
         return v ? nil : Fixed(raw: r)
     }
 
-    public func negated() -> Fixed? {
+    package func negated() -> Fixed? {
         raw == .min ? nil : Fixed(raw: -raw)
     }
 
     /// `self × o`, both scaled: (a·b) / 10⁶.
-    public func multiplied(by o: Fixed) -> Fixed? {
+    package func multiplied(by o: Fixed) -> Fixed? {
         Fixed.roundedQuotient(Int128(raw) * Int128(o.raw), Int128(Fixed.scale))
     }
 
     /// `self × (o / 100)`: money or a number times a percent, rounded once.
-    public func multiplied(byPercent o: Fixed) -> Fixed? {
+    package func multiplied(byPercent o: Fixed) -> Fixed? {
         Fixed.roundedQuotient(Int128(raw) * Int128(o.raw), Int128(Fixed.scale) * 100)
     }
 
     /// `self ÷ o`; throws on division by zero, nil on overflow.
-    public func divided(by o: Fixed) throws(ArithmeticError) -> Fixed {
+    package func divided(by o: Fixed) throws(ArithmeticError) -> Fixed {
         if o.raw == 0 { throw .divisionByZero }
         guard let q = Fixed.roundedQuotient(Int128(raw) * Int128(Fixed.scale), Int128(o.raw)) else {
             throw .overflow
@@ -60,7 +60,7 @@ public struct Fixed: Hashable, Comparable, Sendable {
     }
 
     /// `self ÷ (o / 100)`.
-    public func divided(byPercent o: Fixed) throws(ArithmeticError) -> Fixed {
+    package func divided(byPercent o: Fixed) throws(ArithmeticError) -> Fixed {
         if o.raw == 0 { throw .divisionByZero }
         guard let q = Fixed.roundedQuotient(Int128(raw) * Int128(Fixed.scale) * 100, Int128(o.raw)) else {
             throw .overflow
@@ -86,7 +86,7 @@ public struct Fixed: Hashable, Comparable, Sendable {
 
     // MARK: Reading
 
-    public enum ParseError: Error, Equatable, Sendable {
+    package enum ParseError: Error, Equatable, Sendable {
         case malformed
         case tooPrecise
         case overflow
@@ -94,7 +94,7 @@ public struct Fixed: Hashable, Comparable, Sendable {
 
     /// Reads a decimal from its text exactly: optional sign, digits with optional `,`
     /// thousands separators, optional fraction, optional exponent (`1.5e3`, as JSON writes).
-    public static func parse<C: Collection<UInt8>>(_ text: C, allowSeparators: Bool = true,
+    package static func parse<C: Collection<UInt8>>(_ text: C, allowSeparators: Bool = true,
                                                    allowExponent: Bool = true) -> Result<Fixed, ParseError> {
         var i = text.startIndex
         var negative = false
@@ -182,23 +182,23 @@ public struct Fixed: Hashable, Comparable, Sendable {
         return .success(Fixed(raw: negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)))
     }
 
-    public static func parse(_ text: String) -> Result<Fixed, ParseError> {
+    package static func parse(_ text: String) -> Result<Fixed, ParseError> {
         parse(Array(text.utf8))
     }
 
     // MARK: Writing
 
     /// `1,200`, `3.5`, `-0.25`: thousands separators, no trailing zeros.
-    public func formatted(minimumFractionDigits: Int = 0, separators: Bool = true) -> String {
+    package func formatted(minimumFractionDigits: Int = 0, separators: Bool = true) -> String {
         var out = TextBuffer(capacity: 0)
         out.append(self, minimumFraction: minimumFractionDigits, separators: separators)
         return out.string
     }
 
-    public var plain: String { formatted(separators: false) }
+    package var plain: String { formatted(separators: false) }
 
     /// `$1,200`, `$99.50`, `-$5`
-    public var moneyText: String {
+    package var moneyText: String {
         var out = TextBuffer(capacity: 0)
         out.appendMoney(self)
         return out.string
@@ -208,5 +208,5 @@ public struct Fixed: Hashable, Comparable, Sendable {
     var showsCents: Bool { raw % (Fixed.scale / 100) == 0 && !isWhole }
 
     /// `25%`, `2.5%`
-    public var percentText: String { formatted() + "%" }
+    package var percentText: String { formatted() + "%" }
 }

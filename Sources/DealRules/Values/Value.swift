@@ -2,7 +2,7 @@
 /// special cases carry the three-valued logic: `unknown` (a missing fact), `none` (the `min`
 /// or `max` of nothing: every comparison with it is `no`) and `failure` (overflow, division by
 /// zero: behaves like unknown, and is reported).
-public enum Value: Hashable, Sendable {
+package enum Value: Hashable, Sendable {
     case unknown
     case none
     case failure(EvalError)
@@ -18,11 +18,11 @@ public enum Value: Hashable, Sendable {
     /// A line item of the deal: its index in the deal's list of that kind.
     case item(Int32)
 
-    public static let yes = Value.flag(true)
-    public static let no = Value.flag(false)
+    package static let yes = Value.flag(true)
+    package static let no = Value.flag(false)
 
     /// Known: neither unknown nor failed.
-    public var isKnown: Bool {
+    package var isKnown: Bool {
         switch self {
         case .unknown, .failure: false
         default: true
@@ -30,7 +30,7 @@ public enum Value: Hashable, Sendable {
     }
 
     /// An evaluation error: overflow, division by zero.
-    public var isFailure: Bool {
+    package var isFailure: Bool {
         if case .failure = self { return true }
         return false
     }
@@ -49,12 +49,12 @@ public enum Value: Hashable, Sendable {
 }
 
 /// One value of one declared choice.
-public struct ChoiceValue: Hashable, Sendable {
-    public var choice: Int32
-    public var value: Int32
+package struct ChoiceValue: Hashable, Sendable {
+    package var choice: Int32
+    package var value: Int32
 }
 
-public enum EvalError: String, Hashable, Sendable {
+package enum EvalError: String, Hashable, Sendable {
     case overflow = "overflow"
     case divisionByZero = "division by zero"
     case dateOutOfRange = "a date out of range"

@@ -1,6 +1,6 @@
 /// The static type of a field, an expression or a value. Every expression has one, found by the
 /// checker before anything is evaluated.
-public enum ValueType: Hashable, Sendable {
+package enum ValueType: Hashable, Sendable {
     case text, number, money, percent, duration, date, flag
     /// A declared choice, by its index in the rule set.
     case choice(Int)
@@ -10,32 +10,32 @@ public enum ValueType: Hashable, Sendable {
     /// `[]`: fits any list.
     case emptyList
 
-    public static let builtinNames: [String: ValueType] = [
+    package static let builtinNames: [String: ValueType] = [
         "text": .text, "number": .number, "money": .money, "percent": .percent,
         "duration": .duration, "date": .date, "flag": .flag,
     ]
 
-    public var isList: Bool {
+    package var isList: Bool {
         switch self {
         case .list, .emptyList: true
         default: false
         }
     }
 
-    public var element: ValueType? {
+    package var element: ValueType? {
         if case .list(let e) = self { return e }
         return nil
     }
 
     /// Whether `<` and `between` mean something for it.
-    public var isOrdered: Bool {
+    package var isOrdered: Bool {
         switch self {
         case .number, .money, .percent, .duration, .date, .choice: true
         default: false
         }
     }
 
-    public var isNumeric: Bool { self == .number || self == .money || self == .percent }
+    package var isNumeric: Bool { self == .number || self == .money || self == .percent }
 
     /// Whether a value of type `other` may stand where `self` is expected.
     func accepts(_ other: ValueType) -> Bool {
