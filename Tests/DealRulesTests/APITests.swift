@@ -99,4 +99,40 @@ import DealRules
         }
         #expect(Set(kept.map(\.kind)).count > 1)
     }
+
+    /// What-if and avoid take the deal a user has (not a draft): facts as a salesperson types
+    /// them, and the changes that would remove an approval.
+    @Test func whatIfAndAvoidTakeADeal() throws {
+        let rules = try RuleSet.load(paths: [path("samples/northwind")]).get()
+        let today = Day.parse("2026-12-01")
+        let deal = try rules.deal(["region": "EU", "discount": "25%"])
+        #expect(rules.decide(deal, today: today).required.contains("finance_approval"))
+        let after = try rules.whatIf(["discount = 15%"], on: deal, today: today)
+        #expect(!after.required.contains("finance_approval"))
+        #expect(rules.decide(deal, today: today).required.contains("finance_approval"), "the deal itself is unchanged")
+        #expect(throws: LoadError.self) { try rules.whatIf(["discont = 15%"], on: deal, today: today) }
+        let avoid = rules.avoid(.approval("finance_approval"), for: deal, today: today)
+        #expect(avoid.first?.change == "discount ≤ 20%")
+        #expect(avoid.first?.fact == "discount = 20%")
+        #expect(avoid.first?.now == "25%")
+    }
+
+    /// A stream on several threads answers as one thread does, line for line, in order.
+    @Test func aStreamOnSeveralThreadsAnswersAsOne() throws {
+        let rules = try RuleSet.load(paths: [path("samples/northwind")]).get()
+        let today = try #require(Day.parse("2026-12-01"))
+        var lines = try String(contentsOfFile: path("samples/deals/stream.jsonl"), encoding: .utf8)
+        lines = String(repeating: lines + "\n", count: 80)
+        var one = DealStream(rules: rules, today: today, threads: 1), three = DealStream(rules: rules, today: today, threads: 3)
+        var a: [UInt8] = [], b: [UInt8] = []
+        one.decide(jsonl: Array(lines.utf8), into: &a)
+        three.decide(jsonl: Array(lines.utf8), into: &b)
+        #expect(a == b)
+        #expect(a.filter { $0 == 0x0A }.count == 320)
+        #expect(one.badLines == 80 && three.badLines == 80)
+        // Later calls go on counting.
+        three.decide(jsonl: Array(#"{"region": "EU"}"#.utf8), into: &b)
+        let last = String(decoding: b, as: UTF8.self).split(separator: "\n").last.map(String.init)
+        #expect(last?.hasPrefix(#"{"index":320,"decision":"incomplete""#) == true)
+    }
 }

@@ -195,4 +195,25 @@ import DealRulesTestSupport
         gate.signal()
         pool.wait()
     }
+
+    /// A copy for another thread shares no rule object with the original, and is only made
+    /// when the rules load again as they were.
+    @Test func aCopyIsTheSameRulesInObjectsOfItsOwn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("r.rules")
+        try "deal { x: number }\nrule a: warn when x > 1\nwarn when x > 2\n".write(to: file, atomically: true, encoding: .utf8)
+        let rules = try RuleSet.load(paths: [dir.path]).get()
+        let copy = try #require(rules.copy())
+        #expect(copy !== rules)
+        #expect(copy.rules.map(\.name) == rules.rules.map(\.name))
+        #expect(zip(copy.rules, rules.rules).allSatisfy { $0 !== $1 })
+        #expect(copy.plan !== rules.plan)
+        // Changed on disk since: no copy (the stream then shares the original).
+        try "deal { x: number }\nrule a: warn when x > 5\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(rules.copy() == nil)
+        let text = try RuleSet.load(source: "deal { x: number }\nwarn when x > 1", name: "t.rules").get()
+        #expect(text.copy()?.rules.map(\.name) == ["t.rules#1"])
+    }
 }
