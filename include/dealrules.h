@@ -80,6 +80,38 @@ int dealrules_decide(const dealrules_rules *rules, const char *deal_json, size_t
 long dealrules_decide_batch(const dealrules_rules *rules, const char *jsonl, size_t length,
                             const char *today, unsigned flags, char **result);
 
+/*
+ * Advice about one deal, as the REPL gives it, in the JSON forms of docs/tools.md (fixed by
+ * grammar/dealrules-advice.schema.json). Each reads the deal as dealrules_decide does and
+ * answers the same way: 0 with the advice in `*result`; 1 with {"error": …} when the deal
+ * cannot be read or the argument names something that is not there (an approval that is not
+ * declared, a fact that cannot be applied); -1 on a misuse (a NULL handle, deal or argument,
+ * a `today` that is not a date).
+ */
+
+/* The facts still missing, each with the rules that need it (`:missing`). */
+int dealrules_missing(const dealrules_rules *rules, const char *deal_json, size_t length,
+                      const char *today, char **result);
+
+/* The decision explained (as with DEALRULES_EXPLAIN), with near misses (`:why`). */
+int dealrules_why(const dealrules_rules *rules, const char *deal_json, size_t length,
+                  const char *today, char **result);
+
+/* What the facts would make appear and disappear, and the decision with them (`:whatif`).
+   `facts`: as typed in the REPL, one a line or separated by ";" ("region = US; discount = 15%"). */
+int dealrules_whatif(const dealrules_rules *rules, const char *deal_json, size_t length,
+                     const char *facts, const char *today, char **result);
+
+/* The checked changes that would remove an approval (`target` is its name) or every denial
+   (`target` is "deny"), best first, each as a fact and as an edit of the deal's JSON (`:avoid`). */
+int dealrules_avoid(const dealrules_rules *rules, const char *deal_json, size_t length,
+                    const char *target, const char *today, char **result);
+
+/* The scenario named `name` that holds the deal and what it gets now, for `dealrules test`
+   (`:save FILE.rules NAME`). */
+int dealrules_scenario(const dealrules_rules *rules, const char *deal_json, size_t length,
+                       const char *name, const char *today, char **result);
+
 /* Releases text returned by this library. NULL is allowed. */
 void dealrules_free(char *text);
 

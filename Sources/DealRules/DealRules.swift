@@ -7,7 +7,8 @@
 ///   every `Diagnostic`).
 /// - Decide: `RuleSet.deal(json:)`, `RuleSet.decide(_:)`, a `Decider` for deal after deal, a
 ///   `DealStream` for JSON lines on several threads → `Decision` (`json()`, `DecisionRenderer`).
-/// - Explain and advise: `decide(_:explain:)`, `whatIf(_:on:)`, `avoid(_:for:)`.
+/// - Explain and advise: `decide(_:explain:)`, `whatIf(_:on:)`, `avoid(_:for:)`, and every piece
+///   of advice as JSON: `adviceJSON(_:for:)`.
 /// - Tools: `Formatter`, `exportJSON()`, `DiagnosticRenderer`.
 extension RuleSet {
     /// The decision the deal would get with some facts changed (`:whatif` in the REPL): fact
@@ -20,11 +21,13 @@ extension RuleSet {
         return decide(self.deal(from: draft).deal, today: today, explain: explain)
     }
 
-    /// The smallest changes of one fact each that would remove an approval, or every denial,
-    /// from the deal's decision (`:avoid` in the REPL), closest first; each was checked by
-    /// deciding the changed deal.
+    /// The changes that would remove an approval, or every denial, from the deal's decision
+    /// (`:avoid` in the REPL), each checked by deciding the changed deal: those that bring or
+    /// remove the fewest other outcomes first, then the smallest. Each change is one fact; only
+    /// when no single change works is the best pair of changes offered. Empty when the decision
+    /// does not have the target, or nothing found removes it.
     public func avoid(_ target: AvoidTarget, for deal: Deal, today: Day? = nil) -> [Suggestion] {
-        avoid(target, in: draft(of: deal), today: today)
+        avoid(target, in: draft(of: deal), today: deal.today ?? today).suggestions
     }
 }
 

@@ -92,6 +92,62 @@ public func dealrulesDecideBatch(
     }
 }
 
+// MARK: - Advice (docs/tools.md, grammar/dealrules-advice.schema.json)
+
+@_cdecl("dealrules_missing")
+public func dealrulesMissing(
+    _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
+    _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    advise(rules, json, length, today, result) { _ in .missing }
+}
+
+@_cdecl("dealrules_why")
+public func dealrulesWhy(
+    _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
+    _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    advise(rules, json, length, today, result) { _ in .why }
+}
+
+@_cdecl("dealrules_whatif")
+public func dealrulesWhatIf(
+    _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ facts: UnsafePointer<CChar>?,
+    _ today: UnsafePointer<CChar>?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    advise(rules, json, length, today, result) { misuse in
+        guard let facts else { return misuse("the facts are NULL; give one fact or more, such as \"discount = 15%\"") }
+        // One fact a line, or several separated by `;` as the REPL's `:whatif` takes them.
+        let list = String(cString: facts).split { $0 == "\n" || $0 == ";" }
+            .map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        guard !list.isEmpty else { return misuse("no fact was given; give one or more, such as \"discount = 15%\"") }
+        return .whatIf(list)
+    }
+}
+
+@_cdecl("dealrules_avoid")
+public func dealrulesAvoid(
+    _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ target: UnsafePointer<CChar>?,
+    _ today: UnsafePointer<CChar>?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    advise(rules, json, length, today, result) { misuse in
+        guard let target else { return misuse("the target is NULL; give an approval's name or \"deny\"") }
+        let name = String(cString: target)
+        return .avoid(name == "deny" ? .deny : .approval(name))
+    }
+}
+
+@_cdecl("dealrules_scenario")
+public func dealrulesScenario(
+    _ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ name: UnsafePointer<CChar>?,
+    _ today: UnsafePointer<CChar>?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    advise(rules, json, length, today, result) { misuse in
+        guard let name else { return misuse("the scenario's name is NULL") }
+        return .scenario(name: String(cString: name))
+    }
+}
+
 @_cdecl("dealrules_free")
 public func dealrulesFree(_ text: UnsafeMutablePointer<CChar>?) {
     free(text)
@@ -135,6 +191,33 @@ private func answer(_ rules: OpaquePointer?, _ text: UnsafePointer<CChar>?, _ le
     return status
 }
 
+/// An advice call: the deal read as `dealrules_decide` reads it, the request made from the call's
+/// own argument (which may be a misuse), and the advice or the first error as `{"error": …}`.
+private func advise(_ rules: OpaquePointer?, _ json: UnsafePointer<CChar>?, _ length: Int, _ today: UnsafePointer<CChar>?,
+                    _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                    _ request: (_ misuse: (String) -> AdviceRequest?) -> AdviceRequest?) -> Int32 {
+    var misused: String?
+    guard let asked = request({ message in
+        misused = message
+        return nil
+    }) else {
+        result?.pointee = copy(invalidArgument(misused ?? "", list: false))
+        return -1
+    }
+    return Int32(answer(rules, json, length, today, 0, result) { call in
+        do throws(Diagnostic) {
+            let deal = try call.rules.deal(json: call.text)
+            do throws(LoadError) {
+                return (0, Array(try call.rules.adviceJSON(asked, for: deal, today: call.today).utf8))
+            } catch {
+                return (1, Array((error.diagnostics.first ?? Diagnostic(.invalidArgument, "the request cannot be answered")).errorJSON().utf8))
+            }
+        } catch {
+            return (1, Array(error.errorJSON().utf8))
+        }
+    })
+}
+
 private func finish(_ result: LoadResult, _ diagnostics: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> OpaquePointer? {
     diagnostics?.pointee = copy(result.diagnostics.json(pretty: false))
     guard let set = result.ruleSet else { return nil }
@@ -159,4 +242,11 @@ private func copy(_ bytes: [UInt8]) -> UnsafeMutablePointer<CChar> {
     }
     p[bytes.count] = 0
     return p
+}
+
+extension String {
+    var trimmingSpaces: String {
+        let front = drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+        return String(front.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+    }
 }

@@ -247,25 +247,31 @@ extension Session {
             return failure(what.isEmpty ? "`:avoid` needs an approval or `deny`" : "`\(what)` is not an approval",
                            help: Suggestions.didYouMean(what, names) ?? "approvals: \(rules.approvals.map(\.name).joined(separator: ", ")); or `deny`")
         }
-        let decision = currentDecision()
-        let present = what == "deny" ? decision.denied : decision.required.contains(what)
-        guard present else {
+        let result = rules.avoid(target, in: draft, today: options.today)
+        guard result.present else {
             return Reply(what == "deny" ? "nothing denies the deal now" : "the deal does not need \(description) now")
         }
-        let suggestions = rules.avoid(target, in: draft, today: options.today)
-        guard !suggestions.isEmpty else {
+        guard !result.suggestions.isEmpty else {
+            let decision = currentDecision()
             let rulesBehind = decision.outcomes.filter { what == "deny" ? $0.kind == .deny : $0.approval == what }.map(\.rule)
-            return Reply("no change of one fact avoids \(description); the rules behind it: \(Set(rulesBehind).sorted().joined(separator: ", ")) (`:why` shows them)")
+            return Reply("no change of one fact, nor of two, avoids \(description) (\(count(result.decisions, "changed deal")) tried); "
+                + "the rules behind it: \(Set(rulesBehind).sorted().joined(separator: ", ")) (`:why` shows them)")
         }
-        var out = "to avoid \(description), change one of:\n"
-        for s in suggestions.prefix(8) {
-            var line = "  " + s.change
-            if let now = s.now { line += style.dim("  (now \(now))") }
-            if s.fact != s.change { line += style.dim("  — checked with `\(s.fact)`") }
+        let shown = 8
+        var out = result.triedPairs
+            ? "no change of one fact avoids \(description); changing two does:\n"
+            : "to avoid \(description), change one of:\n"
+        for s in result.suggestions.prefix(shown) {
+            var line = "  " + s.changes.map(\.description).joined(separator: style.dim(" and "))
+            let nows = s.changes.compactMap(\.now)
+            if !nows.isEmpty { line += style.dim("  (now \(nows.joined(separator: ", ")))") }
+            let facts = s.changes.map(\.fact)
+            if facts != s.changes.map(\.description) { line += style.dim("  — `\(facts.joined(separator: "; "))`") }
             if !s.brings.isEmpty { line += "\n    " + style.bad("but it brings " + s.brings.joined(separator: ", ")) }
+            if !s.removes.isEmpty { line += "\n    " + style.good("and it also removes " + s.removes.joined(separator: ", ")) }
             out += line + "\n"
         }
-        if suggestions.count > 8 { out += style.dim("  … and \(suggestions.count - 8) more") + "\n" }
+        if result.suggestions.count > shown { out += style.dim("  … and \(result.suggestions.count - shown) more") + "\n" }
         return Reply(String(out.dropLast()))
     }
 
@@ -328,27 +334,15 @@ extension Session {
         }
         let today = draft.today ?? options.today ?? Day.localToday()
         let name = args.count > 1 ? args.dropFirst().joined(separator: " ") : "deal saved on \(today.description)"
-        let decision = currentDecision()
-        var lines = ["scenario \"\(name.replacingQuotes)\" {"]
-        lines += rules.factStatements(draft).filter { !$0.hasPrefix("today =") }.map { "  " + $0 }
-        lines.append("  today = \(today.description)")
-        lines.append("  expect \(decision.kind.rawValue)")
-        lines += decision.required.map { "  expect require \($0)" }
-        let denials = Set(decision.outcomes.filter { $0.kind == .deny }.map(\.rule)).sorted()
-        lines += denials.isEmpty ? ["  expect no deny"] : denials.map { "  expect rule \(quoteRule($0))" }
-        lines.append("}")
+        let scenario = rules.scenarioText(for: draft, name: name, today: options.today)
         let old = readFile(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let separator = old.isEmpty ? "" : (old.hasSuffix("\n") ? "\n" : "\n\n")
         do {
-            try writeAtomically(Array((old + separator + lines.joined(separator: "\n") + "\n").utf8), to: path)
+            try writeAtomically(Array((old + separator + scenario).utf8), to: path)
         } catch {
             return failure(error.description)
         }
         return Reply("appended scenario \"\(name)\" to \(path)")
-    }
-
-    func quoteRule(_ name: String) -> String {
-        name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? name : "\"\(name)\""
     }
 
     // MARK: :load, :write
@@ -366,7 +360,7 @@ extension Session {
                 + style.warning("not loaded: the rules in force stay"), failed: true)
         }
         paths = newPaths
-        return Reply(reload(because: "loaded \(args.joined(separator: ", "))"))
+        return Reply(reload(loaded: args.joined(separator: ", ")))
     }
 
     func write(_ text: String) -> Reply {
@@ -416,13 +410,5 @@ extension String {
         s.insert(":", at: s.index(after: open))
         return s
     }
-
-    var replacingQuotes: String {
-        var out = ""
-        for c in self {
-            if c == "\"" || c == "\\" { out.append("\\") }
-            out.append(c)
-        }
-        return out
-    }
 }
+

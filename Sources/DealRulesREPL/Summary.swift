@@ -30,21 +30,34 @@ struct Summary {
         return names.prefix(Self.namesShown).joined(separator: ", ") + " and \(names.count - Self.namesShown) more"
     }
 
+    /// The decision, and for an incomplete or blocked one what already holds whatever the
+    /// missing facts are: `INCOMPLETE — needs Finance and CTO already; missing addons, contract
+    /// and 4 more`.
     func headline(_ d: Decision) -> String {
+        let teams = and(d.teamsRequired)
+        let facts = d.factsToDecide
+        let missing = facts.isEmpty ? nil : "missing " + listed(facts)
         switch d.kind {
         case .blocked:
             let rules = unique(d.outcomes.filter { $0.kind == .deny }.map(label))
-            return style.paint("BLOCKED", "1;31") + " — denied by " + listed(rules)
+            var parts = ["denied by " + listed(rules)]
+            if !teams.isEmpty { parts.append("needs \(teams)" + (missing == nil ? "" : " already")) }
+            if let missing { parts.append(missing) }
+            return style.paint("BLOCKED", "1;31") + " — " + parts.joined(separator: "; ")
         case .incomplete:
-            let facts = unique(d.undetermined.filter { $0.kind != .warn }.flatMap(\.missing))
-            if facts.isEmpty { return style.paint("INCOMPLETE", "1;33") + " — some rules could not be decided (`:why`)" }
-            return style.paint("INCOMPLETE", "1;33") + " — needs " + listed(facts)
+            guard let missing else { return style.paint("INCOMPLETE", "1;33") + " — some rules could not be decided (`:why`)" }
+            return style.paint("INCOMPLETE", "1;33") + " — " + (teams.isEmpty ? "" : "needs \(teams) already; ") + missing
         case .needsApproval:
-            return style.paint("NEEDS APPROVAL", "1;33") + " — " + unique(d.outcomes.compactMap(\.team)).joined(separator: ", ")
+            return style.paint("NEEDS APPROVAL", "1;33") + " — " + d.teamsRequired.joined(separator: ", ")
         case .approved:
             let w = d.warnings.count
             return style.paint("APPROVED", "1;32") + (w > 0 ? " — \(count(w, "warning"))" : "")
         }
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    private func and(_ xs: [String]) -> String {
+        xs.count < 2 ? xs.first ?? "" : xs.dropLast().joined(separator: ", ") + " and " + xs[xs.count - 1]
     }
 
     /// What a decision has that another has not: approvals (by team), denials, warnings.

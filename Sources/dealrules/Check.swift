@@ -31,7 +31,10 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if dumpTokens || dumpAst { return try dump() }
-        let result = RuleSet.load(paths: rules.paths, limits: rules.limits)
+        // Scenarios are checked too: a fact that no deal can hold is an error here, not a
+        // surprise in `dealrules test`.
+        let loaded = RuleSet.load(paths: rules.paths, limits: rules.limits)
+        let result = loaded.adding(loaded.ruleSet?.scenarioFactErrors() ?? [])
         switch format {
         case .json:
             Output.standardOutput(result.diagnostics.json() + "\n")

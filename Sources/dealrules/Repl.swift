@@ -40,8 +40,14 @@ struct Repl: ParsableCommand {
             env[name] = getenv(name).map { String(cString: $0) }
         }
         let state = interactive ? StateFolder.standard(environment: environment) : nil
-        let options = Session.Options(color: interactive && Output.wantsColor(1), today: today, limits: limits.limits,
+        var options = Session.Options(color: interactive && Output.wantsColor(1), today: today, limits: limits.limits,
                                       state: state, restoreDeal: !fresh)
+        // No rules given: the rule files of the current folder, when it has any.
+        var paths = self.paths
+        if paths.isEmpty {
+            paths = Session.rulesOfCurrentFolder()
+            options.rulesFound = !paths.isEmpty
+        }
         let session = Session(paths: paths, options: options)
         Output.flush()
         guard interactive else {

@@ -96,4 +96,56 @@ import Testing
 
             """)
     }
+
+    /// Each piece of advice through the C interface is the library's JSON, byte for byte (the
+    /// golden files of `AdviceTests`), and an avoid suggestion's edit, applied to the deal by a
+    /// program, removes what it says.
+    @Test func pythonGetsEachPieceOfAdviceAsTheLibraryWritesIt() throws {
+        let lib = try Self.library()
+        let script = """
+            import json, sys
+            sys.path.insert(0, "samples/python")
+            import dealrules as dr
+            rules = dr.RuleSet.load(["samples/northwind"])
+            deal = json.load(open("samples/deals/needs-approval.json"))
+            blocked = json.load(open("samples/deals/blocked.json"))
+            fixtures = "Tests/DealRulesTests/Fixtures/advice/"
+            def same(name, got):
+                print(name, got == json.load(open(fixtures + name + ".json")))
+            same("why-needs-approval", rules.why(deal, today="2026-12-01"))
+            same("whatif-needs-approval", rules.whatif(deal, ["region = US", "discount = 20%"], today="2026-12-01"))
+            same("avoid-finance", rules.avoid(deal, "finance_approval", today="2026-12-01"))
+            same("avoid-blocked", rules.avoid(blocked, "deny", today="2026-12-01"))
+            same("scenario-blocked", rules.scenario(blocked, "the blocked sample", today="2026-12-01"))
+            same("missing-incomplete", rules.missing(json.load(open("samples/deals/incomplete.json")), today="2026-12-01"))
+            for s in rules.avoid(deal, "delivery_approval", today="2026-12-01")["suggestions"]:
+                changed = json.loads(json.dumps(deal))
+                for c in s["changes"]:
+                    dr.apply_edit(changed, c["edit"])
+                print("applied", "delivery_approval" in rules.decide(changed)["required"])
+            print("unknown", rules.avoid(deal, "finance")["error"]["code"])
+            print("bad fact", rules.whatif(deal, ["discont = 5%"])["error"]["code"])
+            print("bad deal", rules.missing('{"region": "Mars"}')["error"]["code"])
+            try:
+                rules.whatif(deal, [";"])
+            except dr.DealRulesError as e:
+                print("misuse", e)
+            """
+        let r = try run("python3", ["-c", script], environment: ["DEALRULES_LIB": lib.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == """
+            why-needs-approval True
+            whatif-needs-approval True
+            avoid-finance True
+            avoid-blocked True
+            scenario-blocked True
+            missing-incomplete True
+            applied False
+            unknown check.unknown-approval
+            bad fact check.unknown-field
+            bad deal deal.unknown-choice
+            misuse no fact was given; give one or more, such as "discount = 15%"
+
+            """)
+    }
 }

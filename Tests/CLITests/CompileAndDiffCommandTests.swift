@@ -28,6 +28,29 @@ import Testing
         #expect(check.stdout == "valid\n")
     }
 
+    /// Every advice form the tests record (`Tests/DealRulesTests/Fixtures/advice/`) fits the
+    /// advice schema, and a form that breaks it does not.
+    @Test func theAdviceFormsValidateAgainstTheirSchema() throws {
+        let python = try #require(Self.schemaPython, "no python3 with jsonschema; run scripts/setup (it installs python3-jsonschema)")
+        let check = try run(python, ["-c", """
+            import glob, json, sys, jsonschema
+            schema = json.load(open("grammar/dealrules-advice.schema.json"))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            files = sorted(glob.glob("Tests/DealRulesTests/Fixtures/advice/*.json"))
+            for f in files:
+                jsonschema.validate(json.load(open(f)), schema, cls=jsonschema.Draft202012Validator)
+            broken = json.load(open("Tests/DealRulesTests/Fixtures/advice/avoid-finance.json"))
+            broken["suggestions"][0]["changes"][0]["edit"]["op"] = "rename"
+            try:
+                jsonschema.validate(broken, schema, cls=jsonschema.Draft202012Validator)
+                print("the broken form validated")
+            except jsonschema.ValidationError:
+                print("valid", len(files))
+            """])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout == "valid 7\n")
+    }
+
     @Test func theSchemaRejectsADocumentThatBreaksIt() throws {
         let python = try #require(Self.schemaPython, "no python3 with jsonschema; run scripts/setup")
         let r = try dealrules(["compile", "samples/northwind"])

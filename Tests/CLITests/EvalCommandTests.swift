@@ -23,6 +23,13 @@ import Testing
         let incomplete = try dealrules(["eval", "samples/northwind", "--deal", "samples/deals/incomplete.json"])
         #expect(incomplete.stdout.hasPrefix("INCOMPLETE — 4 facts are missing to decide"))
         #expect(incomplete.stdout.contains("Still missing\n  ? start — start_in_past; too_soon for Endpoint Protection, Email Filtering (warning)\n"))
+        // What holds whatever the missing facts are comes first.
+        let certain = try dealrules(["eval", "samples/northwind", "--deal", "-", "--today", "2026-12-01"],
+                                    stdin: #"{"discount": "40%", "region": "EU"}"#)
+        #expect(certain.stdout.hasPrefix("INCOMPLETE — needs Finance and Executive Committee already; 7 facts are missing to decide\n"))
+        let blocked = try dealrules(["eval", "samples/northwind", "--deal", "-", "--today", "2026-12-01"],
+                                    stdin: #"{"discount": "40%", "term": "6 months"}"#)
+        #expect(blocked.stdout.hasPrefix("BLOCKED — a rule denies this deal as it stands; it needs Finance and Executive Committee already; 7 facts are missing\n"))
     }
 
     @Test func failOnExits3() throws {

@@ -33,7 +33,8 @@ import Glibc
         let tty = try start(try temporaryDirectory())
         #expect(tty.output.contains("loaded 30 rules from 8 files"))
         let out = type(tty, "discount = 25%\r", until: "→ INCOMPLETE")
-        #expect(out.contains("needs services"))
+        // What holds whatever the missing facts are comes first: Finance, for a 25% discount.
+        #expect(out.contains("→ INCOMPLETE — needs Finance already; missing services, start,"))
         let q = type(tty, "discount is 25%\r", until: "yes")
         #expect(q.contains("yes"))
         #expect(type(tty, "discount = 10%\r", until: "−Finance").count > 0)
@@ -123,7 +124,7 @@ import Glibc
         #expect(r.status == 0)
         #expect(!r.stdout.contains("deal>"), "no prompt")
         #expect(!r.stdout.contains("\u{1B}"), "no escape codes")
-        #expect(r.stdout.contains("→ INCOMPLETE — needs services,"))
+        #expect(r.stdout.contains("→ INCOMPLETE — missing services,"))
         #expect(r.stdout.contains("deep_discount: discount (25%) > 20%"))
         #expect(r.stdout.hasSuffix("yes\n"))
     }
@@ -165,5 +166,40 @@ import Glibc
         #expect(tty.waitForRawMode())
         tty.write("\u{04}")
         #expect(tty.waitForExit() == 0)
+    }
+
+    /// Bare `dealrules` in a folder of rule files loads them and says so; in a folder with none
+    /// it says how to load some, and a fact gets that help instead of an empty field list.
+    @Test func bareDealrulesLoadsTheRulesOfTheFolderOrSaysHowToLoadSome() throws {
+        let state = try temporaryDirectory().path
+        let folder = try temporaryDirectory()
+        // Three rule files of the samples (and their catalog), none in a folder below.
+        let northwind = packageRoot.appendingPathComponent("samples/northwind")
+        for (from, to) in [("declarations.rules", "declarations.rules"), ("catalog.csv", "catalog.csv"),
+                           ("shared/defines.rules", "defines.rules"), ("pricing.rules", "pricing.rules")] {
+            try FileManager.default.copyItem(at: northwind.appendingPathComponent(from), to: folder.appendingPathComponent(to))
+        }
+        let tty = try PseudoTerminal(["repl", "--today", "2026-12-01"], environment: ["XDG_STATE_HOME": state, "NO_COLOR": "1"],
+                                     directory: folder)
+        tty.read(until: "deal> ")
+        #expect(tty.output.contains("no rules were given: loaded the `*.rules` of this folder, 9 rules from 3 files"), "\(tty.output)")
+        #expect(tty.waitForRawMode())
+        tty.write("discount = 25%\r")
+        tty.read(until: "needs Finance already")
+        #expect(tty.output.contains("→ INCOMPLETE — needs Finance already; missing term, list_price, total"))
+        #expect(tty.waitForRawMode())
+        tty.write("\u{04}")
+        #expect(tty.waitForExit() == 0)
+
+        let empty = try PseudoTerminal([], environment: ["XDG_STATE_HOME": state, "NO_COLOR": "1"], directory: try temporaryDirectory())
+        empty.read(until: "deal> ")
+        #expect(empty.output.contains("no rules are loaded: `:load FOLDER` loads a rule set (or start with `dealrules FOLDER`)"))
+        #expect(empty.waitForRawMode())
+        empty.write("discount = 25%\r")
+        empty.read(until: "= help: no rules are loaded")
+        #expect(empty.output.contains("error: unknown field `discount`"))
+        #expect(empty.waitForRawMode())
+        empty.write("\u{04}")
+        #expect(empty.waitForExit() == 0)
     }
 }

@@ -67,3 +67,10 @@ let smallRules = """
       require delivery_approval when service not in catalog
 
     """
+
+/// The session's deal saved with `:save` to a new file; its path.
+func saved(_ s: Session) throws -> String {
+    let path = try temporaryDirectory().appendingPathComponent("deal.json").path
+    #expect(!s.run(":save \(path)").failed)
+    return path
+}

@@ -75,7 +75,7 @@ import DealRules
         #expect(d.outcomes.filter { $0.kind == .deny }.map(\.rule) == ["small_team", "one_year_minimum", "annual_bill_short_term",
                                                                       "platinum_needs_24x7"])
         #expect(d.id == "\"Q-2026-0427\"")
-        #expect(DecisionRenderer().headline(d) == "BLOCKED — 4 rules deny this deal as it stands")
+        #expect(DecisionRenderer().headline(d) == "BLOCKED — 4 rules deny this deal as it stands; it needs Legal")
     }
 
     @Test func aDeciderReusesItsStorageWithoutChangingDecisionsAlreadyMade() throws {
@@ -112,9 +112,11 @@ import DealRules
         #expect(rules.decide(deal, today: today).required.contains("finance_approval"), "the deal itself is unchanged")
         #expect(throws: LoadError.self) { try rules.whatIf(["discont = 15%"], on: deal, today: today) }
         let avoid = rules.avoid(.approval("finance_approval"), for: deal, today: today)
-        #expect(avoid.first?.change == "discount ≤ 20%")
-        #expect(avoid.first?.fact == "discount = 20%")
-        #expect(avoid.first?.now == "25%")
+        let change = try #require(avoid.first?.changes.first)
+        #expect(change.description == "discount ≤ 20%")
+        #expect(change.fact == "discount = 20%")
+        #expect(change.now == "25%")
+        #expect(change.edit == .setField(field: "discount", value: "20%"))
     }
 
     /// A stream on several threads answers as one thread does, line for line, in order.

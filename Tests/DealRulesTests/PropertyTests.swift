@@ -105,4 +105,26 @@ import DealRulesTestSupport
             #expect(d.required == Array(Set(d.outcomes.compactMap(\.approval))).sorted())
         }
     }
+
+    /// Every avoid suggestion on a generated rule set, applied as the facts the REPL takes and as
+    /// the edits a program applies to the deal's JSON, removes what was asked about and brings
+    /// and removes exactly what it says.
+    @Test(arguments: seeds.prefix(30))
+    func avoidSuggestionsDoWhatTheySayInBothForms(seed: Int) throws {
+        var g = RuleSetGenerator(seed: UInt64(seed) &* 61 &+ 5, messyLayout: false)
+        let text = g.ruleSet(rules: 14)
+        let rules = try RuleSet.load(source: text, name: "gen.rules").get()
+        for _ in 0..<4 {
+            let json = g.deal()
+            let draft = rules.draft(of: try rules.deal(json: json))
+            let before = rules.decide(rules.deal(from: draft).deal, today: Self.today)
+            let targets = before.required.map(AvoidTarget.approval) + (before.denied ? [.deny] : [])
+            for target in targets {
+                for s in rules.avoid(target, in: draft, today: Self.today).suggestions {
+                    try expectSuggestionHolds(s, removing: target, from: draft, rules: rules, today: Self.today,
+                                              context: "seed \(seed)\n\(text)\ndeal: \(json)")
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DealRulesTestSupport
 @testable import DealRules
 
 /// The package's root folder.
@@ -84,16 +85,7 @@ func northwind() throws -> RuleSet {
     return set
 }
 
-/// Reads a golden file, or writes it when recording.
+/// Compares with a golden file, or writes it when recording (`DEALRULES_RECORD=1`).
 func golden(_ relativePath: String, _ actual: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-    let url = packageRoot.appendingPathComponent(relativePath)
-    if ProcessInfo.processInfo.environment["DEALRULES_RECORD"] == "1" {
-        try? actual.write(to: url, atomically: true, encoding: .utf8)
-        return
-    }
-    guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
-        Issue.record("missing golden file \(relativePath); record it with DEALRULES_RECORD=1", sourceLocation: sourceLocation)
-        return
-    }
-    #expect(actual == expected, "\(relativePath) differs", sourceLocation: sourceLocation)
+    if let why = Golden.mismatch(path(relativePath), actual) { Issue.record(Comment(rawValue: why), sourceLocation: sourceLocation) }
 }

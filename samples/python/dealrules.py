@@ -57,6 +57,13 @@ def _library():
     lib.dealrules_decide.restype = ctypes.c_int
     lib.dealrules_decide_batch.argtypes = lib.dealrules_decide.argtypes
     lib.dealrules_decide_batch.restype = ctypes.c_long
+    for name in ("dealrules_missing", "dealrules_why"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(text)]
+        getattr(lib, name).restype = ctypes.c_int
+    for name in ("dealrules_whatif", "dealrules_avoid", "dealrules_scenario"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p,
+                                       ctypes.POINTER(text)]
+        getattr(lib, name).restype = ctypes.c_int
     lib.dealrules_free.argtypes = [text]
     return lib
 
@@ -153,6 +160,56 @@ class RuleSet:
     def decide_batch(self, jsonl, today=None, explain=False):
         """Decides JSON lines; returns (number of bad lines, the decision lines as text)."""
         return self._call(lib().dealrules_decide_batch, jsonl, today, explain)
+
+    def _advise(self, function, deal, argument, today):
+        """Calls one of the advice functions; returns the advice (or {"error": …}) as a dict."""
+        data = json.dumps(deal).encode() if isinstance(deal, dict) else (deal.encode() if isinstance(deal, str) else deal)
+        result = ctypes.POINTER(ctypes.c_char)()
+        args = [self._handle, data, len(data)] + ([] if argument is None else [argument.encode()])
+        status = function(*args, _date(today), ctypes.byref(result))
+        answer = json.loads(_take(result))
+        if status < 0:
+            raise DealRulesError(answer["error"]["message"])
+        return answer
+
+    def missing(self, deal, today=None):
+        """The facts still missing, each with the rules that need it."""
+        return self._advise(lib().dealrules_missing, deal, None, today)
+
+    def why(self, deal, today=None):
+        """The decision explained, with near misses."""
+        return self._advise(lib().dealrules_why, deal, None, today)
+
+    def whatif(self, deal, facts, today=None):
+        """What the facts (a list, as typed in the REPL) would make appear and disappear."""
+        return self._advise(lib().dealrules_whatif, deal, "\n".join(facts), today)
+
+    def avoid(self, deal, target, today=None):
+        """The checked changes that would remove an approval (its name) or every denial ("deny")."""
+        return self._advise(lib().dealrules_avoid, deal, target, today)
+
+    def scenario(self, deal, name, today=None):
+        """The scenario text that holds the deal and what it gets now."""
+        return self._advise(lib().dealrules_scenario, deal, name, today)
+
+
+def apply_edit(deal, edit):
+    """Applies an avoid suggestion's "edit" to a deal given as a dict (changed in place)."""
+    op = edit["op"]
+    if op == "set_field":
+        deal[edit["field"]] = edit["value"]
+        return deal
+    items = deal.get(edit["list"], [])
+    if op == "remove_item":
+        deal[edit["list"]] = [i for i in items if i.get("name") != edit["item"]]
+    for item in items:
+        if item.get("name") == edit["item"]:
+            if op == "set_item_field":
+                item[edit["field"]] = edit["value"]
+            elif op == "replace_item":
+                item["name"] = edit["with"]
+    return deal
+
 
 def main(argv):
     import argparse

@@ -14,6 +14,9 @@
 //                      per core with its own copy of the rules, as `dealrules eval --deals`
 //                      does (per line)
 // - repl fact N:       in the REPL, one fact changed (`discount = …`) and the new decision shown
+// - avoid N:           `:avoid` on a ten-item deal (one service not in the catalog, a short term
+//                      with a deep discount): every approval it needs and every denial, in turn,
+//                      each answered with its checked changes (per answer)
 //
 // The process's allocator is set as the `dealrules` command sets it (`Allocator.keepFreedMemory`).
 //
@@ -151,6 +154,14 @@ let benchmarks: @Sendable () -> Void = {
             workload(n)
         }
 
+        Benchmark("avoid \(n)", configuration: .init(maxDuration: .seconds(3), maxIterations: 500)) { benchmark, a in
+            for _ in benchmark.scaledIterations {
+                blackHole(a.next())
+            }
+        } setup: {
+            AvoidWorkload(workload(n))
+        }
+
         // Each iteration changes the discount to a new value, so the decision really changes.
         Benchmark("repl fact \(n)", configuration: .init(maxDuration: .seconds(3), maxIterations: 2000)) { benchmark, session in
             for _ in benchmark.scaledIterations {
@@ -182,5 +193,40 @@ final class SendableSession: @unchecked Sendable {
     func changeDiscount() -> Reply {
         step += 1
         return session.run("discount = \(10 + step % 40)%")
+    }
+}
+
+/// A ten-item deal and what `:avoid` may be asked about it.
+final class AvoidWorkload: @unchecked Sendable {
+    let rules: RuleSet
+    let deal: Deal
+    let targets: [AvoidTarget]
+    private var step = 0
+
+    init(_ w: Workload) {
+        rules = w.rules
+        // Ten services named in the workload's deals (so in its catalog, mostly), one of them
+        // renamed out of it.
+        var names: [String] = []
+        for line in w.lines {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let services = object["services"] as? [[String: Any]] else { continue }
+            for case let name as String in services.map({ $0["name"] }) where !names.contains(name) { names.append(name) }
+            if names.count >= 10 { break }
+        }
+        names[9] += " Plus"
+        let services = names.enumerated().map { i, name in ["name": name, "seats": 5 + 7 * i] as [String: Any] }
+        let json: [String: Any] = ["region": "EU", "discount": 45, "term": "6 months", "total": 240_000, "sla": "gold",
+                                   "services": services]
+        let text = try! JSONSerialization.data(withJSONObject: json)
+        deal = try! w.rules.deal(json: [UInt8](text))
+        let decision = w.rules.decide(deal, today: today)
+        targets = decision.required.map(AvoidTarget.approval) + (decision.kind == .blocked ? [.deny] : [])
+        precondition(!targets.isEmpty, "the avoid deal needs nothing at this size")
+    }
+
+    func next() -> [Suggestion] {
+        step += 1
+        return rules.avoid(targets[step % targets.count], for: deal, today: today)
     }
 }

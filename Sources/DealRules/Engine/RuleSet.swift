@@ -20,7 +20,7 @@ public final class RuleSet: Sendable {
     public let warnings: [Diagnostic]
     package let limits: Limits
     /// The files it was loaded from, in load order (catalog spreadsheets last).
-    public let files: [LoadedFile]
+    package let files: [LoadedFile]
     /// How it was loaded (to load a copy for another thread).
     let origin: LoadOrigin?
     /// The largest frame any rule needs for its item bindings.
@@ -123,6 +123,24 @@ public struct LoadResult: Sendable {
     init(_ loaded: (CheckedRules?, [Diagnostic]), threads: Int?, origin: LoadOrigin) {
         ruleSet = loaded.0.map { RuleSet($0, threads: threads, origin: origin) }
         diagnostics = loaded.1
+    }
+
+    private init(ruleSet: RuleSet?, diagnostics: [Diagnostic]) {
+        self.ruleSet = ruleSet
+        self.diagnostics = diagnostics
+    }
+
+    /// The result with more diagnostics (found by a later check), in file order; any error
+    /// among them means the rules do not load.
+    package func adding(_ more: [Diagnostic]) -> LoadResult {
+        guard !more.isEmpty else { return self }
+        let all = (diagnostics + more).enumerated().sorted { a, b in
+            let x = a.element.location, y = b.element.location
+            if x?.path != y?.path { return (x?.path ?? "") < (y?.path ?? "") }
+            if x?.range.start != y?.range.start { return (x?.range.start ?? 0) < (y?.range.start ?? 0) }
+            return a.offset < b.offset
+        }.map(\.element)
+        return LoadResult(ruleSet: more.hasErrors ? nil : ruleSet, diagnostics: all)
     }
 
     /// One line for people: `ok: 30 rules, 5 approvals, 1 catalog (14 entries) in 5 files`,

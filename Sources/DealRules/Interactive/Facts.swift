@@ -29,6 +29,9 @@ extension RuleSet {
         }
         let (current, _) = deal(from: draft)
         var ev = Evaluator(self, deal: current, today: draft.today ?? today ?? Day.localToday())
+        // The field the fact changed: the deal must be able to hold its new value.
+        var changed: String?
+        let old = draft.fields
         ev.beginRule(bindings: 1, item: nil)
         func value(_ node: Node) throws(LoadError) -> Value {
             let v = ev.eval(node)
@@ -48,6 +51,7 @@ extension RuleSet {
         case .set(let slot, let node):
             let field = fields[slot]
             let v = try value(node)
+            defer { changed = field.name }
             if case .list(.item) = field.type {
                 // Items by name; items already in the deal keep what was given for them.
                 let existing = draft.fields[field.name]?.listItems ?? []
@@ -79,6 +83,7 @@ extension RuleSet {
                 items.append(.object(object))
             }
             draft.fields[listName] = .list(items)
+            changed = listName
         case .remove(let k, let name):
             let kind = itemKinds[k]
             let listName = fields[kind.listField!].name
@@ -91,6 +96,18 @@ extension RuleSet {
             }
             items.remove(at: i)
             draft.fields[listName] = .list(items)
+        }
+        // A value the deal reader would refuse (an item listed twice) is refused here, with the
+        // reader's words, so it never reaches the deal, `:save` or a scenario. A list that did
+        // not fit before (kept aside after a reload) is not this fact's doing.
+        if let changed, let value = draft.fields[changed] {
+            do {
+                _ = try deal([changed: value])
+            } catch {
+                if let before = old[changed], (try? deal([changed: before])) == nil { return }
+                draft.fields = old
+                throw fail(error.code, error.message, help: error.help)
+            }
         }
     }
 }

@@ -98,3 +98,48 @@ extension RuleSet {
                               decision: decision, fired: fired, reached: reached)
     }
 }
+
+extension RuleSet {
+    /// Facts of scenarios that no deal can hold (`services = ["SIEM", "SIEM"]`): errors with
+    /// the deal reader's words, located at the fact, for `check`. A fact that only fails on the
+    /// deal built so far (removing an item that is not there, a value that needs a fact not
+    /// given yet) is the scenario's result, which `dealrules test` reports.
+    package func scenarioFactErrors(today: Day? = nil) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for scenario in scenarios {
+            var draft = DealDraft()
+            for (fact, _, location) in scenario.facts {
+                do {
+                    try apply(fact, to: &draft, today: today ?? Day.localToday(), location: location)
+                } catch {
+                    out += error.diagnostics.filter { $0.code != .unknownFactValue && $0.code != .noSuchItem }
+                    break
+                }
+            }
+        }
+        return out
+    }
+
+    /// The scenario `:save FILE.rules` appends for a deal: its facts, its `today`, and what it
+    /// gets now as `expect` lines (the decision, each approval, each rule that denies it, or
+    /// `expect no deny`), ending in a line break.
+    package func scenarioText(for draft: DealDraft, name: String, today: Day? = nil) -> String {
+        let date = draft.today ?? today ?? Day.localToday()
+        let decision = decide(deal(from: draft).deal, today: date)
+        var lines = ["scenario \(ValueText.quoted(name)) {"]
+        lines += factStatements(draft).filter { !$0.hasPrefix("today =") }.map { "  " + $0 }
+        lines.append("  today = \(date.description)")
+        lines.append("  expect \(decision.kind.rawValue)")
+        lines += decision.required.map { "  expect require \($0)" }
+        let denials = Set(decision.outcomes.filter { $0.kind == .deny }.map(\.rule)).sorted()
+        lines += denials.isEmpty ? ["  expect no deny"] : denials.map { "  expect rule \(Self.ruleReference($0))" }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A rule's name as an `expect rule` line writes it: bare, or quoted when it is not a word
+    /// (`"pricing.rules#1"`).
+    static func ruleReference(_ name: String) -> String {
+        name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? name : ValueText.quoted(name)
+    }
+}

@@ -1,7 +1,7 @@
 /// A file a rule set was loaded from: the path messages show, and where it is on disk.
-public struct LoadedFile: Sendable, Hashable {
+package struct LoadedFile: Sendable, Hashable {
     /// As messages show it: relative to the rule set's root.
-    public let path: String
+    package let path: String
     package let absolutePath: String?
     /// A catalog spreadsheet rather than a rule file.
     package var isCatalog = false
