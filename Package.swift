@@ -51,7 +51,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),
         .testTarget(name: "DealRulesREPLTests", dependencies: ["DealRulesREPL", "DealRulesTestSupport"], exclude: ["README.md", "Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI"], exclude: ["README.md", "Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["DealRulesCLI", "DealRulesTestSupport"], exclude: ["README.md", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

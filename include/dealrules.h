@@ -112,6 +112,19 @@ int dealrules_avoid(const dealrules_rules *rules, const char *deal_json, size_t 
 int dealrules_scenario(const dealrules_rules *rules, const char *deal_json, size_t length,
                        const char *name, const char *today, char **result);
 
+/*
+ * Re-approval: `deal_json` against `approved_json`, the version of the deal that was approved
+ * (`dealrules eval --deal NEW --since APPROVED`). Each is decided on its own "today", else
+ * `today`, else the local date; every approval the approved version needed counts as given.
+ * `*result` receives the new decision with a "since" object (docs/tools.md): each approval
+ * still covered, to ask again (with the changes behind it) or new; those no longer needed;
+ * what changed. Returns 0 when every approval still stands, 3 when one must be asked for
+ * (again or for the first time), 1 with {"error": …} when either deal cannot be read
+ * (the approved one is named "approved" in the message), -1 on a misuse.
+ */
+int dealrules_since(const dealrules_rules *rules, const char *approved_json, size_t approved_length,
+                    const char *deal_json, size_t length, const char *today, char **result);
+
 /* Releases text returned by this library. NULL is allowed. */
 void dealrules_free(char *text);
 

@@ -148,6 +148,28 @@ public func dealrulesScenario(
     }
 }
 
+@_cdecl("dealrules_since")
+public func dealrulesSince(
+    _ rules: OpaquePointer?, _ approved: UnsafePointer<CChar>?, _ approvedLength: Int, _ json: UnsafePointer<CChar>?,
+    _ length: Int, _ today: UnsafePointer<CChar>?, _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    guard approvedLength >= 0, approvedLength == 0 || approved != nil else {
+        result?.pointee = copy(invalidArgument("the approved deal's text is NULL", list: false))
+        return -1
+    }
+    return Int32(answer(rules, json, length, today, 0, result) { call in
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(approved)?.assumingMemoryBound(to: UInt8.self), count: approvedLength)
+        do throws(Diagnostic) {
+            let old = try call.rules.deal(json: bytes, name: "approved")
+            let new = try call.rules.deal(json: call.text)
+            let r = call.rules.since(approved: old, deal: new, today: call.today)
+            return (r.mustAsk ? 3 : 0, Array(call.rules.sinceJSON(r, pretty: false).utf8))
+        } catch {
+            return (1, Array(error.errorJSON().utf8))
+        }
+    })
+}
+
 @_cdecl("dealrules_free")
 public func dealrulesFree(_ text: UnsafeMutablePointer<CChar>?) {
     free(text)

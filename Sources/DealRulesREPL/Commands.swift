@@ -24,6 +24,10 @@ extension Session {
                 detail: "`:whatif discount = 15%; term = 24 months`"),
         Command(name: "avoid", arguments: "APPROVAL | deny", summary: "the smallest changes of one fact that would remove it, each checked",
                 detail: "`:avoid finance_approval` might answer `discount ≤ 20%`. Each suggestion was tried on a copy of the deal."),
+        Command(name: "approved", arguments: "[off]", summary: "record the deal as it stands as the approved version",
+                detail: "After each change the decision line then says which team must be asked again, and why; `:since` shows it all. `:approved off` forgets it."),
+        Command(name: "since", arguments: "", summary: "the deal against its approved version: what still stands, whom to ask again",
+                detail: "Every approval the approved version needed counts as given; one must be asked again when a rule behind it is new or read a changed fact."),
         Command(name: "undo", arguments: "", summary: "take back the last change to the deal", detail: ""),
         Command(name: "reset", arguments: "", summary: "start over with an empty deal", detail: "`:undo` brings the deal back."),
         Command(name: "open", arguments: "FILE.json", summary: "read a deal from a JSON file",
@@ -50,6 +54,8 @@ extension Session {
         case "missing": return Reply(Summary(style: style).missing(currentDecision()))
         case "whatif": return whatif(rest)
         case "avoid": return avoid(rest)
+        case "approved": return approve(rest)
+        case "since": return sinceApproved()
         case "undo": return undo()
         case "reset": return reset()
         case "open": return open(rest)
@@ -273,6 +279,36 @@ extension Session {
         }
         if result.suggestions.count > shown { out += style.dim("  … and \(result.suggestions.count - shown) more") + "\n" }
         return Reply(String(out.dropLast()))
+    }
+
+    // MARK: :approved, :since
+
+    func approve(_ argument: String) -> Reply {
+        if argument == "off" {
+            guard approved != nil else { return Reply("no version is recorded as approved") }
+            approved = nil
+            persist()
+            return Reply("forgot the approved version")
+        }
+        guard argument.isEmpty else { return failure("`:approved` takes nothing, or `off`", help: "`:approved` records the deal as it stands") }
+        guard !draft.isEmpty else {
+            return failure("the deal is empty: there is nothing to approve yet", help: "give the facts of the deal that was approved, or `:open approved.json`")
+        }
+        let replaced = approved != nil
+        approved = draft
+        persist()
+        let decision = currentDecision()
+        let needs = decision.required.isEmpty ? "it needs no approval"
+            : "its approvals count as given: " + decision.teamsRequired.joined(separator: ", ")
+        return Reply((replaced ? "recorded the deal as approved again" : "recorded the deal as approved") + " (\(needs)); "
+            + "from now on the decision line says which team to ask again, and `:since` why")
+    }
+
+    func sinceApproved() -> Reply {
+        guard let r = reapproval() else {
+            return failure("no version of the deal is recorded as approved", help: "`:approved` records the deal as it stands")
+        }
+        return Reply(String(r.render(color: options.color).dropLast()))
     }
 
     // MARK: :rules

@@ -52,9 +52,12 @@ public final class Session {
     public internal(set) var typed: [(name: String, text: String)] = []
     public private(set) var rules: RuleSet
     package private(set) var draft = DealDraft()
+    /// The version of the deal recorded as approved (`:approved`): the decision line then says
+    /// which teams must be asked again.
+    package internal(set) var approved: DealDraft?
     /// Facts of the draft that the rules in force cannot read (after a reload).
     package private(set) var aside: [SetAside] = []
-    private var undoStack: [DealDraft] = []
+    private var undoStack: [(draft: DealDraft, approved: DealDraft?)] = []
     private var lastDecision: Decision?
     private var typedCount = 0
     /// Files behind the rules, with what they looked like when loaded.
@@ -90,6 +93,10 @@ public final class Session {
             refreshDeal()
             notes.append("restored the deal from last time (\(count(draft.fields.count, "fact"))); `:reset` starts over")
             if !aside.isEmpty { notes.append(asideNote()) }
+            if let bytes = readFile(state.approvedPath), let value = try? DealValue.parse(json: bytes), case .object = value {
+                approved = DealDraft(jsonValue: value)
+                notes.append("with the version approved before (`:since` compares them)")
+            }
         }
         if !draft.isEmpty { lastDecision = currentDecision() }
         greeting = notes.joined(separator: "\n")
@@ -174,7 +181,7 @@ public final class Session {
 
     /// Makes `next` the current deal (undoably) and says what the decision is now.
     func change(to next: DealDraft, note: String? = nil) -> Reply {
-        undoStack.append(draft)
+        undoStack.append((draft, approved))
         if undoStack.count > 200 { undoStack.removeFirst() }
         draft = next
         refreshDeal()
@@ -195,16 +202,28 @@ public final class Session {
         rules.decide(deal, today: options.today, explain: explain)
     }
 
-    /// The decision in one line, marking what appeared (+) or went (−) since the last one.
+    /// The decision in one line, marking what appeared (+) or went (−) since the last one, and
+    /// with an approved version, which teams must be asked again.
     func decisionLine() -> String {
         let decision = currentDecision()
         defer { lastDecision = decision }
-        return style.arrow + " " + Summary(style: style).line(decision, since: lastDecision)
+        return style.arrow + " " + Summary(style: style).line(decision, since: lastDecision, approved: reapproval())
+    }
+
+    /// The deal against its approved version, when one was recorded.
+    func reapproval() -> Reapproval? {
+        guard let approved else { return nil }
+        return rules.since(approved: rules.deal(from: approved).deal, deal: deal, today: options.today)
     }
 
     func persist() {
         guard let state = options.state, state.create() else { return }
         try? writeAtomically(Array((draft.json(pretty: true) + "\n").utf8), to: state.dealPath)
+        if let approved {
+            try? writeAtomically(Array((approved.json(pretty: true) + "\n").utf8), to: state.approvedPath)
+        } else {
+            unlink(state.approvedPath)
+        }
     }
 
     // MARK: Questions
@@ -407,7 +426,8 @@ public final class Session {
 
     func undo() -> Reply {
         guard let previous = undoStack.popLast() else { return Reply("nothing to undo") }
-        draft = previous
+        draft = previous.draft
+        approved = previous.approved
         refreshDeal()
         persist()
         return Reply(decisionLine())
@@ -415,8 +435,9 @@ public final class Session {
 
     func reset() -> Reply {
         guard !draft.isEmpty else { return Reply("the deal is already empty") }
-        undoStack.append(draft)
+        undoStack.append((draft, approved))
         draft = DealDraft()
+        approved = nil
         refreshDeal()
         persist()
         lastDecision = nil

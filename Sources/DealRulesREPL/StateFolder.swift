@@ -3,7 +3,8 @@ import DealRules
 import Glibc
 
 /// Where the REPL keeps what outlives a session: `$XDG_STATE_HOME/dealrules`, else
-/// `~/.local/state/dealrules`. It holds `history` and `deal.json` (the current deal).
+/// `~/.local/state/dealrules`. It holds `history`, `deal.json` (the current deal) and
+/// `approved.json` (the version of it recorded with `:approved`, when there is one).
 public struct StateFolder: Sendable {
     public let path: String
 
@@ -22,6 +23,7 @@ public struct StateFolder: Sendable {
 
     public var historyPath: String { path + "/history" }
     public var dealPath: String { path + "/deal.json" }
+    public var approvedPath: String { path + "/approved.json" }
 
     /// Creates the folder (and its parents) if needed; false when it cannot.
     public func create() -> Bool {

@@ -10,9 +10,11 @@ struct Summary {
     /// lists them all).
     static let namesShown = 5
 
-    /// `NEEDS APPROVAL — Finance, Security   +Security −Service Delivery`
-    func line(_ d: Decision, since old: Decision?) -> String {
-        var out = headline(d)
+    /// `NEEDS APPROVAL — Finance, Security   +Security −Service Delivery`; against an approved
+    /// version, `NEEDS APPROVAL — ask Service Delivery again (service "X" added); Finance, Security
+    /// still approved`.
+    func line(_ d: Decision, since old: Decision?, approved: Reapproval? = nil) -> String {
+        var out = headline(d, approved: approved)
         if let old {
             let (gained, lost) = changes(from: old, to: d)
             var marks = gained.prefix(Self.namesShown).map { style.bad("+" + $0) }
@@ -33,6 +35,21 @@ struct Summary {
     /// The decision, and for an incomplete or blocked one what already holds whatever the
     /// missing facts are: `INCOMPLETE — needs Finance and CTO already; missing addons, contract
     /// and 4 more`.
+    func headline(_ d: Decision, approved: Reapproval?) -> String {
+        guard let approved else { return headline(d) }
+        let still = approved.stillStanding
+        switch (d.kind, approved.askClause) {
+        case (.needsApproval, let ask?):
+            return style.paint("NEEDS APPROVAL", "1;33") + " — " + ask + (still.isEmpty ? "" : "; \(and(still)) still approved")
+        case (.needsApproval, nil):
+            return style.paint("NEEDS APPROVAL", "1;33") + " — " + d.teamsRequired.joined(separator: ", ") + " (all still approved)"
+        case (.blocked, let ask?), (.incomplete, let ask?):
+            return headline(d) + "; " + ask
+        case (.approved, _), (.blocked, nil), (.incomplete, nil):
+            return headline(d)
+        }
+    }
+
     func headline(_ d: Decision) -> String {
         let teams = and(d.teamsRequired)
         let facts = d.factsToDecide

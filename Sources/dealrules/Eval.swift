@@ -10,13 +10,16 @@ struct Eval: ParsableCommand {
         discussion: """
             A deal is JSON: the declared fields by name ("discount": 25 or "25%", "term": "12 months", "services": [{"name": "SIEM", "seats": 20}]); "id" is echoed, "today" sets that deal's date.
 
-            Exit status: 0; 1 when the rules, the deal or any line of the stream is bad; 3 when --fail-on is given and a decision is that severe or worse (blocked > incomplete > needs_approval > approved); 2 for a usage error.
+            With --since APPROVED.json, the deal is compared with the version that was approved (each decided on its own "today"): every approval that version needed counts as given, and each approval the deal needs now is still approved, to be asked again (with the changes behind it), or new.
+
+            Exit status: 0; 1 when the rules, the deal or any line of the stream is bad; 3 when --fail-on is given and a decision is that severe or worse (blocked > incomplete > needs_approval > approved), or with --since when an approval must be asked for again or is new; 2 for a usage error.
 
             EXAMPLES
               dealrules eval samples/northwind --deal samples/deals/needs-approval.json
               dealrules eval samples/northwind --deal deal.json --format json --today 2026-12-01
               dealrules eval samples/northwind --deals deals.jsonl > decisions.jsonl
               cat deals.jsonl | dealrules eval samples/northwind --deals - --fail-on blocked
+              dealrules eval samples/northwind --deal changed.json --since approved.json
             """
     )
 
@@ -44,6 +47,11 @@ struct Eval: ParsableCommand {
     @Flag(help: "Add each outcome's condition and the values it read.")
     var explain = false
 
+    @Option(help: ArgumentHelp("The version of this deal that was approved: say which approvals still stand and which teams to ask again.",
+                               valueName: "FILE"),
+            completion: .file(extensions: ["json"]))
+    var since: String?
+
     @Option(help: ArgumentHelp("Decide a --deals stream, and load a large rule set, on this many threads (default: one per processor).",
                                valueName: "N"))
     var jobs: Int?
@@ -56,6 +64,12 @@ struct Eval: ParsableCommand {
         }
         if deals != nil, format == .text {
             throw ValidationError("--format text shows one deal; a --deals stream is always JSON lines")
+        }
+        if since != nil, deals != nil {
+            throw ValidationError("--since compares one deal with its approved version; give it with --deal, not --deals")
+        }
+        if let since, since == "-", deal == "-" {
+            throw ValidationError("--since and --deal cannot both read stdin; give one of them as a file")
         }
         if let jobs, jobs < 1 {
             throw ValidationError("--jobs takes a number of threads, 1 or more")
@@ -78,17 +92,35 @@ struct Eval: ParsableCommand {
         }
     }
 
-    private func one(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
+    /// Reads a deal from a file (or stdin); a deal that cannot be read is reported and exits 1.
+    private func readDeal(_ ruleSet: RuleSet, _ path: String) throws -> Deal {
         let bytes: [UInt8]
         do { bytes = try readInput(path, limit: ruleSet.limits.maxDealBytes) } catch let e as InputError {
             Output.standardError("error: \(e.message)\n")
             throw ExitCode(1)
         }
-        let deal: Deal
-        do { deal = try ruleSet.deal(json: bytes, name: path == "-" ? "<stdin>" : path) } catch {
+        do { return try ruleSet.deal(json: bytes, name: path == "-" ? "<stdin>" : path) } catch {
             if format == .json { Output.standardOutput(error.errorJSON() + "\n") }
             Output.standardError(DiagnosticRenderer(color: Output.wantsColor(2)).render(error))
             throw ExitCode(1)
+        }
+    }
+
+    private func one(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
+        let deal = try readDeal(ruleSet, path)
+        if let since {
+            let approved = try readDeal(ruleSet, since)
+            // Each version on its own "today" (else --today, else the local date).
+            let r = ruleSet.since(approved: approved, deal: deal, today: today, explain: explain)
+            if format == .json {
+                Output.standardOutput(ruleSet.sinceJSON(r, pretty: true) + "\n")
+            } else {
+                let color = Output.wantsColor(1)
+                Output.standardOutput(DecisionRenderer(color: color).render(r.decision) + "\n" + r.render(color: color))
+            }
+            if r.mustAsk { throw ExitCode(3) }
+            if let failOn, r.decision.kind >= failOn { throw ExitCode(3) }
+            return
         }
         let decision = ruleSet.decide(deal, today: date, explain: explain)
         if format == .json {

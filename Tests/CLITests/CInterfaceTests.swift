@@ -123,6 +123,10 @@ import Testing
                 for c in s["changes"]:
                     dr.apply_edit(changed, c["edit"])
                 print("applied", "delivery_approval" in rules.decide(changed)["required"])
+            changed = json.load(open("samples/deals/needs-approval-plus-helpdesk.json"))
+            must, answer = rules.since(deal, changed, today="2026-12-01")
+            print("since", must, [(a["approval"], a["status"]) for a in answer["since"]["approvals"]])
+            print("since same", rules.since(deal, deal)[0])
             print("unknown", rules.avoid(deal, "finance")["error"]["code"])
             print("bad fact", rules.whatif(deal, ["discont = 5%"])["error"]["code"])
             print("bad deal", rules.missing('{"region": "Mars"}')["error"]["code"])
@@ -141,6 +145,8 @@ import Testing
             scenario-blocked True
             missing-incomplete True
             applied False
+            since True [('delivery_approval', 'ask_again'), ('finance_approval', 'still_covered'), ('security_review', 'still_covered')]
+            since same False
             unknown check.unknown-approval
             bad fact check.unknown-field
             bad deal deal.unknown-choice

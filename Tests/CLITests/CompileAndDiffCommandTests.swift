@@ -48,7 +48,7 @@ import Testing
                 print("valid", len(files))
             """])
         #expect(check.status == 0, "\(check.stderr)")
-        #expect(check.stdout == "valid 7\n")
+        #expect(check.stdout == "valid 8\n")
     }
 
     @Test func theSchemaRejectsADocumentThatBreaksIt() throws {

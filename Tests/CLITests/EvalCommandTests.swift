@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DealRulesTestSupport
 
 @Suite struct EvalCommandTests {
     @Test(arguments: [("approved", "approved"), ("needs-approval", "needs_approval"), ("blocked", "blocked"),
@@ -30,6 +31,38 @@ import Testing
         let blocked = try dealrules(["eval", "samples/northwind", "--deal", "-", "--today", "2026-12-01"],
                                     stdin: #"{"discount": "40%", "term": "6 months"}"#)
         #expect(blocked.stdout.hasPrefix("BLOCKED — a rule denies this deal as it stands; it needs Finance and Executive Committee already; 7 facts are missing\n"))
+    }
+
+    /// The samples' story: the approved `needs-approval` deal plus one service that Service
+    /// Delivery cannot deliver in the EU. Service Delivery must be asked again, and why; Finance
+    /// and Security still stand; exit 3.
+    @Test func sinceSaysWhomToAskAgainAndWhy() throws {
+        let args = ["eval", "samples/northwind", "--deal", "samples/deals/needs-approval-plus-helpdesk.json",
+                    "--since", "samples/deals/needs-approval.json"]
+        let text = try dealrules(args)
+        #expect(text.status == 3)
+        if let why = Golden.mismatch(packageRoot.appendingPathComponent("Tests/CLITests/Fixtures/since-story.txt").path, text.stdout) { Issue.record(Comment(rawValue: why)) }
+        let json = try dealrules(args + ["--format", "json"])
+        #expect(json.status == 3)
+        let object = try #require(CLITests.json(json.stdout) as? [String: Any])
+        let since = try #require(object["since"] as? [String: Any])
+        #expect(since["must_ask"] as? Bool == true)
+        let statuses = (since["approvals"] as? [[String: Any]] ?? []).map { "\($0["approval"]!) \($0["status"]!)" }
+        #expect(statuses == ["delivery_approval ask_again", "finance_approval still_covered", "security_review still_covered"])
+        // Nothing changed: every approval stands, exit 0; --fail-on still applies.
+        let same = ["eval", "samples/northwind", "--deal", "samples/deals/needs-approval.json", "--since", "samples/deals/needs-approval.json"]
+        let unchanged = try dealrules(same)
+        #expect(unchanged.status == 0)
+        #expect(unchanged.stdout.contains("still approved: Service Delivery (delivery_approval), Finance (finance_approval), Security (security_review)\n  changed: nothing\n"))
+        #expect(try dealrules(same + ["--fail-on", "needs_approval"]).status == 3)
+        // One deal only.
+        let stream = try dealrules(["eval", "samples/northwind", "--deals", "samples/deals/stream.jsonl", "--since", "samples/deals/needs-approval.json"])
+        #expect(stream.status == 2)
+        #expect(stream.stderr.contains("--since compares one deal with its approved version; give it with --deal, not --deals"))
+        // An approved version that cannot be read is reported like any bad deal.
+        let bad = try dealrules(["eval", "samples/northwind", "--deal", "samples/deals/needs-approval.json", "--since", "-"], stdin: "{\"discount\": \"lots\"}")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("<stdin>:1:"))
     }
 
     @Test func failOnExits3() throws {

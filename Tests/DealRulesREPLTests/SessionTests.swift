@@ -214,6 +214,33 @@ import Testing
         #expect(Session(paths: [], options: fresh).draft.isEmpty)
     }
 
+    /// `:approved` records the deal as approved; after each change the decision line says which
+    /// team to ask again and why, `:since` says all of it, and the approved version is kept
+    /// with the deal between sessions (`:reset` forgets both, `:undo` brings both back).
+    @Test func anApprovedDealSaysWhomToAskAgain() throws {
+        let state = StateFolder(path: try temporaryDirectory().appendingPathComponent("state/dealrules").path)
+        let s = northwindSession(state: state)
+        #expect(s.run(":approved").failed, "nothing to approve yet")
+        #expect(s.run(":since").output.contains("no version of the deal is recorded as approved"))
+        s.type(":open \(packageRoot.appendingPathComponent("samples/deals/needs-approval.json").path)")
+        #expect(s.run(":approved").output.hasPrefix("recorded the deal as approved (its approvals count as given: Service Delivery, Finance, Security)"))
+        let line = s.run("add service \"Helpdesk 24x7\" with seats = 50").output
+        #expect(line.hasPrefix("→ NEEDS APPROVAL — ask Service Delivery again (service \"Helpdesk 24x7\" added); Finance and Security still approved"), "\(line)")
+        let since = s.run(":since").output
+        #expect(since.contains("ask again: Service Delivery (delivery_approval)\n      service \"Helpdesk 24x7\" added"))
+        #expect(since.contains("still approved: Finance (finance_approval), Security (security_review)"))
+        let again = northwindSession(state: state)
+        #expect(again.greeting.contains("with the version approved before"))
+        #expect(again.approved == s.approved)
+        s.type(":reset")
+        #expect(s.approved == nil)
+        s.type(":undo")
+        #expect(s.approved != nil)
+        #expect(s.run("remove service \"Helpdesk 24x7\"").output.hasSuffix("(all still approved)   −warning too_soon (Helpdesk 24x7)"))
+        #expect(s.run(":approved off").output == "forgot the approved version")
+        #expect(!northwindSession(state: state).greeting.contains("approved before"))
+    }
+
     /// A meta-command typed without its `:`, and an item's field set the way it is said, get
     /// help that shows what to type.
     @Test func wordsThatAreNotExpressionsGetHelpThatSaysWhatToType() {

@@ -64,6 +64,9 @@ def _library():
         getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p,
                                        ctypes.POINTER(text)]
         getattr(lib, name).restype = ctypes.c_int
+    lib.dealrules_since.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+                                    ctypes.c_char_p, ctypes.POINTER(text)]
+    lib.dealrules_since.restype = ctypes.c_int
     lib.dealrules_free.argtypes = [text]
     return lib
 
@@ -191,6 +194,18 @@ class RuleSet:
     def scenario(self, deal, name, today=None):
         """The scenario text that holds the deal and what it gets now."""
         return self._advise(lib().dealrules_scenario, deal, name, today)
+
+    def since(self, approved, deal, today=None):
+        """The deal against the version that was approved: (must_ask, the decision with "since")."""
+        def data(d):
+            return json.dumps(d).encode() if isinstance(d, dict) else (d.encode() if isinstance(d, str) else d)
+        a, b = data(approved), data(deal)
+        result = ctypes.POINTER(ctypes.c_char)()
+        status = lib().dealrules_since(self._handle, a, len(a), b, len(b), _date(today), ctypes.byref(result))
+        answer = json.loads(_take(result))
+        if status < 0:
+            raise DealRulesError(answer["error"]["message"])
+        return status == 3, answer
 
 
 def apply_edit(deal, edit):

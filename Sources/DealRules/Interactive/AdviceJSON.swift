@@ -16,6 +16,10 @@ public enum AdviceRequest: Sendable, Hashable {
     case avoid(AvoidTarget)
     /// `:save FILE.rules NAME`: the scenario text for the deal as it stands.
     case scenario(name: String)
+    /// `:since` (`eval --since`): the deal against the version that was approved — which
+    /// approvals still stand and which teams must be asked again, and why. The form is the
+    /// deal's decision with a `"since"` member.
+    case since(approved: Deal)
 }
 
 extension RuleSet {
@@ -23,11 +27,14 @@ extension RuleSet {
     /// what-if fact that cannot be applied, or an approval that is not declared, throws its
     /// diagnostics.
     public func adviceJSON(_ request: AdviceRequest, for deal: Deal, today: Day? = nil, pretty: Bool = false) throws(LoadError) -> String {
+        if case .since(let approved) = request { return sinceJSON(since(approved: approved, deal: deal, today: today), pretty: pretty) }
         let draft = self.draft(of: deal)
         let date = deal.today ?? today ?? Day.localToday()
         var w = JSONWriter(pretty: pretty, capacity: 2048)
         w.beginObject()
         switch request {
+        case .since:
+            break
         case .missing:
             w.key("advice")
             w.value("missing")
@@ -77,6 +84,63 @@ extension RuleSet {
     }
 
     // MARK: The forms
+
+    /// The new version's decision with `"since"`: how it stands against the approved one.
+    package func sinceJSON(_ r: Reapproval, pretty: Bool) -> String {
+        var w = JSONWriter(pretty: pretty, capacity: 2048)
+        w.beginObject()
+        r.decision.encodeMembers(into: &w, index: nil)
+        w.key("since")
+        w.beginObject()
+        w.field("approved", r.approved.kind.rawValue)
+        w.field("must_ask", bool: r.mustAsk)
+        w.key("approvals")
+        w.beginArray()
+        for a in r.approvals {
+            w.beginObject()
+            w.field("approval", a.approval)
+            w.field("team", a.team)
+            w.field("status", a.status.rawValue)
+            w.key("reasons")
+            w.beginArray()
+            for reason in a.reasons {
+                w.beginObject()
+                w.field("rule", reason.rule)
+                w.nullable("item", reason.item)
+                w.field("change", reason.text)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        w.key("no_longer_needed")
+        w.beginArray()
+        for a in r.noLongerNeeded {
+            w.beginObject()
+            w.field("approval", a.approval)
+            w.field("team", a.team)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("changes")
+        w.beginArray()
+        for c in r.changes {
+            w.beginObject()
+            w.field("kind", c.kind.rawValue)
+            w.nullable("field", c.field)
+            w.nullable("list", c.list)
+            w.nullable("item", c.item)
+            w.nullable("old", c.old)
+            w.nullable("new", c.new)
+            w.field("text", c.text)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        w.endObject()
+        return w.string
+    }
 
     func missingJSON(_ d: Decision, into w: inout JSONWriter) {
         w.field("decision", d.kind.rawValue)

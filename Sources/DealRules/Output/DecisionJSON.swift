@@ -24,8 +24,16 @@ extension Decision {
 
     /// Writes the decision into `w`.
     func encode(into w: inout JSONWriter, index: Int?) {
-        let rules = context.rules, plan = rules.plan
         w.beginObject()
+        encodeMembers(into: &w, index: index)
+        w.endObject()
+    }
+
+    /// Writes the decision's members into an object `w` has begun: a caller may add its own
+    /// after them (`eval --since` adds `"since"`).
+    @inline(__always)
+    func encodeMembers(into w: inout JSONWriter, index: Int?) {
+        let rules = context.rules, plan = rules.plan
         w.field("index", int: index)
         w.field("id", raw: id)
         w.key("decision")
@@ -85,7 +93,6 @@ extension Decision {
             }
         }
         w.endArray()
-        w.endObject()
     }
 
     /// The approvals the rules that fired require, by name, without repeats.
