@@ -21,6 +21,19 @@ import Testing
     }
 
     /// One stage of the pipeline at a time: the lexer's tokens, the parser's declarations.
+    /// A rule file that exists but cannot be read (a folder where a file was named) is
+    /// `load.unreadable`, with its path.
+    @Test func anUnreadableFileIsSaidToBe() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("x.rules"), withIntermediateDirectories: true)
+        try "include \"x.rules\"\n".write(to: dir.appendingPathComponent("main.rules"), atomically: true, encoding: .utf8)
+        let r = try dealrules(["check", dir.appendingPathComponent("main.rules").path, "--format", "json"])
+        #expect(r.status == 1)
+        let codes = (json(r.stdout) as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+        #expect(codes == ["load.unreadable"], "\(r.stdout)")
+    }
+
     @Test func dumpsTokensAndTheTree() throws {
         let tokens = try dealrules(["check", "samples/northwind/pricing.rules", "--dump-tokens"])
         #expect(tokens.status == 0)

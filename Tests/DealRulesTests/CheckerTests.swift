@@ -176,4 +176,18 @@ import Testing
         #expect(codes(decl + "scenario \"s\" {\n  expect maybe\n}") == [.expectedToken])
         #expect(codes(decl + "scenario \"s\" {\n}\nscenario \"s\" {\n}") == [.duplicateName])
     }
+
+    /// Documented behaviour that had no test: a second catalog for one item kind, a scenario's
+    /// own `today` winning over the one it is run with.
+    @Test func aSecondCatalogAndAScenariosOwnToday() throws {
+        let decl = "deal { services: list of service }\nitem service { seats: number }\n"
+        let twice = diagnostics(decl + "catalog service {\n  \"A\" seats: 1\n}\ncatalog service {\n  \"B\" seats: 2\n}\n")
+        #expect(twice.filter(\.isError).map(\.code) == [.duplicateCatalog])
+        let rules = try load("deal { start: date }\nrule past:\n  deny when start < today\n"
+            + "scenario \"own day\" {\n  start = 2026-06-01\n  today = 2026-05-01\n  expect approved\n}\n")
+        let late = try #require(Day(year: 2027, month: 1, day: 1))
+        let results = rules.runScenarios(today: late)
+        #expect(results.count == 1 && results[0].passed, "the scenario's 2026-05-01 wins over 2027-01-01: \(results.map(\.failures))")
+    }
 }
+
