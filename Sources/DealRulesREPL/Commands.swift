@@ -55,7 +55,7 @@ extension Session {
         case "whatif": return whatif(rest)
         case "avoid": return avoid(rest)
         case "approved": return approve(rest)
-        case "since": return sinceApproved()
+        case "since": return rest.isEmpty ? sinceApproved() : failure("`:since` takes nothing", help: "`:since` compares the deal with its approved version")
         case "undo": return undo()
         case "reset": return reset()
         case "open": return open(rest)

@@ -165,11 +165,13 @@ public final class Session {
     /// them or, if one cannot be applied, none.
     func fact(_ text: String) -> Reply {
         var next = draft
-        for fact in splitFacts(text) {
+        let facts = splitFacts(text)
+        for fact in facts {
             do {
                 try rules.apply(fact: fact, to: &next, today: options.today)
             } catch {
-                return Reply(render(withHelpWhenNoRules(error.diagnostics)), failed: true)
+                let note = facts.count > 1 ? "\n  = note: none of the \(facts.count) facts on the line was applied" : ""
+                return Reply(render(withHelpWhenNoRules(error.diagnostics)) + note, failed: true)
             }
         }
         // An item added again is updated, and a fact the deal already has changes nothing:

@@ -222,6 +222,11 @@ import Testing
         let s = northwindSession(state: state)
         #expect(s.run(":approved").failed, "nothing to approve yet")
         #expect(s.run(":since").output.contains("no version of the deal is recorded as approved"))
+        #expect(s.run(":since now").output.contains("`:since` takes nothing"))
+        // Several facts on a line: all of them or none, and the reply says so.
+        let partly = s.run("region = EU; discount = lots")
+        #expect(partly.failed && partly.output.hasSuffix("= note: none of the 2 facts on the line was applied"))
+        #expect(s.draft.isEmpty)
         s.type(":open \(packageRoot.appendingPathComponent("samples/deals/needs-approval.json").path)")
         #expect(s.run(":approved").output.hasPrefix("recorded the deal as approved (its approvals count as given: Service Delivery, Finance, Security)"))
         let line = s.run("add service \"Helpdesk 24x7\" with seats = 50").output

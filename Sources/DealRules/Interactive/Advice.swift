@@ -18,29 +18,13 @@ package struct NearMiss: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One comparison inside a condition, read as `path op constant`.
+/// A comparison of a fact with a constant, read as `path op constant` (the constant on the
+/// right, the comparison mirrored when it was written on the left).
 private struct Atom {
-    enum Path {
-        case field(slot: Int)
-        case itemField(field: Int)
-        case item
-    }
-
-    enum Test {
-        /// `path op constants[0]`
-        case compare(Comparison)
-        /// `constants[0] <= path <= constants[1]`
-        case between
-        /// `path in constants`; a flag field alone is `path in [yes]`
-        case member
-    }
-
-    let path: Path
-    let type: ValueType
-    let test: Test
-    let constants: [Value]
-    /// Whether the rule fires when this comparison is true (false under `not`).
-    let firesWhenTrue: Bool
+    /// The fact: a deal field, or a field of the rule's own item.
+    let path: Node
+    let comparison: Comparison
+    let constant: Value
     let pathText: String
 }
 
@@ -62,8 +46,7 @@ extension RuleSet {
                 guard evaluate(rule, &ev) == .no, ev.eval(rule.condition) == .no else { continue }
                 // The conjunction's comparisons that are false: exactly one, with a constant.
                 let falseOnes = conjuncts(rule.condition).filter { ev.eval($0) == .no }
-                guard falseOnes.count == 1, let atom = atom(falseOnes[0], firesWhenTrue: true),
-                      atom.constants.count == 1, let miss = closeness(atom, &ev) else { continue }
+                guard falseOnes.count == 1, let atom = atom(falseOnes[0]), let miss = closeness(atom, &ev) else { continue }
                 out.append(NearMiss(rule: rule.name, item: item.map { deal.items[rule.itemKind!][Int($0)].name },
                                     path: atom.pathText, value: miss.value, threshold: miss.threshold, gap: miss.gap,
                                     side: miss.side))
@@ -85,45 +68,31 @@ extension RuleSet {
         }
     }
 
-    private func atom(_ n: Node, firesWhenTrue: Bool) -> Atom? {
+    private func atom(_ n: Node) -> Atom? {
         switch n {
         case .group(let x):
-            return atom(x, firesWhenTrue: firesWhenTrue)
-        case .not(let x):
-            return atom(x, firesWhenTrue: !firesWhenTrue)
+            return atom(x)
         case .compare(let cmp, let a, let b, _):
-            if let (p, t, text) = path(a), case .constant(let c, _, _) = b {
-                return Atom(path: p, type: t, test: .compare(cmp), constants: [c], firesWhenTrue: firesWhenTrue, pathText: text)
+            if let text = pathText(a), case .constant(let c, _, _) = b {
+                return Atom(path: a, comparison: cmp, constant: c, pathText: text)
             }
-            if let (p, t, text) = path(b), case .constant(let c, _, _) = a {
-                return Atom(path: p, type: t, test: .compare(cmp.mirrored), constants: [c], firesWhenTrue: firesWhenTrue, pathText: text)
+            if let text = pathText(b), case .constant(let c, _, _) = a {
+                return Atom(path: b, comparison: cmp.mirrored, constant: c, pathText: text)
             }
             return nil
-        case .between(let x, .constant(let lo, _, _), .constant(let hi, _, _), let negated):
-            guard let (p, t, text) = path(x) else { return nil }
-            return Atom(path: p, type: t, test: .between, constants: [lo, hi], firesWhenTrue: firesWhenTrue != negated, pathText: text)
-        case .member(let x, .constant(.list(let xs), _, _), let negated):
-            guard let (p, t, text) = path(x) else { return nil }
-            return Atom(path: p, type: t, test: .member, constants: xs, firesWhenTrue: firesWhenTrue != negated, pathText: text)
-        case .inCatalog(.item(0, _, let name), _, let negated):
-            return Atom(path: .item, type: .flag, test: .member, constants: [], firesWhenTrue: firesWhenTrue != negated, pathText: name)
-        case .field(let slot, .flag, let name):
-            return Atom(path: .field(slot: slot), type: .flag, test: .member, constants: [.yes], firesWhenTrue: firesWhenTrue, pathText: name)
-        case .itemField(0, _, let f, .flag, let name):
-            return Atom(path: .itemField(field: f), type: .flag, test: .member, constants: [.yes], firesWhenTrue: firesWhenTrue, pathText: name)
-        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .and, .or,
+        case .constant, .list, .field, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .and, .or,
              .negate, .arithmetic, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
              .aggregateList:
             return nil
         }
     }
 
-    private func path(_ n: Node) -> (Atom.Path, ValueType, String)? {
+    /// The name of a fact a near miss can be about: a deal field, or a field of the rule's item.
+    private func pathText(_ n: Node) -> String? {
         switch n {
-        case .group(let x): return path(x)
-        case .field(let slot, let t, let name): return (.field(slot: slot), t, name)
-        case .itemField(0, _, let f, let t, let name): return (.itemField(field: f), t, name)
-        case .nameOf(.item(0, _, let name), _): return (.item, .text, name)
+        case .group(let x): return pathText(x)
+        case .field(_, _, let name): return name
+        case .itemField(0, _, _, _, let name): return name
         case .constant, .list, .itemList, .item, .itemField, .nameOf, .itemNames, .today, .define, .not, .and, .or,
              .negate, .arithmetic, .compare, .between, .member, .contains, .inCatalog, .quantified, .aggregateItems,
              .aggregateList: return nil
@@ -132,16 +101,10 @@ extension RuleSet {
 
     /// How close the path's value is to making the comparison true, when close enough to say.
     private func closeness(_ atom: Atom, _ ev: inout Evaluator) -> (value: String, threshold: String, gap: String, side: String)? {
-        let node: Node
-        switch atom.path {
-        case .field(let slot): node = .field(slot: slot, atom.type, name: atom.pathText)
-        case .itemField(let f): node = .itemField(binding: 0, kind: 0, field: f, atom.type, name: atom.pathText)
-        case .item: return nil
-        }
-        let v = ev.eval(node)
-        let t = atom.constants[0]
-        guard atom.firesWhenTrue, case .compare(let op) = atom.test, op != .notEqual,
-              let order = Evaluator.order(v, t), order != 0 || op != .equal else { return nil }
+        let v = ev.eval(atom.path)
+        let t = atom.constant
+        let op = atom.comparison
+        guard op != .notEqual, let order = Evaluator.order(v, t), order != 0 || op != .equal else { return nil }
         let side = order < 0 ? "under" : "over"
         let vt = ValueText(choices: choices)
         // Gaps are worked out in 128 bits: values at the ends of their ranges are far apart.

@@ -34,7 +34,7 @@ extension RuleSet {
         w.beginObject()
         switch request {
         case .since:
-            break
+            break  // answered above: its form is the decision's own, with "since"
         case .missing:
             w.key("advice")
             w.value("missing")

@@ -132,14 +132,19 @@ struct RuleInputs {
         case list(Int)
     }
 
+    /// The rule reads which items the list of `kind` holds (their fields are added as read).
+    private mutating func readsList(_ kind: Int) {
+        if lists[kind] == nil { lists[kind] = [] }
+    }
+
     private mutating func read(_ n: Node, _ frame: [Int: Origin], _ defines: [Define]) {
         switch n {
         case .field(let slot, _, _):
             fields.insert(slot)
         case .itemList(_, let kind, _), .itemNames(_, let kind, _):
-            lists[kind, default: []].formUnion([])
+            readsList(kind)
         case .item(let binding, let kind, _):
-            if case .list? = frame[binding] { lists[kind, default: []].formUnion([]) }
+            if case .list? = frame[binding] { readsList(kind) }
         case .itemField(let binding, let kind, let field, _, _):
             switch frame[binding] {
             case .own?: ownItemFields.insert(field)
@@ -153,12 +158,12 @@ struct RuleInputs {
             if let binding, let origin = frame[binding] { inner[0] = origin }
             read(defines[index].body, inner, defines)
         case .quantified(_, _, let kind, let binding, let body, _):
-            lists[kind, default: []].formUnion([])
+            readsList(kind)
             var inner = frame
             inner[binding] = .list(kind)
             read(body, inner, defines)
         case .aggregateItems(_, _, let kind, let binding, let value, let condition, _, _):
-            lists[kind, default: []].formUnion([])
+            readsList(kind)
             var inner = frame
             inner[binding] = .list(kind)
             if let value { read(value, inner, defines) }
