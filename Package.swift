@@ -1,10 +1,12 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
     name: "dealrules",
     products: [
         .executable(name: "dealrules", targets: ["DealRulesCLI"]),
+        // `dealrules serve` runs this program, installed beside `dealrules` (docs/service.md).
+        .executable(name: "dealrules-server", targets: ["DealRulesServerCLI"]),
         .library(name: "DealRules", targets: ["DealRules"]),
         .library(name: "DealRulesREPL", targets: ["DealRulesREPL"]),
         // The C interface (include/dealrules.h), for tools in any language.
@@ -16,6 +18,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target DealRules`: the library's reference.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `dealrules serve`: the HTTP service. Hummingbird without its default traits, so that
+        // it uses FoundationEssentials and not the whole of Foundation (start-up: see
+        // Tests/CLITests/StartupTests.swift).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // SHA-256 of the loaded rule files: the version every answer of the service names.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // MARK: The language: lexer, parser, checker, evaluator. Never prints, never reads a terminal.
@@ -34,15 +46,49 @@ let package = Package(
         // MARK: The C interface: exported functions over the library; the header is include/dealrules.h.
         .target(name: "DealRulesC", dependencies: ["DealRules"]),
 
-        // MARK: The executable: one thin file per subcommand.
+        // MARK: The HTTP service (`dealrules serve`): the routes over the library's façade, on Hummingbird.
+        .target(
+            name: "DealRulesServer",
+            dependencies: [
+                "DealRules",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"],
+            resources: [.embedInCode("Resources/openapi.yaml")]
+        ),
+
+        // MARK: The executables: one thin file per subcommand, over what both share (options, output, exit codes).
+        .target(
+            name: "DealRulesCommandLine",
+            dependencies: ["DealRules", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "DealRulesCLI",
             dependencies: [
                 "DealRules",
                 "DealRulesREPL",
+                "DealRulesCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/dealrules"
+        ),
+        // The server is a program of its own: linked into `dealrules`, its libraries made every
+        // other command slower to start (README, "Performance").
+        .executableTarget(
+            name: "DealRulesServerCLI",
+            dependencies: [
+                "DealRules",
+                "DealRulesServer",
+                "DealRulesCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/dealrules-server"
         ),
 
         // MARK: Test support: random rule sets and deals (tests, fuzzing, the differential oracle).
@@ -51,6 +97,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),
         .testTarget(name: "DealRulesREPLTests", dependencies: ["DealRulesREPL", "DealRulesTestSupport"], exclude: ["README.md", "Fixtures"]),
+        .testTarget(name: "DealRulesServerTests", dependencies: ["DealRulesServer"], exclude: ["README.md"]),
         .testTarget(name: "CLITests", dependencies: ["DealRulesCLI", "DealRulesTestSupport"], exclude: ["README.md", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

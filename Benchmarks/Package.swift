@@ -14,6 +14,8 @@ let package = Package(
         .package(path: ".."),
         // The default traits need a package that is not mirrored here; malloc counts are enough.
         .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        // The framework's floor beside `dealrules serve` (scripts/bench-serve).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .executableTarget(
@@ -25,6 +27,11 @@ let package = Package(
             ],
             path: "Benchmarks/DealRulesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        .executableTarget(
+            name: "hummingbird-floor",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/HummingbirdFloor"
         ),
     ],
     swiftLanguageModes: [.v6]

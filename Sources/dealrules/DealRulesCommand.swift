@@ -1,5 +1,6 @@
 import ArgumentParser
 import DealRules
+import DealRulesCommandLine
 
 struct DealRulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,8 +15,9 @@ struct DealRulesCommand: ParsableCommand {
               dealrules eval samples/northwind --deal samples/deals/needs-approval.json
               dealrules eval samples/northwind --deals deals.jsonl --today 2026-12-01 > decisions.jsonl
               dealrules diff HEAD~1:samples/northwind samples/northwind --deals deals.jsonl
+              dealrules serve samples/northwind --port 8080
             """,
         version: DealRulesVersion.string,
-        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self]
+        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self, Serve.self]
     )
 }

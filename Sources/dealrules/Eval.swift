@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import DealRules
+import DealRulesCommandLine
 
 import Glibc
 

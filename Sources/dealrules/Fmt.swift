@@ -1,5 +1,6 @@
 import ArgumentParser
 import DealRules
+import DealRulesCommandLine
 
 struct Fmt: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import DealRules
+import DealRulesCommandLine
 
 import Glibc
 

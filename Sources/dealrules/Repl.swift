@@ -1,5 +1,6 @@
 import ArgumentParser
 import DealRules
+import DealRulesCommandLine
 import DealRulesREPL
 
 import Glibc

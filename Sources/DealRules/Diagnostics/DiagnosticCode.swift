@@ -91,6 +91,14 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     // MARK: api: the C interface
     case invalidArgument = "api.invalid-argument"
 
+    // MARK: service: requests to `dealrules serve` (docs/service.md)
+    case badRequest = "service.bad-request"
+    case unauthorized = "service.unauthorized"
+    case routeNotFound = "service.not-found"
+    case methodNotAllowed = "service.method-not-allowed"
+    case unsupportedMediaType = "service.unsupported-media-type"
+    case notReady = "service.not-ready"
+
     package var defaultSeverity: Severity {
         switch self {
         case .unusedDefine, .unusedApproval, .unusedChoice, .constantCondition, .emptyRuleSet: .warning
@@ -173,6 +181,12 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .overflow: "arithmetic went beyond ±9,223,372,036,854.775807; the rule is undetermined"
         case .divisionByZero: "a division by zero; the rule is undetermined"
         case .invalidArgument: "a C interface call got a NULL handle or text, or a `today` that is not a date (`include/dealrules.h`)"
+        case .badRequest: "a request to the service lacks a member it needs, has one of the wrong type, or has a query parameter it cannot read (HTTP 400)"
+        case .unauthorized: "the service was started with `--token-file` and the request has no `Authorization: Bearer` token, or not one of those (HTTP 401)"
+        case .routeNotFound: "no route has this path; docs/openapi.yaml lists them (HTTP 404)"
+        case .methodNotAllowed: "the route exists but not for this method; the `Allow` header says which (HTTP 405)"
+        case .unsupportedMediaType: "a batch body that is neither JSON lines (`application/x-ndjson`) nor a JSON array (`application/json`) (HTTP 415)"
+        case .notReady: "the service is shutting down and takes no new work (HTTP 503)"
         }
     }
 }

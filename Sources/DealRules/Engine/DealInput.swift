@@ -26,7 +26,8 @@ extension RuleSet {
     /// Reads a deal into `deal` (its storage reused); the error when it cannot be read.
     func read(buffer whole: UnsafeBufferPointer<UInt8>, into deal: inout Deal) -> DealReadError? {
         if whole.count > limits.maxDealBytes {
-            return DealReadError(.dealLimit, "the deal is \(whole.count) bytes; the limit is \(limits.maxDealBytes)")
+            let d = Diagnostic.lineTooLong(bytes: whole.count, limit: limits.maxDealBytes)
+            return DealReadError(d.code, d.message, help: d.help)
         }
         let bom = whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF
         var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[(bom ? 3 : 0)...]))
@@ -43,7 +44,8 @@ extension RuleSet {
 extension Diagnostic {
     /// A line of a stream longer than the limit: it is answered with this, never held whole.
     package static func lineTooLong(bytes n: Int, limit: Int) -> Diagnostic {
-        Diagnostic(.dealLimit, "the line is more than \(n) bytes; the limit is \(limit)", help: "raise it with --max-deal-bytes")
+        // The same words whether the line was read (and then refused) or skipped unread.
+        Diagnostic(.dealLimit, "the deal is \(n) bytes; the limit is \(limit)", help: "raise it with --max-deal-bytes")
     }
 }
 

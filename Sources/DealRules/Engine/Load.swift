@@ -46,7 +46,7 @@ extension RuleSet {
     /// The same rules loaded again, sharing no object with this rule set: threads that decide
     /// with one rule set each do not contend on its reference counts. nil when it cannot be
     /// loaded again as it was (it was not loaded by `load`, or its files changed since).
-    func copy(threads: Int? = 1) -> RuleSet? {
+    package func copy(threads: Int? = 1) -> RuleSet? {
         let again: LoadResult
         switch origin {
         case .paths(let paths, let sources, let overrides, let limits)?:

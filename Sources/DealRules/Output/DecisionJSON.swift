@@ -203,13 +203,28 @@ extension Diagnostic {
         return w.string
     }
 
+    /// `{"error": {"code", "message", "help", "line", "column"}}`: the service's answer to a
+    /// request it cannot take (docs/service.md), with the line and column in the request's body
+    /// where the problem is, when there is one.
+    package func serviceErrorJSON(line: Int? = nil, column: Int? = nil) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        writeError(to: &w, key: "error") { w in
+            w.field("line", int: line)
+            w.field("column", int: column)
+        }
+        w.endObject()
+        return w.string
+    }
+
     /// `"KEY": {"code", "message", "help"}`, into an object the caller has begun.
-    func writeError(to w: inout JSONWriter, key: String) {
+    func writeError(to w: inout JSONWriter, key: String, more: (inout JSONWriter) -> Void = { _ in }) {
         w.key(string: key)
         w.beginObject()
         w.field("code", code.rawValue)
         w.field("message", message)
         w.field("help", help)
+        more(&w)
         w.endObject()
     }
 }

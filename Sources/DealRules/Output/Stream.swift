@@ -98,16 +98,25 @@ package struct DealStreamDecider: Sendable {
     package private(set) var badLines = 0
     /// Whether a decision reached `failOn`.
     package private(set) var reachedSeverity = false
+    /// Decisions so far of each kind, by `DecisionKind.severity`.
+    package private(set) var kinds = [Int](repeating: 0, count: 4)
 
     /// `workers`: one rule set per thread, each loaded separately from the same rules.
-    package init(workers: [RuleSet], today: Day, explain: Bool = false, failOn: DecisionKind? = nil) {
+    /// With `records`, each batch also gives what a decision log keeps of each line (`lines`).
+    package init(workers: [RuleSet], today: Day, explain: Bool = false, failOn: DecisionKind? = nil, records: Bool = false) {
         precondition(!workers.isEmpty, "a stream needs at least one rule set")
         self.workers = workers
         threads = workers.count > 1 ? WorkerThreads(count: workers.count) : nil
         self.today = today
         self.explain = explain
         self.failOn = failOn
+        self.records = records
     }
+
+    /// Whether `decide` fills `lines`.
+    package let records: Bool
+    /// What the last batch decided, line by line (only with `records`).
+    package private(set) var lines: [DecidedLine] = []
 
     /// One rule set shared by `parallelism` threads (simpler, but see the type's note).
     package init(rules: RuleSet, today: Day, explain: Bool = false, failOn: DecisionKind? = nil, parallelism: Int = 1) {
@@ -127,11 +136,12 @@ package struct DealStreamDecider: Sendable {
     /// the next chunk not yet taken, so a worker slowed by other work on its core does fewer
     /// and none waits long for another at the end.
     package mutating func decide(_ batch: DealBatch, into out: inout [UInt8]) {
+        lines.removeAll(keepingCapacity: true)
         let n = batch.entries.count
         guard n > 0 else { return }
         let chunks = (n + Self.chunkLines - 1) / Self.chunkLines
         guard let pool = threads, chunks > 1 else {
-            let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], context: context, into: &out)
+            let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], context: context, into: &out, lines: &lines)
             finish(n, r)
             return
         }
@@ -142,25 +152,33 @@ package struct DealStreamDecider: Sendable {
         // Each chunk writes into its own buffer, kept from batch to batch: a long stream then
         // allocates (and faults in) no new memory for its output.
         while chunkOutput.count < chunks { chunkOutput.append([]) }
+        var chunkLines = [[DecidedLine]](repeating: [], count: records ? chunks : 0)
         chunkOutput.withUnsafeMutableBufferPointer { outputs in
             let buffers = UnsafeSendableBuffer(outputs)
-            results.withUnsafeMutableBufferPointer { buffer in
-                let slots = UnsafeSendableBuffer(buffer)
-                pool.run { t in
-                    while case let c = next.take(), c < chunks {
-                        let lo = c * Self.chunkLines, hi = min(n, lo + Self.chunkLines)
-                        buffers.base[c].removeAll(keepingCapacity: true)
-                        slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], context: context,
-                                                    into: &buffers.base[c])
+            chunkLines.withUnsafeMutableBufferPointer { recorded in
+                let records = UnsafeSendableBuffer(recorded)
+                results.withUnsafeMutableBufferPointer { buffer in
+                    let slots = UnsafeSendableBuffer(buffer)
+                    pool.run { t in
+                        while case let c = next.take(), c < chunks {
+                            let lo = c * Self.chunkLines, hi = min(n, lo + Self.chunkLines)
+                            buffers.base[c].removeAll(keepingCapacity: true)
+                            var none: [DecidedLine] = []
+                            slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], context: context,
+                                                        into: &buffers.base[c], lines: &none)
+                            if !records.base.isEmpty { records.base[c] = none }
+                        }
                     }
                 }
             }
         }
+        for c in chunkLines.indices { lines += chunkLines[c] }
         var total = PartResult()
         for c in 0..<chunks {
             out += chunkOutput[c]
             total.bad += results[c].bad
             total.severe = total.severe || results[c].severe
+            for k in 0..<4 { total.kinds[k] += results[c].kinds[k] }
         }
         finish(n, total)
     }
@@ -172,23 +190,26 @@ package struct DealStreamDecider: Sendable {
         index += n
         badLines += r.bad
         reachedSeverity = reachedSeverity || r.severe
+        for k in 0..<4 { kinds[k] += r.kinds[k] }
     }
 
     private struct PartResult: Sendable {
         var bad = 0
         var severe = false
+        var kinds = [Int](repeating: 0, count: 4)
     }
 
     private struct Context: Sendable {
         let today: Day
         let explain: Bool
         let failOn: DecisionKind?
+        let records: Bool
     }
 
-    private var context: Context { Context(today: today, explain: explain, failOn: failOn) }
+    private var context: Context { Context(today: today, explain: explain, failOn: failOn, records: records) }
 
     private static func decide(_ batch: DealBatch, _ range: Range<Int>, firstIndex: Int, rules: RuleSet, context: Context,
-                               into out: inout [UInt8]) -> PartResult {
+                               into out: inout [UInt8], lines: inout [DecidedLine]) -> PartResult {
         var r = PartResult()
         // One deal and one decision's storage, reused line after line.
         var deal = rules.emptyDeal()
@@ -202,15 +223,20 @@ package struct DealStreamDecider: Sendable {
                     let error = Diagnostic.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
                     w.text.raw(string: error.errorJSON(index: index))
                     r.bad += 1
+                    if context.records { lines.append(DecidedLine(index: index, id: nil, error: error.code)) }
                 case .line(let span):
                     let line = UnsafeBufferPointer(rebasing: all[span])
                     if let error = rules.read(buffer: line, into: &deal) {
-                        w.text.raw(string: error.diagnostic(in: line, name: "deal").errorJSON(index: index, id: rules.dealID(json: line)))
+                        let diagnostic = error.diagnostic(in: line, name: "deal"), id = rules.dealID(json: line)
+                        w.text.raw(string: diagnostic.errorJSON(index: index, id: id))
                         r.bad += 1
+                        if context.records { lines.append(DecidedLine(index: index, id: id, error: diagnostic.code)) }
                     } else {
                         let decision = rules.decide(deal, today: context.today, explain: context.explain, scratch: &scratch)
                         decision.encode(into: &w, index: index)
                         if let failOn = context.failOn, decision.kind >= failOn { r.severe = true }
+                        r.kinds[decision.kind.severity] += 1
+                        if context.records { lines.append(DecidedLine(decision, index: index)) }
                     }
                 }
                 w.newline()
@@ -218,6 +244,33 @@ package struct DealStreamDecider: Sendable {
         }
         w.text.appendContents(to: &out)
         return r
+    }
+}
+
+/// What a decision log keeps of one line of a stream: its place, the deal's `"id"`, and its
+/// decision's kind and approvals, or the code of the error that answered it.
+package struct DecidedLine: Sendable {
+    package let index: Int
+    /// The deal's `"id"` as its JSON text.
+    package let id: String?
+    package let kind: DecisionKind?
+    package let required: [String]
+    package let error: DiagnosticCode?
+
+    package init(_ decision: Decision, index: Int?) {
+        self.index = index ?? 0
+        id = decision.id
+        kind = decision.kind
+        required = decision.required
+        error = nil
+    }
+
+    init(index: Int, id: String?, error: DiagnosticCode) {
+        self.index = index
+        self.id = id
+        kind = nil
+        required = []
+        self.error = error
     }
 }
 

@@ -34,6 +34,20 @@ public enum Allocator {
         return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1 && mallopt(maxFast, 0) == 1
     }
 
+    /// Gives freed memory back to the system as glibc does by default (a long-running service:
+    /// `dealrules serve`, whose memory must come back down after a burst), except that the
+    /// threshold stays fixed rather than growing with the largest block freed. Returns whether
+    /// the allocator took the settings.
+    @discardableResult
+    package static func returnFreedMemory() -> Bool {
+        _ = keptOnce  // so that no later load sets `keepFreedMemory` again
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
+        return mallopt(trimThreshold, 128 << 10) == 1 && mallopt(mmapThreshold, 128 << 10) == 1 && mallopt(maxFast, 128) == 1
+    }
+
     /// Sets `keepFreedMemory` the first time a load is about to use several threads.
     static func beforeLoadingOnThreads() { _ = keptOnce }
 

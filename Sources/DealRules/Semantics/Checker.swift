@@ -322,7 +322,7 @@ struct Checker {
                 switch readCSV(path, range, src) {
                 case .failure(let d): diagnostics.append(d)
                 case .success(let csv):
-                    csvFiles.append(LoadedFile(path: csv.path, absolutePath: csv.absolutePath, isCatalog: true))
+                    csvFiles.append(LoadedFile(path: csv.path, absolutePath: csv.absolutePath, isCatalog: true, bytes: csv.bytes))
                     entries = csvCatalog(k, csv)
                 }
             case .choice, .deal, .item, .approval, .define, .include, .rule, .scenario:

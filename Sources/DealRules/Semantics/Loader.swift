@@ -5,6 +5,9 @@ package struct LoadedFile: Sendable, Hashable {
     package let absolutePath: String?
     /// A catalog spreadsheet rather than a rule file.
     package var isCatalog = false
+    /// The bytes that were loaded (shared with the parsed file, not copied): what a rule set's
+    /// version is computed from (`dealrules serve`).
+    package var bytes: [UInt8] = []
 }
 
 /// Finds and reads rule files: folders are walked for `*.rules` (in bytewise path order),
@@ -63,7 +66,7 @@ struct Loader {
     mutating func load(source text: String, name: String, root: String) {
         let src = SourceFile(path: name, absolutePath: nil, bytes: Array(text.utf8))
         roots[name] = root
-        files.append(LoadedFile(path: name, absolutePath: nil))
+        files.append(LoadedFile(path: name, absolutePath: nil, bytes: src.bytes))
         add(parse(src), root: root, directory: root)
     }
 
@@ -110,7 +113,7 @@ struct Loader {
             return
         }
         loaded.insert(real)
-        files.append(LoadedFile(path: display, absolutePath: real))
+        files.append(LoadedFile(path: display, absolutePath: real, bytes: bytes))
         let src = SourceFile(path: display, absolutePath: real, bytes: bytes)
         roots[display] = root
         stack.append(real)

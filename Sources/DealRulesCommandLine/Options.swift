@@ -1,43 +1,47 @@
 import ArgumentParser
 import DealRules
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+package enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
 /// RULES…: rule files or folders, and the limits they are read under.
-struct RulesArguments: ParsableArguments {
+package struct RulesArguments: ParsableArguments {
+    package init() {}
+
     @Argument(help: ArgumentHelp("Rule files or folders (every *.rules below a folder).", valueName: "RULES"),
               completion: .file(extensions: ["rules"]))
-    var paths: [String] = []
+    package var paths: [String] = []
 
     @OptionGroup(title: "Limits")
-    var limitOptions: LimitOptions
+    package var limitOptions: LimitOptions
 
-    var limits: Limits { limitOptions.limits }
+    package var limits: Limits { limitOptions.limits }
 
-    func validate() throws {
+    package func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one rule file or folder, e.g. `samples`") }
     }
 }
 
-struct LimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Deepest nesting of an expression.", valueName: "N"))
-    var maxNesting: Int = Limits.default.maxNesting
-    @Option(help: ArgumentHelp("Largest rule file or catalog CSV, in bytes.", valueName: "N"))
-    var maxFileBytes: Int = Limits.default.maxFileBytes
-    @Option(help: ArgumentHelp("Longest token, in bytes.", valueName: "N"))
-    var maxTokenBytes: Int = Limits.default.maxTokenBytes
-    @Option(help: ArgumentHelp("Most rules in a rule set.", valueName: "N"))
-    var maxRules: Int = Limits.default.maxRules
-    @Option(help: ArgumentHelp("Largest deal (or line of a stream), in bytes.", valueName: "N"))
-    var maxDealBytes: Int = Limits.default.maxDealBytes
-    @Option(help: ArgumentHelp("Longest list in a deal.", valueName: "N"))
-    var maxListLength: Int = Limits.default.maxListLength
-    @Option(help: ArgumentHelp("Deepest JSON nesting in a deal.", valueName: "N"))
-    var maxJSONDepth: Int = Limits.default.maxJSONDepth
+package struct LimitOptions: ParsableArguments {
+    package init() {}
 
-    var limits: Limits {
+    @Option(help: ArgumentHelp("Deepest nesting of an expression.", valueName: "N"))
+    package var maxNesting: Int = Limits.default.maxNesting
+    @Option(help: ArgumentHelp("Largest rule file or catalog CSV, in bytes.", valueName: "N"))
+    package var maxFileBytes: Int = Limits.default.maxFileBytes
+    @Option(help: ArgumentHelp("Longest token, in bytes.", valueName: "N"))
+    package var maxTokenBytes: Int = Limits.default.maxTokenBytes
+    @Option(help: ArgumentHelp("Most rules in a rule set.", valueName: "N"))
+    package var maxRules: Int = Limits.default.maxRules
+    @Option(help: ArgumentHelp("Largest deal (or line of a stream), in bytes.", valueName: "N"))
+    package var maxDealBytes: Int = Limits.default.maxDealBytes
+    @Option(help: ArgumentHelp("Longest list in a deal.", valueName: "N"))
+    package var maxListLength: Int = Limits.default.maxListLength
+    @Option(help: ArgumentHelp("Deepest JSON nesting in a deal.", valueName: "N"))
+    package var maxJSONDepth: Int = Limits.default.maxJSONDepth
+
+    package var limits: Limits {
         var l = Limits()
         l.maxNesting = maxNesting
         l.maxFileBytes = maxFileBytes
@@ -49,7 +53,7 @@ struct LimitOptions: ParsableArguments {
         return l
     }
 
-    func validate() throws {
+    package func validate() throws {
         for (name, v) in [("--max-nesting", maxNesting), ("--max-file-bytes", maxFileBytes), ("--max-token-bytes", maxTokenBytes),
                           ("--max-rules", maxRules), ("--max-deal-bytes", maxDealBytes), ("--max-list-length", maxListLength),
                           ("--max-json-depth", maxJSONDepth)] where v < 1 {
@@ -71,14 +75,14 @@ extension DecisionKind: ExpressibleByArgument {
 }
 
 /// Loads rules for a command that needs them; on errors prints them to stderr and exits 1.
-func loadRules(_ arguments: RulesArguments, threads: Int? = nil) throws -> RuleSet {
+package func loadRules(_ arguments: RulesArguments, threads: Int? = nil) throws -> RuleSet {
     try loadRules(paths: arguments.paths, limits: arguments.limits, threads: threads) {
         "the rules have \(count($0, "error")); `dealrules check` shows them all"
     }
 }
 
 /// The same for any paths; `summary` says what the number of errors means, after them.
-func loadRules(paths: [String], limits: Limits, threads: Int? = nil, summary: (Int) -> String) throws -> RuleSet {
+package func loadRules(paths: [String], limits: Limits, threads: Int? = nil, summary: (Int) -> String) throws -> RuleSet {
     let result = RuleSet.load(paths: paths, limits: limits, threads: threads)
     guard let rules = result.ruleSet else {
         let errors = result.diagnostics.filter(\.isError)
@@ -89,4 +93,4 @@ func loadRules(paths: [String], limits: Limits, threads: Int? = nil, summary: (I
     return rules
 }
 
-func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+package func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }

@@ -1,17 +1,18 @@
+import ArgumentParser
 import DealRules
 
 import Glibc
 
 /// Buffered writes to stdout and stderr, and whether colour is wanted.
-enum Output {
+package enum Output {
     nonisolated(unsafe) private static var out: [UInt8] = []
 
-    static func standardOutput(_ s: String) {
+    package static func standardOutput(_ s: String) {
         out += Array(s.utf8)
         if out.count > 1 << 16 { flush() }
     }
 
-    static func standardOutput(bytes: [UInt8]) {
+    package static func standardOutput(bytes: [UInt8]) {
         if bytes.count > 1 << 16 {
             // Large output goes straight out, not through the buffer.
             flush()
@@ -23,16 +24,16 @@ enum Output {
     }
 
     /// Writes bytes to stdout at once, past the buffer (call `flush()` first to keep order).
-    static func write(_ bytes: [UInt8]) {
+    package static func write(_ bytes: [UInt8]) {
         writeAll(1, bytes)
     }
 
-    static func standardError(_ s: String) {
+    package static func standardError(_ s: String) {
         flush()
         writeAll(2, Array(s.utf8))
     }
 
-    static func flush() {
+    package static func flush() {
         guard !out.isEmpty else { return }
         writeAll(1, out)
         out.removeAll(keepingCapacity: true)
@@ -51,9 +52,36 @@ enum Output {
     }
 
     /// Colour only on a terminal, never when `NO_COLOR` is set (to anything but empty) or `TERM=dumb`.
-    static func wantsColor(_ fd: Int32) -> Bool {
+    package static func wantsColor(_ fd: Int32) -> Bool {
         if let v = getenv("NO_COLOR"), v.pointee != 0 { return false }
         if let t = getenv("TERM"), String(cString: t) == "dumb" { return false }
         return isatty(fd) != 0
     }
+}
+
+/// Parses and runs a command, and exits with the status of docs/language.md: 0, what the
+/// command throws as `ExitCode`, 2 for a usage error (argument-parser's default is 64), 1 for
+/// any other error (its message on stderr).
+package func runAndExit(_ root: any ParsableCommand.Type, _ arguments: [String]) -> Never {
+    do {
+        var command = try root.parseAsRoot(arguments)
+        try command.run()
+    } catch {
+        let code = root.exitCode(for: error)
+        if let exit = error as? ExitCode {
+            Output.flush()
+            Glibc.exit(exit.rawValue)
+        }
+        let message = root.fullMessage(for: error)
+        if code == .success {
+            Output.standardOutput(message + "\n")
+            Output.flush()
+            Glibc.exit(0)
+        }
+        Output.standardError(message + "\n")
+        Output.flush()
+        Glibc.exit(code == .validationFailure ? 2 : code.rawValue)
+    }
+    Output.flush()
+    Glibc.exit(0)
 }
