@@ -56,7 +56,8 @@ package final class HTTPService: Sendable {
     /// the decision log and returns.
     package func run() async throws {
         let responder = Responder(service: self)
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ContinueHandler()],
+                                               idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))
         var app = Application(
             responder: responder,
             server: .http1(configuration: http1),

@@ -35,13 +35,16 @@ class Server:
     """A `dealrules serve` process on a free port, stopped by its pid."""
 
     def __init__(self, *args, rules=SAMPLES):
+        # stderr (the log) goes to a file: a pipe nobody reads would fill and stall the server.
+        self.stderr_path = tempfile.mktemp(suffix=".log")
+        self.stderr = open(self.stderr_path, "w")
         self.process = subprocess.Popen([BINARY, "serve", rules, "--port", "0", *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         line = self.process.stdout.readline()
         match = re.search(r"listening on http://127\.0\.0\.1:(\d+) .*version ([0-9a-f]{64})", line)
         if not match:
             self.process.kill()
-            raise AssertionError(f"the server did not start: {line!r} {self.process.stderr.read()}")
+            raise AssertionError(f"the server did not start: {line!r} {open(self.stderr_path).read()}")
         self.port = int(match.group(1))
         self.version = match.group(2)
 
@@ -75,7 +78,7 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.process.stdout.close()
-        self.process.stderr.close()
+        self.stderr.close()
         return self.process.returncode
 
 
@@ -238,6 +241,45 @@ class LimitsTest(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
+class ConnectionsTest(unittest.TestCase):
+    def test_an_idle_client_is_disconnected_and_others_are_served(self):
+        server = Server("--idle-timeout", "1")
+        try:
+            idle = socket.create_connection(("127.0.0.1", server.port))
+            idle.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\n")  # and then nothing
+            started = time.time()
+            self.assertEqual(server.json("GET", "/healthz")[0], 200, "a slow client holds up no one")
+            idle.settimeout(10)
+            self.assertEqual(idle.recv(100), b"", "the idle connection is closed")
+            self.assertLess(time.time() - started, 5)
+            idle.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_a_large_body_sent_with_expect_100_continue_does_not_wait(self):
+        server = Server()
+        try:
+            body = read(os.path.join(DEALS, "stream.jsonl")) * 4000
+            s = socket.create_connection(("127.0.0.1", server.port))
+            s.sendall(b"POST /v1/decide/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                      b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+            s.settimeout(0.5)
+            self.assertTrue(s.recv(100).startswith(b"HTTP/1.1 100 Continue"), "the server says to go on")
+            s.close()
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_deal_contents_are_logged_only_with_log_deals(self):
+        deal = b'{"customer": "Secret Customer Ltd", "discount": 5}'
+        for flag, logged in (([], False), (["--log-deals"], True)):
+            server = Server(*flag)
+            server.request("POST", "/v1/decide", deal)
+            server.request("POST", "/v1/decide/batch", deal, {"Content-Type": "application/x-ndjson"})
+            server.stop()
+            with open(server.stderr_path) as f:
+                self.assertEqual("Secret Customer" in f.read(), logged, flag)
+
+
 class TokensTest(unittest.TestCase):
     def test_tokens_guard_v1_routes_only(self):
         with tempfile.TemporaryDirectory() as folder:
@@ -382,7 +424,7 @@ class ShutdownAndLogTest(unittest.TestCase):
                 t.join()
             server.process.wait()
             server.process.stdout.close()
-            server.process.stderr.close()
+            server.stderr.close()
             with open(log, "rb") as f:
                 data = f.read()
             self.assertTrue(data.endswith(b"\n"), "the last line is whole")

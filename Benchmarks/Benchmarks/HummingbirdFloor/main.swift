@@ -1,6 +1,8 @@
 import Hummingbird
 import NIOCore
 
+import Glibc
+
 // The framework's floor for scripts/bench-serve: a Hummingbird server that does what
 // `dealrules serve` does for POST /v1/decide except deciding. It reads the whole body and answers
 // a fixed body of a decision's size, through the same kind of responder (no router), on the same
