@@ -1,5 +1,7 @@
 import DealRules
 
+import Glibc
+
 /// Cuts a batch body, as it arrives, into one entry per deal: the lines of JSON lines, or the
 /// elements of a JSON array. Each deal is answered in its place, as `eval --deals` answers a
 /// line: one longer than the limit becomes a "too long" entry (its bytes are skipped, not
@@ -40,9 +42,8 @@ package struct BatchSplitter {
     package mutating func feed(_ bytes: some Sequence<UInt8>, into batch: inout DealBatch) throws(ServiceError) {
         switch kind {
         case .jsonLines:
-            for b in bytes {
-                if b == 0x0A { endLine(into: &batch) } else { keep(b) }
-            }
+            let done: Void? = bytes.withContiguousStorageIfAvailable { lines($0, into: &batch) }
+            if done == nil { Array(bytes).withUnsafeBufferPointer { lines($0, into: &batch) } }
         case .jsonArray:
             for b in bytes {
                 try arrayByte(b, into: &batch)
@@ -70,6 +71,40 @@ package struct BatchSplitter {
             case .inside: throw failure("the array is not closed: `]` is missing at the end of the body")
             }
         }
+    }
+
+    /// JSON lines: each whole line of `bytes` goes into the batch as it is (no copy in between);
+    /// only a line cut by the end of `bytes` is kept until the rest arrives.
+    private mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>, into batch: inout DealBatch) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count {
+            guard let found = memchr(base + start, 0x0A, bytes.count - start) else {
+                keep(UnsafeBufferPointer(rebasing: bytes[start...]))
+                return
+            }
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if length == 0, end - start <= maxDeal {
+                // As DealBatch.jsonlContent reads a line, on the buffer itself: a BOM on the
+                // first line and a final CR are dropped, a blank line gets no answer.
+                var from = start, to = end
+                if first, to - from >= 3, base[from] == 0xEF, base[from + 1] == 0xBB, base[from + 2] == 0xBF { from += 3 }
+                if to > from, base[to - 1] == 0x0D { to -= 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[from..<to])
+                if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { batch.append(line: line) }
+                first = false
+            } else {
+                keep(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                endLine(into: &batch)
+            }
+            start = end + 1
+        }
+    }
+
+    private mutating func keep(_ part: UnsafeBufferPointer<UInt8>) {
+        let room = max(0, maxDeal + 1 - length)
+        length += part.count
+        if room > 0 { current.append(contentsOf: part.prefix(room)) }
     }
 
     private mutating func keep(_ b: UInt8) {

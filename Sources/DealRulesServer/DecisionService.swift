@@ -57,6 +57,8 @@ package struct ServiceResponse: Sendable {
     package var contentType: String
     package var body: [UInt8]
     package var headers: [(String, String)] = []
+    /// What `/v1/decide` decided, for the metrics and the decision log.
+    package var decided: DecidedLine?
 
     static func json(_ text: String, status: Int = 200) -> ServiceResponse {
         ServiceResponse(status: status, contentType: "application/json", body: Array((text + "\n").utf8))
@@ -136,7 +138,9 @@ package struct DecisionService: Sendable {
         case .decide:
             let deal = try readDeal(body[...], rules)
             let decision = rules.decide(deal, today: q.today ?? Day.localToday(), explain: q.explain)
-            return .json(decision.json(pretty: q.pretty))
+            var response = ServiceResponse.json(decision.json(pretty: q.pretty))
+            response.decided = DecidedLine(decision, index: nil)
+            return response
         case .whatif:
             let request = try RequestObject(body, maxDepth: rules.limits.maxJSONDepth + 1)
             let deal = try readDeal(request, "deal", rules)

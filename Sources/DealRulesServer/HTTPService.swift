@@ -9,6 +9,8 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
+import Glibc
+
 /// How `dealrules serve` was asked to run (docs/service.md).
 package struct ServeConfiguration: Sendable {
     package var host = "127.0.0.1"
@@ -110,7 +112,7 @@ package final class HTTPService: Sendable {
                     logger.info("request body", metadata: ["route": "\(r.rawValue)", "body": "\(String(decoding: body, as: UTF8.self))"])
                 }
                 let response = service.respond(r, query: query, body: body, served: served)
-                if r == .decide, response.status == 200 { recordDecision(body, query, served) }
+                if let decided = response.decided { record(decided, served) }
                 answer = Self.response(response)
             }
         } catch let e as ServiceError {
@@ -128,15 +130,12 @@ package final class HTTPService: Sendable {
         return answer
     }
 
-    /// The decision log and the metrics learn of a deal decided by `/v1/decide` (decided again
-    /// only when there is a log: the answer's bytes are all the route keeps).
-    private func recordDecision(_ body: [UInt8], _ query: QueryOptions, _ served: ServedRules) {
-        guard let deal = try? served.ruleSet.deal(json: body) else { return }
-        let decision = served.ruleSet.decide(deal, today: query.today ?? Day.localToday())
+    /// The metrics and the decision log learn of a deal decided by `/v1/decide`.
+    private func record(_ decided: DecidedLine, _ served: ServedRules) {
         var kinds = [0, 0, 0, 0]
-        kinds[decision.kind.severity] = 1
+        if let kind = decided.kind { kinds[kind.severity] = 1 }
         metrics.decisions(kinds)
-        decisionLog?.append([DecidedLine(decision, index: nil)], version: served.version)
+        decisionLog?.append([decided], version: served.version)
     }
 
     static func response(_ r: ServiceResponse) -> Response {
@@ -197,36 +196,62 @@ package final class HTTPService: Sendable {
         headers[.contentType] = "application/x-ndjson"
         let responseBody = ResponseBody { writer in
             defer { inFlight.batchesInFlight.subtract(1, ordering: .relaxed) }
-            var decider = DealStreamDecider(workers: workers, today: today, explain: explain, records: log != nil)
-            var pending = firstLines, splitter = started
-            var out: [UInt8] = []
-            var reported = [0, 0, 0, 0]
-            func send(_ writer: inout any ResponseBodyWriter) async throws {
-                guard !pending.isEmpty else { return }
-                out.removeAll(keepingCapacity: true)
-                decider.decide(pending, into: &out)
-                pending.removeAll()
-                log?.append(decider.lines, version: version)
-                metrics.decisions(zip(decider.kinds, reported).map { $0 - $1 })
-                reported = decider.kinds
-                try await writer.write(ByteBuffer(bytes: out))
-            }
-            try await send(&writer)
-            do {
-                while let chunk = try await body.next() {
-                    if logDeals { logger.info("batch body", metadata: ["body": "\(String(decoding: chunk.readableBytesView, as: UTF8.self))"]) }
-                    try splitter.feed(chunk.readableBytesView, into: &pending)
-                    if pending.count >= 64 || pending.byteCount >= 1 << 20 { try await send(&writer) }
-                    // Answered before the next part arrives: a client that sends a deal and
-                    // waits gets its answer.
-                    if !pending.isEmpty { try await send(&writer) }
+            let feed = BatchFeed(first: firstLines)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The reader: cuts the body into deals as it arrives.
+                group.addTask {
+                    var splitter = started
+                    do {
+                        while let chunk = try await body.next() {
+                            if logDeals { logger.info("batch body", metadata: ["body": "\(String(decoding: chunk.readableBytesView, as: UTF8.self))"]) }
+                            guard try await feed.add({ batch throws(ServiceError) in try splitter.feed(chunk.readableBytesView, into: &batch) }) else { return }
+                        }
+                        _ = try await feed.add { batch throws(ServiceError) in try splitter.finish(into: &batch) }
+                        feed.end()
+                    } catch let e as ServiceError {
+                        feed.end(e)
+                    } catch {
+                        feed.end()  // the client went away: what it sent is answered, if it still listens
+                    }
                 }
-                try splitter.finish(into: &pending)
-                try await send(&writer)
-            } catch let e as ServiceError {
-                // The array broke off: what was decided stands; the error is the last line.
-                try await send(&writer)
-                try await writer.write(ByteBuffer(bytes: Array((e.diagnostic.errorJSON(index: decider.index) + "\n").utf8)))
+                // The decider: decides what the reader gathered while the last part is written.
+                let output = OutputQueue()
+                group.addTask {
+                    defer {
+                        feed.close()
+                        output.end()
+                    }
+                    var decider = DealStreamDecider(workers: workers, today: today, explain: explain, records: log != nil)
+                    var reported = [0, 0, 0, 0]
+                    while true {
+                        let (batch, error) = await feed.next()
+                        if let batch {
+                            var out = output.buffer()
+                            decider.decide(batch, into: &out)
+                            log?.append(decider.lines, version: version)
+                            metrics.decisions(zip(decider.kinds, reported).map { $0 - $1 })
+                            reported = decider.kinds
+                            guard await output.put(out) else { return }
+                            continue
+                        }
+                        if let error {
+                            // The array broke off: what was decided stands; the error is the last line.
+                            _ = await output.put(Array((error.diagnostic.errorJSON(index: decider.index) + "\n").utf8))
+                        }
+                        return
+                    }
+                }
+                // The writer, here: the response is written from this task only.
+                do {
+                    while let part = await output.next() {
+                        try await writer.write(ByteBuffer(bytes: part))
+                        output.recycle(part)
+                    }
+                } catch {
+                    output.close()
+                    throw error
+                }
+                try await group.waitForAll()
             }
             try await writer.finish(nil)
         }

@@ -28,6 +28,10 @@ struct FloorResponder: HTTPResponder {
 let app = Application(
     responder: FloorResponder(body: ByteBuffer(string: body)),
     configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
-    onServerRunning: { channel in print("listening on \(channel.localAddress?.port ?? port)"); fflush(stdout) }
+    onServerRunning: { channel in
+        // Straight to the file descriptor: a script waits for this line.
+        let line = Array("listening on \(channel.localAddress?.port ?? port)\n".utf8)
+        _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    }
 )
 try await app.runService()

@@ -30,9 +30,18 @@ package struct DealBatch: Sendable {
         entries.append(.line(start..<bytes.count))
     }
 
+    /// Adds one line (one deal's JSON, without its line break), copied at once.
+    package mutating func append(line: UnsafeBufferPointer<UInt8>) {
+        let start = bytes.count
+        bytes.append(contentsOf: line)
+        entries.append(.line(start..<bytes.count))
+    }
+
     /// Adds one line (one deal's JSON, without its line break).
     package mutating func append(line: some Collection<UInt8>) {
-        append(line: ArraySlice(line))
+        let start = bytes.count
+        bytes.append(contentsOf: line)
+        entries.append(.line(start..<bytes.count))
     }
 
     /// Adds a line that was too long to read, of `bytes` bytes: it is answered with an error.
@@ -60,7 +69,8 @@ package struct DealBatch: Sendable {
 
     /// What a line of a JSONL stream holds, or nil for a blank line (spaces and tabs only, which
     /// gets no `"index"`): a leading BOM on the first line and a final CR are dropped.
-    package static func jsonlContent(_ line: ArraySlice<UInt8>, first: Bool) -> ArraySlice<UInt8>? {
+    package static func jsonlContent<Line: BidirectionalCollection<UInt8>>(_ line: Line, first: Bool) -> Line?
+    where Line.SubSequence == Line {
         var line = line
         if first, line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
         if line.last == 0x0D { line = line.dropLast() }

@@ -34,10 +34,11 @@ public enum Allocator {
         return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1 && mallopt(maxFast, 0) == 1
     }
 
-    /// Gives freed memory back to the system as glibc does by default (a long-running service:
-    /// `dealrules serve`, whose memory must come back down after a burst), except that the
-    /// threshold stays fixed rather than growing with the largest block freed. Returns whether
-    /// the allocator took the settings.
+    /// Gives freed memory back to the system (a long-running service: `dealrules serve`, whose
+    /// memory must come back down after a burst): the heap's free top beyond 1 MiB, and blocks
+    /// of 1 MiB or more mapped on their own. Below that, blocks are reused: a batch's buffers of
+    /// a few hundred KiB, mapped and unmapped each time under glibc's default of 128 KiB, cost a
+    /// page fault every 4 KiB. Returns whether the allocator took the settings.
     @discardableResult
     package static func returnFreedMemory() -> Bool {
         _ = keptOnce  // so that no later load sets `keepFreedMemory` again
@@ -45,7 +46,7 @@ public enum Allocator {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
-        return mallopt(trimThreshold, 128 << 10) == 1 && mallopt(mmapThreshold, 128 << 10) == 1 && mallopt(maxFast, 128) == 1
+        return mallopt(trimThreshold, 1 << 20) == 1 && mallopt(mmapThreshold, 1 << 20) == 1 && mallopt(maxFast, 128) == 1
     }
 
     /// Sets `keepFreedMemory` the first time a load is about to use several threads.
