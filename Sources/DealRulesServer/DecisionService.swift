@@ -58,7 +58,7 @@ package struct ServiceResponse: Sendable {
     package var body: [UInt8]
     package var headers: [(String, String)] = []
     /// What `/v1/decide` decided, for the metrics and the decision log.
-    package var decided: DecidedLine?
+    package var decision: Decision?
 
     static func json(_ text: String, status: Int = 200) -> ServiceResponse {
         ServiceResponse(status: status, contentType: "application/json", body: Array((text + "\n").utf8))
@@ -139,7 +139,7 @@ package struct DecisionService: Sendable {
             let deal = try readDeal(body[...], rules)
             let decision = rules.decide(deal, today: q.today ?? Day.localToday(), explain: q.explain)
             var response = ServiceResponse.json(decision.json(pretty: q.pretty))
-            response.decided = DecidedLine(decision, index: nil)
+            response.decision = decision
             return response
         case .whatif:
             let request = try RequestObject(body, maxDepth: rules.limits.maxJSONDepth + 1)

@@ -92,7 +92,9 @@ package final class HTTPService: Sendable {
                 e.headers = [("WWW-Authenticate", "Bearer")]
                 throw e
             }
-            let query = try QueryOptions(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            let query = try request.uri.query.map { _ in
+                try QueryOptions(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            } ?? QueryOptions([])
             switch r {
             case .healthz:
                 answer = Self.response(.json("{\"status\": \"ok\"}"))
@@ -112,7 +114,7 @@ package final class HTTPService: Sendable {
                     logger.info("request body", metadata: ["route": "\(r.rawValue)", "body": "\(String(decoding: body, as: UTF8.self))"])
                 }
                 let response = service.respond(r, query: query, body: body, served: served)
-                if let decided = response.decided { record(decided, served) }
+                if let decision = response.decision { record(decision, served) }
                 answer = Self.response(response)
             }
         } catch let e as ServiceError {
@@ -122,7 +124,7 @@ package final class HTTPService: Sendable {
             answer = Self.response(ServiceResponse(ServiceError(Diagnostic(.badRequest, "the request's body could not be read",
                                                                            help: "send the whole body, with Content-Length or chunked"))))
         }
-        answer.headers[HTTPField.Name("DealRules-Version")!] = served.version
+        answer.headers[Self.versionHeader] = served.version
         if request.method == .head { answer.body = ResponseBody() }
         let status = Int(answer.status.code)
         metrics.request(route: route, status: status, duration: ContinuousClock.now - start)
@@ -131,12 +133,12 @@ package final class HTTPService: Sendable {
     }
 
     /// The metrics and the decision log learn of a deal decided by `/v1/decide`.
-    private func record(_ decided: DecidedLine, _ served: ServedRules) {
-        var kinds = [0, 0, 0, 0]
-        if let kind = decided.kind { kinds[kind.severity] = 1 }
-        metrics.decisions(kinds)
-        decisionLog?.append([decided], version: served.version)
+    private func record(_ decision: Decision, _ served: ServedRules) {
+        metrics.decided(decision.kind)
+        decisionLog?.append([DecidedLine(decision, index: nil)], version: served.version)
     }
+
+    static let versionHeader = HTTPField.Name("DealRules-Version")!
 
     static func response(_ r: ServiceResponse) -> Response {
         var headers = HTTPFields()

@@ -12,8 +12,8 @@ package final class ServiceMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     /// Made on first use, one per route and status (the registry's own lookup takes a lock
     /// and builds a key each time).
-    private let requests = Mutex<[String: CoreMetrics.Counter]>([:])
-    private let latency: [String: CoreMetrics.Timer]
+    private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
+    private let latency: [Route?: CoreMetrics.Timer]
     private let decided: [CoreMetrics.Counter]
     private let reloads: (succeeded: CoreMetrics.Counter, failed: CoreMetrics.Counter)
     private let info = Mutex<(version: String, gauge: CoreMetrics.Gauge)?>(nil)
@@ -26,10 +26,10 @@ package final class ServiceMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(10),
         ]
         self.factory = factory
-        var latency: [String: CoreMetrics.Timer] = [:]
-        for r in Route.allCases.map(\.rawValue) + ["other"] {
-            latency[r] = CoreMetrics.Timer(label: "dealrules_http_request_duration_seconds", dimensions: [("route", r)],
-                                       preferredDisplayUnit: .seconds, factory: factory)
+        var latency: [Route?: CoreMetrics.Timer] = [:]
+        for r in Route.allCases.map({ Optional($0) }) + [nil] {
+            latency[r] = CoreMetrics.Timer(label: "dealrules_http_request_duration_seconds", dimensions: [("route", r?.rawValue ?? "other")],
+                                           preferredDisplayUnit: .seconds, factory: factory)
         }
         self.latency = latency
         decided = DecisionKind.allCases.sorted { $0.severity < $1.severity }.map {
@@ -39,20 +39,28 @@ package final class ServiceMetrics: Sendable {
                    CoreMetrics.Counter(label: "dealrules_reloads_total", dimensions: [("result", "failed")], factory: factory))
     }
 
-    /// One request answered. `route` is the route's path, or nil for a path no route has (so
-    /// that a scan of random paths cannot grow the metrics without bound).
+    /// One request answered. `route` is nil for a path no route has (so that a scan of random
+    /// paths cannot grow the metrics without bound).
     package func request(route: Route?, status: Int, duration: Swift.Duration) {
-        let name = route?.rawValue ?? "other"
-        let key = name + " " + String(status)
+        let key = RequestKey(route: route, status: status)
         let counter = requests.withLock { counters in
             if let c = counters[key] { return c }
-            let c = CoreMetrics.Counter(label: "dealrules_http_requests_total", dimensions: [("route", name), ("status", String(status))], factory: factory)
+            let c = CoreMetrics.Counter(label: "dealrules_http_requests_total",
+                                        dimensions: [("route", route?.rawValue ?? "other"), ("status", String(status))], factory: factory)
             counters[key] = c
             return c
         }
         counter.increment()
-        latency[name]?.recordInterval(duration)
+        latency[route]?.recordInterval(duration)
     }
+
+    private struct RequestKey: Hashable {
+        let route: Route?
+        let status: Int
+    }
+
+    /// One deal decided.
+    package func decided(_ kind: DecisionKind) { decided[kind.severity].increment() }
 
     /// Decisions given, counted by `DecisionKind.severity`.
     package func decisions(_ kinds: [Int]) {
