@@ -68,7 +68,10 @@ package struct BatchSplitter {
             switch phase {
             case .after: return
             case .before: throw failure("the body is empty", help: "send a JSON array of deals: [{…}, {…}]")
-            case .inside: throw failure("the array is not closed: `]` is missing at the end of the body")
+            case .inside:
+                // The last element is answered; then the error, in the place of the missing `]`.
+                if length > 0, depth == 0, !inString { endElement(into: &batch) }
+                throw failure("the array is not closed: `]` is missing at the end of the body")
             }
         }
     }

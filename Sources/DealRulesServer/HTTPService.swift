@@ -198,7 +198,10 @@ package final class HTTPService: Sendable {
         headers[.contentType] = "application/x-ndjson"
         let responseBody = ResponseBody { writer in
             defer { inFlight.batchesInFlight.subtract(1, ordering: .relaxed) }
-            let feed = BatchFeed(first: firstLines)
+            // Body → deals → decisions → response, each hand-off bounded (Handoff.swift).
+            let deals = Handoff(firstLines, limit: 4 << 20)
+            let decided = Handoff<Parts>(limit: 2)
+            let buffers = SpareBuffers()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The reader: cuts the body into deals as it arrives.
                 group.addTask {
@@ -206,51 +209,53 @@ package final class HTTPService: Sendable {
                     do {
                         while let chunk = try await body.next() {
                             if logDeals { logger.info("batch body", metadata: ["body": "\(String(decoding: chunk.readableBytesView, as: UTF8.self))"]) }
-                            guard try await feed.add({ batch throws(ServiceError) in try splitter.feed(chunk.readableBytesView, into: &batch) }) else { return }
+                            guard try await deals.give({ batch throws(ServiceError) in try splitter.feed(chunk.readableBytesView, into: &batch) }) else { return }
                         }
-                        _ = try await feed.add { batch throws(ServiceError) in try splitter.finish(into: &batch) }
-                        feed.end()
+                        _ = try await deals.give { batch throws(ServiceError) in try splitter.finish(into: &batch) }
+                        deals.end()
                     } catch let e as ServiceError {
-                        feed.end(e)
+                        deals.end(e)
                     } catch {
-                        feed.end()  // the client went away: what it sent is answered, if it still listens
+                        deals.end()  // the client went away: what it sent is answered, if it still listens
                     }
                 }
                 // The decider: decides what the reader gathered while the last part is written.
-                let output = OutputQueue()
                 group.addTask {
                     defer {
-                        feed.close()
-                        output.end()
+                        deals.close()
+                        decided.end()
                     }
                     var decider = DealStreamDecider(workers: workers, today: today, explain: explain, records: log != nil)
                     var reported = [0, 0, 0, 0]
                     while true {
-                        let (batch, error) = await feed.next()
+                        let (batch, error) = await deals.take()
                         if let batch {
-                            var out = output.buffer()
+                            var out = buffers.take()
                             decider.decide(batch, into: &out)
                             log?.append(decider.lines, version: version)
                             metrics.decisions(zip(decider.kinds, reported).map { $0 - $1 })
                             reported = decider.kinds
-                            guard await output.put(out) else { return }
+                            guard await decided.give({ $0.parts.append(out) }) else { return }
                             continue
                         }
                         if let error {
                             // The array broke off: what was decided stands; the error is the last line.
-                            _ = await output.put(Array((error.diagnostic.errorJSON(index: decider.index) + "\n").utf8))
+                            let line = Array((error.diagnostic.errorJSON(index: decider.index) + "\n").utf8)
+                            _ = await decided.give { $0.parts.append(line) }
                         }
                         return
                     }
                 }
                 // The writer, here: the response is written from this task only.
                 do {
-                    while let part = await output.next() {
-                        try await writer.write(ByteBuffer(bytes: part))
-                        output.recycle(part)
+                    while let parts = await decided.take().taken {
+                        for part in parts.parts {
+                            try await writer.write(ByteBuffer(bytes: part))
+                            buffers.give(part)
+                        }
                     }
                 } catch {
-                    output.close()
+                    decided.close()
                     throw error
                 }
                 try await group.waitForAll()

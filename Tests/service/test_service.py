@@ -210,6 +210,14 @@ class RoutesTest(unittest.TestCase):
         self.assertEqual(self.server.json("POST", "/v1/decide/batch", "{}", {"Content-Type": "text/csv"})[0], 415)
         self.assertEqual(self.server.json("POST", "/v1/decide/batch", "{}", {"Content-Type": "application/json"})[0], 400)
         self.assertEqual(self.server.json("POST", "/v1/decide?today=tomorrow", "{}")[0], 400)
+        # An array that breaks off after its deals began to be answered: what was decided
+        # stands, and the error is the last line.
+        status, _, answer = self.server.request("POST", "/v1/decide/batch", '[{"discount": 5}, {"discount": 6}',
+                                                {"Content-Type": "application/json"})
+        lines = [json.loads(line) for line in answer.splitlines()]
+        self.assertEqual((status, len(lines)), (200, 3))
+        self.assertEqual([line.get("decision") for line in lines[:2]], ["incomplete", "incomplete"])
+        self.assertEqual((lines[2]["index"], lines[2]["error"]["code"]), (2, "deal.invalid-json"))
         self.assertEqual(self.server.json("POST", "/v1/whatif", '{"deal": {}}')[0], 400)
 
     def test_nonsense_never_breaks_the_server(self):
