@@ -112,7 +112,15 @@ struct Serve: ParsableCommand {
         }
         done.wait()
         if let failure = outcome.failure {
-            Output.standardError("error: \(failure)\n")
+            if failure.contains("errno: 98") {
+                Output.standardError("error: port \(port) on \(host) is in use by another program\n"
+                    + "  = help: stop that program, or choose another port with --port (--port 0 takes any free one)\n")
+            } else if failure.contains("errno: 13") {
+                Output.standardError("error: this user may not listen on port \(port)\n"
+                    + "  = help: ports below 1024 need privileges; choose --port 8080, or run it as a service (docs/service.md)\n")
+            } else {
+                Output.standardError("error: \(failure)\n")
+            }
             throw ExitCode(1)
         }
     }

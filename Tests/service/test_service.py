@@ -277,6 +277,22 @@ class ConnectionsTest(unittest.TestCase):
         finally:
             self.assertEqual(server.stop(), 0)
 
+    def test_a_port_in_use_and_missing_rules_are_said_plainly(self):
+        server = Server()
+        try:
+            r = run("serve", SAMPLES, "--port", str(server.port))
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"port {server.port} on 127.0.0.1 is in use by another program".encode(), r.stderr)
+        finally:
+            server.stop()
+        r = run("serve")
+        self.assertEqual(r.returncode, 2)
+        self.assertTrue(r.stderr.startswith(b"Error: give at least one rule file or folder"), r.stderr)
+        self.assertNotIn(b"OVERVIEW", r.stderr)
+        r = run("serve", "--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn(b"USAGE: dealrules serve", r.stdout)
+
     def test_deal_contents_are_logged_only_with_log_deals(self):
         deal = b'{"customer": "Secret Customer Ltd", "discount": 5}'
         for flag, logged in (([], False), (["--log-deals"], True)):
