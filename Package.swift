@@ -65,7 +65,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
-            resources: [.embedInCode("Resources/openapi.yaml")]
+            resources: [
+                .embedInCode("Resources/openapi.yaml"),
+                // The deal desk (GET /): built into the binary, so the service is still one file.
+                .embedInCode("Resources/web/index.html"),
+                .embedInCode("Resources/web/app.js"),
+                .embedInCode("Resources/web/style.css"),
+            ]
         ),
 
         // MARK: The executables: one thin file per subcommand, over what both share (options, output, exit codes).

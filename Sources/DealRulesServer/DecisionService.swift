@@ -17,15 +17,20 @@ package enum Route: String, CaseIterable, Sendable {
     case rulesStatus = "/v1/rules/status"
     case dealSchema = "/v1/deal-schema"
     case openAPI = "/v1/openapi.yaml"
+    /// The deal desk: the page and its two files (Resources/web/).
+    case page = "/"
+    case script = "/app.js"
+    case style = "/style.css"
 
     package var method: String {
         switch self {
         case .decide, .batch, .whatif, .avoid, .missing, .why, .scenario, .since: "POST"
-        case .healthz, .readyz, .metrics, .rules, .rulesStatus, .dealSchema, .openAPI: "GET"
+        case .healthz, .readyz, .metrics, .rules, .rulesStatus, .dealSchema, .openAPI, .page, .script, .style: "GET"
         }
     }
 
-    /// Whether `--token-file` guards it: every `/v1` route; health and metrics stay open.
+    /// Whether `--token-file` guards it: every `/v1` route; health, metrics and the page's
+    /// files stay open (the page asks for the token, and sends it with what it asks).
     package var isGuarded: Bool { rawValue.hasPrefix("/v1/") }
 
     /// Whether the body is a deal or an object around one (and so under the deal size limit).
@@ -182,6 +187,12 @@ package struct DecisionService: Sendable {
             return .json(status(served, q.pretty))
         case .openAPI:
             return ServiceResponse(status: 200, contentType: "application/yaml", body: openAPI)
+        case .page:
+            return ServiceResponse(status: 200, contentType: "text/html; charset=utf-8", body: WebPage.html)
+        case .script:
+            return ServiceResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: WebPage.script)
+        case .style:
+            return ServiceResponse(status: 200, contentType: "text/css; charset=utf-8", body: WebPage.style)
         case .batch, .healthz, .readyz, .metrics:
             preconditionFailure("\(route.rawValue) is answered by the HTTP layer")
         }
@@ -243,6 +254,7 @@ package struct DecisionService: Sendable {
         let members = [
             ("version", jsonString(served.version)),
             ("loaded_at", jsonString(served.loadedAt)),
+            ("today", jsonString(Day.localToday().description)),
             ("rules", String(served.ruleSet.rules.count)),
             ("approvals", String(served.ruleSet.approvals.count)),
             ("files", "[" + files.joined(separator: comma) + "]"),

@@ -149,6 +149,17 @@ import DealRules
         #expect(documented == Set(Route.allCases.map(\.rawValue)))
     }
 
+    @Test func theDealDeskIsServedFromTheBinary() throws {
+        let page = try ask(.page, "")
+        #expect(page.status == 200)
+        #expect(page.contentType == "text/html; charset=utf-8")
+        #expect(page.text.contains("<script type=\"module\" src=\"/app.js\">"))
+        #expect(try ask(.script, "").contentType == "text/javascript; charset=utf-8")
+        #expect(try ask(.script, "").text.contains("/v1/deal-schema"))
+        #expect(try ask(.style, "").contentType == "text/css; charset=utf-8")
+        #expect(!Route.page.isGuarded && !Route.script.isGuarded && Route.decide.isGuarded)
+    }
+
     @Test func rulesRoutesAnswerTheExports() throws {
         #expect(try ask(.rules, "").text == rules.exportJSON(pretty: false) + "\n")
         #expect(try ask(.dealSchema, "", query: [("pretty", "true")]).text == rules.dealSchemaJSON(pretty: true) + "\n")
