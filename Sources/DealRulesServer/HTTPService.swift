@@ -226,14 +226,14 @@ package final class HTTPService: Sendable {
                         decided.end()
                     }
                     var decider = DealStreamDecider(workers: workers, today: today, explain: explain, records: log != nil)
-                    var reported = [0, 0, 0, 0]
+                    var reported = SIMD4<Int>()
                     while true {
                         let (batch, error) = await deals.take()
                         if let batch {
                             var out = buffers.take()
                             decider.decide(batch, into: &out)
                             log?.append(decider.lines, version: version)
-                            metrics.decisions(zip(decider.kinds, reported).map { $0 - $1 })
+                            metrics.decisions(decider.kinds &- reported)
                             reported = decider.kinds
                             guard await decided.give({ $0.parts.append(out) }) else { return }
                             continue

@@ -63,8 +63,8 @@ package final class ServiceMetrics: Sendable {
     package func decided(_ kind: DecisionKind) { decided[kind.severity].increment() }
 
     /// Decisions given, counted by `DecisionKind.severity`.
-    package func decisions(_ kinds: [Int]) {
-        for (k, n) in kinds.enumerated() where n > 0 { decided[k].increment(by: n) }
+    package func decisions(_ kinds: SIMD4<Int>) {
+        for k in 0..<4 where kinds[k] > 0 { decided[k].increment(by: kinds[k]) }
     }
 
     /// A reload, and the version served after it.

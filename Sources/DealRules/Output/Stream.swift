@@ -108,8 +108,8 @@ package struct DealStreamDecider: Sendable {
     package private(set) var badLines = 0
     /// Whether a decision reached `failOn`.
     package private(set) var reachedSeverity = false
-    /// Decisions so far of each kind, by `DecisionKind.severity`.
-    package private(set) var kinds = [Int](repeating: 0, count: 4)
+    /// Decisions so far of each kind, by `DecisionKind.severity` (no heap: counted per chunk).
+    package private(set) var kinds = SIMD4<Int>()
 
     /// `workers`: one rule set per thread, each loaded separately from the same rules.
     /// With `records`, each batch also gives what a decision log keeps of each line (`lines`).
@@ -188,7 +188,7 @@ package struct DealStreamDecider: Sendable {
             out += chunkOutput[c]
             total.bad += results[c].bad
             total.severe = total.severe || results[c].severe
-            for k in 0..<4 { total.kinds[k] += results[c].kinds[k] }
+            total.kinds &+= results[c].kinds
         }
         finish(n, total)
     }
@@ -200,13 +200,13 @@ package struct DealStreamDecider: Sendable {
         index += n
         badLines += r.bad
         reachedSeverity = reachedSeverity || r.severe
-        for k in 0..<4 { kinds[k] += r.kinds[k] }
+        kinds &+= r.kinds
     }
 
     private struct PartResult: Sendable {
         var bad = 0
         var severe = false
-        var kinds = [Int](repeating: 0, count: 4)
+        var kinds = SIMD4<Int>()
     }
 
     private struct Context: Sendable {
