@@ -204,6 +204,36 @@ class PageTest(unittest.TestCase):
         expected = json.loads(run("eval", SAMPLES, "--deals", "-", stdin=read(os.path.join(DEALS, "stream.jsonl")).split(b"\n")[0]).stdout)
         self.decision(expected["decision"], expected["required"])
 
+    def test_what_if_and_copy_as_scenario(self):
+        self.build_the_needs_approval_deal()
+        self.decision("needs_approval", ["delivery_approval", "finance_approval", "security_review"])
+        self.type("A change, as the REPL takes it", "discount = 15%")
+        self.click("Try it")
+        answer = WebDriverWait(self.driver, 10).until(lambda d: d.find_element(By.ID, "whatif").text or None)
+        self.assertIn("NEEDS APPROVAL → NEEDS APPROVAL", answer)
+        self.assertIn("disappear: Finance", answer)
+        self.type("A change, as the REPL takes it", "discount = lots")
+        self.click("Try it")
+        WebDriverWait(self.driver, 10).until(lambda d: "is neither a field nor a percent" in d.find_element(By.ID, "whatif").text)
+        self.type("Scenario name", "Fabrikam renewal")
+        self.click("Copy as scenario")
+        text = WebDriverWait(self.driver, 10).until(lambda d: d.find_element(By.ID, "scenario").text or None)
+        self.assertTrue(text.startswith('scenario "Fabrikam renewal" {'), text)
+        self.assertIn('add service "Dark Web Monitoring" with seats = 400', text)
+
+    def test_a_service_that_stops_answering_is_said_and_the_form_is_kept(self):
+        server = Server()
+        self.driver.get(f"http://127.0.0.1:{server.port}/")
+        self.decision("incomplete")
+        self.type("customer", "Contoso")
+        self.decision("incomplete")
+        server.stop()
+        self.type("discount", "25")
+        problem = WebDriverWait(self.driver, 10).until(lambda d: d.find_element(By.ID, "problem").text or None)
+        self.assertIn("the service cannot be reached", problem)
+        self.assertEqual(self.field("customer").get_attribute("value"), "Contoso")
+        self.assertEqual(self.field("discount").get_attribute("value"), "25")
+
     def test_the_page_asks_once_for_a_token_when_the_service_needs_one(self):
         import tempfile
         with tempfile.NamedTemporaryFile("w", suffix=".tokens") as tokens:
