@@ -113,6 +113,11 @@ class PageTest(unittest.TestCase):
         self.build_the_needs_approval_deal()
         text = self.decision("needs_approval", ["delivery_approval", "finance_approval", "security_review"])
         self.assertIn("Service Delivery, Finance and Security", text)
+        # What the catalog gives stays folded for SIEM, and opens for an item the catalog lacks.
+        folds = self.driver.find_elements(By.CSS_SELECTOR, ".item-row details")
+        self.assertEqual([f.get_attribute("open") is not None for f in folds], [False, False, True])
+        self.assertFalse(self.field("service 1 lead_time").is_displayed())
+        self.assertTrue(self.field("service 3 lead_time").is_displayed())
         finance = self.driver.find_element(By.CSS_SELECTOR, "[data-approval='finance_approval']")
         self.assertIn("Discounts above 20% eat the delivery margin", finance.text)
         self.assertIn("discount = 25%", finance.text, "the values that decided it")

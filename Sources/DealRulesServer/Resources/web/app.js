@@ -9,6 +9,8 @@ const state = {
   schema: null,      // GET /v1/deal-schema
   teams: {},         // approval name → team
   itemLists: {},     // deal field → item kind name
+  catalogFields: {}, // item kind → the fields its catalog gives (shown folded: the catalog fills them)
+  catalogNames: {},  // item kind → its catalog's names
   today: "",         // the server's date
   token: sessionStorage.getItem("dealrules-token") || "",
   previous: null,    // the last decision shown
@@ -156,10 +158,25 @@ function addItemRow(list, kind, rows, item) {
   const nameInput = makeInput(`${list}[${index}].name`, `${kind} ${index + 1} name`, { type: "string" }, row);
   nameInput.setAttribute("list", fieldId(list) + "-names");
   nameInput.dataset.kind = "text";
+  // What the catalog gives is folded away: an item from the catalog needs none of it; one that
+  // is not in the catalog (or that overrides it) opens it.
+  const folded = document.createElement("details");
+  const summary = document.createElement("summary");
+  summary.textContent = `${kind} ${index + 1}: what the catalog gives`;
+  folded.append(summary);
+  const fromCatalog = state.catalogFields[kind] || new Set();
   for (const [field, property] of Object.entries(definition.properties)) {
     if (field === "name") continue;
-    makeInput(`${list}[${index}].${field}`, `${kind} ${index + 1} ${field}`, property, row);
+    makeInput(`${list}[${index}].${field}`, `${kind} ${index + 1} ${field}`, property, fromCatalog.has(field) ? folded : row);
   }
+  if (folded.children.length > 1) row.append(folded);
+  const unfold = () => {
+    const name = nameInput.value.trim();
+    const given = [...folded.querySelectorAll("[data-path]")].some((i) => i.value.trim() !== "");
+    if (given || (name !== "" && !(state.catalogNames[kind] || []).includes(name))) folded.open = true;
+  };
+  nameInput.addEventListener("change", unfold);
+  row.unfold = unfold;
   const remove = document.createElement("button");
   remove.type = "button";
   remove.textContent = `Remove ${kind} ${index + 1}`;
@@ -172,6 +189,7 @@ function addItemRow(list, kind, rows, item) {
   row.append(remove);
   rows.append(row);
   setItemValues(row, list, index, item);
+  unfold();
 }
 
 // MARK: Reading and filling the form
@@ -254,6 +272,8 @@ function showFieldError(error) {
   const input = path && (document.getElementById(fieldId(path)) || document.getElementById(fieldId(path.split(/[.[]/)[0])));
   const text = error.message + (error.help ? " — " + error.help : "");
   if (input) {
+    const folded = input.closest("details");
+    if (folded) folded.open = true;
     const p = document.getElementById(input.id + "-error");
     if (p) p.textContent = text;
     input.setAttribute("aria-invalid", "true");
@@ -385,7 +405,11 @@ function focusField(fact) {
     const list = Object.keys(state.itemLists).find((l) => state.itemLists[l] === top);
     element = list && document.querySelector(`[data-path="${list}[0].${fact.split(".")[1]}"]`);
   }
-  if (element) element.focus();
+  if (element) {
+    const folded = element.closest("details");
+    if (folded) folded.open = true;
+    element.focus();
+  }
 }
 
 function outcomeLine(o) {
@@ -546,6 +570,11 @@ async function start() {
     if (schema.status !== 200 || rules.status !== 200) throw new Error("the rules could not be read (" + schema.status + ")");
     state.schema = schema.data;
     for (const a of rules.data.approvals) state.teams[a.name] = a.team;
+    for (const kind of rules.data.items) {
+      const entries = kind.catalog || [];
+      state.catalogNames[kind.name] = entries.map((e) => e.name);
+      state.catalogFields[kind.name] = new Set(entries.flatMap((e) => Object.keys(e.values)));
+    }
     state.today = (status.data && status.data.today) || new Date().toISOString().slice(0, 10);
   } catch (e) {
     $("banner").textContent = "The rules could not be loaded.";
