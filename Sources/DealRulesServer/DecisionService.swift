@@ -267,21 +267,6 @@ package struct DecisionService: Sendable {
     }
 }
 
-/// A JSON string literal (for the few members the service writes itself).
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where u.value < 0x20:
-            let hex = String(u.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal (for the few members the service writes itself), as the library
+/// escapes text.
+func jsonString(_ s: String) -> String { jsonStringLiteral(s) }

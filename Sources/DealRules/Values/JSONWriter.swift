@@ -221,3 +221,11 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 }
+
+/// `s` as a JSON string literal, escaped as every output of the library escapes text: for the
+/// few members a caller outside the library writes itself (the service's status, its log).
+package func jsonStringLiteral(_ s: String) -> String {
+    var w = JSONWriter()
+    w.value(s)
+    return w.string
+}
