@@ -9,8 +9,17 @@
 ///   `DealStream` for JSON lines on several threads → `Decision` (`json()`, `DecisionRenderer`).
 /// - Explain and advise: `decide(_:explain:)`, `whatIf(_:on:)`, `avoid(_:for:)`, and every piece
 ///   of advice as JSON: `adviceJSON(_:for:)`.
+/// - Analyse: `analyze()` → the rule set's dead, redundant, overlapping, gapped and conflicting
+///   rules as `Diagnostic`s, each with a `Diagnostic.Finding` (a deal that shows it).
 /// - Tools: `Formatter`, `exportJSON()`, `DiagnosticRenderer`.
 extension RuleSet {
+    /// The rule-set analysis (`dealrules check --analyze`, docs/analysis.md): warnings for rules
+    /// that never or always fire, `unless` clauses that remove all or nothing, redundant rules,
+    /// overlapping or gapped approval tiers, requirements a denial makes moot and fields no rule
+    /// reads, each with the rules involved and a deal that shows it (or the constraints that
+    /// prove it); and a note for each rule it cannot read. Sorted by file and position.
+    public func analyze() -> [Diagnostic] { analysis().diagnostics.sortedByLocation() }
+
     /// The decision the deal would get with some facts changed (`:whatif` in the REPL): fact
     /// statements as a salesperson types them (`discount = 15%`, `add service "SIEM" with
     /// seats = 20`, `remove service "SIEM"`, `unset term`), applied in order to a copy of the

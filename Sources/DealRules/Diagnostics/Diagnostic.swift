@@ -32,6 +32,21 @@ public struct Diagnostic: Sendable, Hashable, Error {
     public var help: String?
     /// Other places that explain it.
     public var notes: [Note]
+    /// For a finding of the rule-set analysis (`analysis.*`): the rules involved, the deal that
+    /// shows it, the constraints that prove it.
+    public var finding: Finding?
+
+    /// What the rule-set analysis found, beyond the message (docs/analysis.md).
+    public struct Finding: Sendable, Hashable {
+        /// The names of the rules involved, the one the diagnostic points at first.
+        public var rules: [String]
+        /// A deal that shows the finding, as one line of JSON with only the facts that matter,
+        /// decided by the evaluator before it was given; nil where no single deal can show it.
+        public var witness: String?
+        /// The constraints that prove it, each where it is written: for a rule that never
+        /// fires, the comparisons that contradict.
+        public var evidence: [Note]
+    }
 
     package init(_ code: DiagnosticCode, _ message: String, at location: SourceLocation? = nil,
                 severity: Severity? = nil, help: String? = nil, notes: [Note] = []) {

@@ -69,6 +69,18 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case constantCondition = "check.constant-condition"
     case emptyRuleSet = "check.no-rules"
 
+    // MARK: analysis: `check --analyze` (docs/analysis.md)
+    case neverFires = "analysis.never-fires"
+    case alwaysFires = "analysis.always-fires"
+    case unlessAlways = "analysis.unless-always"
+    case unlessNever = "analysis.unless-never"
+    case redundantRule = "analysis.redundant"
+    case overlappingRules = "analysis.overlap"
+    case tierGap = "analysis.gap"
+    case conflictingRule = "analysis.conflict"
+    case unusedField = "analysis.unused"
+    case notAnalysed = "analysis.skipped"
+
     // MARK: deal: reading a deal (JSON or REPL facts)
     case invalidJSON = "deal.invalid-json"
     case emptyDeal = "deal.empty"
@@ -102,6 +114,9 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     package var defaultSeverity: Severity {
         switch self {
         case .unusedDefine, .unusedApproval, .unusedChoice, .constantCondition, .emptyRuleSet: .warning
+        case .neverFires, .alwaysFires, .unlessAlways, .unlessNever, .redundantRule, .overlappingRules, .tierGap,
+             .conflictingRule, .unusedField: .warning
+        case .notAnalysed: .note
         default: .error
         }
     }
@@ -165,6 +180,16 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
         case .unusedChoice: "a choice no field uses"
         case .constantCondition: "a condition that reads no fact, so it is always yes or always no"
         case .emptyRuleSet: "the rule set has no rules"
+        case .neverFires: "no deal that fits the declarations can make the rule fire; the evidence lists the comparisons that contradict"
+        case .alwaysFires: "the rule fires on every deal that gives the facts it reads; the witness is one, the evidence its cases"
+        case .unlessAlways: "the rule's `unless` holds whenever its condition does, so the rule never fires"
+        case .unlessNever: "the rule's `unless` never holds when its condition does, so it removes nothing"
+        case .redundantRule: "every deal the rule requires its approvals for (or blocks) gets them (or is blocked) from other rules; it adds nothing"
+        case .overlappingRules: "two rules require the same approval over ranges of one field that cross without either holding the other"
+        case .tierGap: "rules that require one approval over ranges of one field (all else equal) leave a hole between them"
+        case .conflictingRule: "every deal a `require` or `warn` rule fires on is blocked by a `deny` rule, so it never matters"
+        case .unusedField: "a deal field or item field (a catalog column) that no rule reads"
+        case .notAnalysed: "a rule outside what the analysis reads (arithmetic, two facts compared, aggregates, quantifiers, `contains`, lists); the note says which"
         case .invalidJSON: "a deal is not valid JSON; the message gives line and column. A value that is not JSON at all (`.5`, `+1`, `NaN`, an unquoted `EU`) has this code whatever its field, with a message in the field's terms"
         case .emptyDeal: "a deal file is empty"
         case .notAnObject: "a deal (or an item) is JSON but not an object"

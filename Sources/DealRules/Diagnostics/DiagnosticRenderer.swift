@@ -31,15 +31,17 @@ public struct DiagnosticRenderer: Sendable {
         if let help = d.help {
             out += "   \(paint("= help:", "1;36")) \(help)\n"
         }
-        for note in d.notes {
-            if let loc = note.location {
-                out += "   \(paint("= note:", "1;36")) \(note.message) (\(loc.description))\n"
-                out += snippet(loc)
-            } else {
-                out += "   \(paint("= note:", "1;36")) \(note.message)\n"
-            }
+        for note in d.notes { out += render(note, label: "note") }
+        if let finding = d.finding {
+            if let witness = finding.witness { out += "   \(paint("= deal:", "1;36")) \(witness)\n" }
+            for e in finding.evidence { out += render(e, label: "evidence") }
         }
         return out
+    }
+
+    private func render(_ note: Diagnostic.Note, label: String) -> String {
+        guard let loc = note.location else { return "   \(paint("= \(label):", "1;36")) \(note.message)\n" }
+        return "   \(paint("= \(label):", "1;36")) \(note.message) (\(loc.description))\n" + snippet(loc)
     }
 
     /// The source line, numbered, and a caret line under the span (to the end of the first line

@@ -38,6 +38,24 @@ extension RuleSet {
         }
     }
 
+    /// Whether each rule of `indices` fires on the deal (for some item, when it is per item),
+    /// each evaluated in full as written, as a decision evaluates a rule its plan cannot
+    /// shortcut: how the rule-set analysis confirms its witnesses without deciding every rule.
+    package func fires(_ indices: [Int], on deal: Deal, today: Day) -> [Bool] {
+        var ev = Evaluator(self, deal: deal, today: deal.today ?? today)
+        return indices.map { r in
+            let rule = rules[r], bindings = Int(plan.bindings[r])
+            guard let k = rule.itemKind else {
+                ev.beginRule(bindings: bindings, item: nil)
+                return evaluate(rule, &ev) == .yes
+            }
+            return deal.items[k].indices.contains { i in
+                ev.beginRule(bindings: bindings, item: Int32(i))
+                return evaluate(rule, &ev) == .yes
+            }
+        }
+    }
+
     /// `C unless U` is `C and not U`.
     func evaluate(_ rule: Rule, _ ev: inout Evaluator) -> Value {
         let c = ev.eval(rule.condition)

@@ -161,8 +161,10 @@ public struct LoadResult: Sendable {
         }
         if !set.scenarios.isEmpty { parts.append(count(set.scenarios.count, "scenario", "scenarios")) }
         let ruleFiles = set.files.filter { !$0.isCatalog }.count
+        let skipped = diagnostics.filter { $0.code == .notAnalysed }.count
+        let notes = [warned, skipped > 0 ? count(skipped, "rule", "rules") + " not analysed" : nil].compactMap { $0 }
         return "ok: \(parts.joined(separator: ", ")) in \(count(ruleFiles, "file", "files"))"
-            + (warned.map { "; \($0)" } ?? "")
+            + (notes.isEmpty ? "" : "; " + notes.joined(separator: ", "))
     }
 
     /// The rule set, or an error carrying every diagnostic.

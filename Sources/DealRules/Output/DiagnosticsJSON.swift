@@ -23,6 +23,22 @@ extension Array where Element == Diagnostic {
                 }
                 w.endArray()
             }
+            if let f = d.finding {
+                w.field("rules", strings: f.rules)
+                w.key("witness")
+                if let witness = f.witness { w.raw(witness) } else { w.null() }
+                if !f.evidence.isEmpty {
+                    w.key("evidence")
+                    w.beginArray()
+                    for e in f.evidence {
+                        w.beginObject()
+                        w.field("message", e.message)
+                        writeLocation(e.location, &w)
+                        w.endObject()
+                    }
+                    w.endArray()
+                }
+            }
             w.endObject()
         }
         w.endArray()
