@@ -39,7 +39,7 @@ extension Session {
         Command(name: "reload", arguments: "", summary: "read every rule file again, and forget rules typed here",
                 detail: "Files are also reloaded on their own when they change on disk."),
         Command(name: "write", arguments: "FILE", summary: "append the rules typed here to a rule file (checked first, written atomically)",
-                detail: "So a draft rule becomes part of the rule set."),
+                detail: "So a draft rule becomes part of the rule set. Then the rule-set analysis's warnings about the rules written are shown (docs/analysis.md): a rule that never fires, one another rule already covers, a tier that crosses or leaves a hole."),
         Command(name: "quit", arguments: "", summary: "leave (Ctrl-D on an empty line does too)", detail: ""),
     ]
 
@@ -425,10 +425,18 @@ extension Session {
         }
         let n = typed.count
         typed = []
-        if !isLoaded, !paths.contains(where: { realPath($0).map { real?.hasPrefix($0 + "/") ?? false } ?? false }) {
+        let written = realPath(path)
+        if !isLoaded, !paths.contains(where: { realPath($0).map { written?.hasPrefix($0 + "/") ?? false } ?? false }) {
             paths.append(path)
         }
-        return Reply("wrote \(count(n, "declaration")) to \(path)\n" + reload())
+        let reloaded = reload()
+        // The analysis's warnings about what was just written (docs/analysis.md).
+        let blockStart = old.utf8.count + separator.utf8.count
+        let findings = rules.analyze().filter { d in
+            guard d.severity == .warning, let l = d.location else { return false }
+            return l.file.absolutePath == written && Int(l.range.start) >= blockStart
+        }
+        return Reply("wrote \(count(n, "declaration")) to \(path)\n" + reloaded + (findings.isEmpty ? "" : "\n" + render(findings)))
     }
 
     func realPath(_ path: String) -> String? {

@@ -20,6 +20,33 @@ import Testing
         #expect(r.status == (name == "warnings" ? 0 : 1))
     }
 
+    /// `--analyze` prints the analysis's findings (the sample's golden file); they are warnings,
+    /// so the exit is 0 unless `--strict`; in JSON each has `rules` and `witness`.
+    @Test func analyzePrintsFindingsWithDeals() throws {
+        let r = try dealrules(["check", "samples/analysis", "--analyze"])
+        let expected = try String(contentsOf: packageRoot.appendingPathComponent("samples/analysis/analysis.expected"), encoding: .utf8)
+        #expect(r.stdout == expected)
+        #expect(r.status == 0)
+        #expect(try dealrules(["check", "samples/analysis", "--analyze", "--strict"]).status == 1)
+        #expect(try dealrules(["check", "samples/analysis", "--strict"]).status == 0, "without --analyze the sample has no warning")
+        let j = try dealrules(["check", "samples/analysis", "--analyze", "--format", "json"])
+        let entries = json(j.stdout) as? [[String: Any]] ?? []
+        let overlap = entries.first { $0["code"] as? String == "analysis.overlap" }
+        #expect(overlap?["rules"] as? [String] == ["finance_high", "finance_mid"])
+        #expect((overlap?["witness"] as? [String: Any])?["discount"] as? String == "16%")
+        #expect(entries.filter { ($0["code"] as? String)?.hasPrefix("analysis.") == true }.allSatisfy { $0["witness"] != nil && $0["rules"] != nil })
+        let mixed = try dealrules(["check", "samples/analysis", "--analyze", "--dump-ast"])
+        #expect(mixed.status == 2)
+        #expect(mixed.stderr.contains("cannot be combined with --analyze"))
+    }
+
+    /// A rule set with errors is not analysed: the errors are what `check` says.
+    @Test func brokenRulesAreNotAnalysed() throws {
+        let r = try dealrules(["check", "samples/bad/unknown-field.rules", "--analyze"])
+        #expect(r.status == 1)
+        #expect(!r.stdout.contains("analysis."))
+    }
+
     /// One stage of the pipeline at a time: the lexer's tokens, the parser's declarations.
     /// A rule file that exists but cannot be read (a folder where a file was named) is
     /// `load.unreadable`, with its path.

@@ -368,6 +368,21 @@ import Testing
         #expect(try String(contentsOf: dir.appendingPathComponent("other.rules"), encoding: .utf8) == "rule clash: warn when discount > 2%\n")
     }
 
+    /// `:write` shows the analysis's warnings about the rules it wrote, and only those.
+    @Test func writeShowsTheAnalysisOfWhatItWrote() throws {
+        let dir = try temporaryDirectory()
+        let file = try writeRules(smallRules + "\nrule unread: warn when discount > 30% and discount < 20%\n", in: dir)
+        let s = Session(paths: [file.path], options: Session.Options(today: today))
+        s.type("rule twice: warn when discount > 40% and discount < 10%")
+        let draft = dir.appendingPathComponent("drafts.rules")
+        let written = s.run(":write \(draft.path)")
+        #expect(written.output.contains("warning: rule `twice` can never fire: no deal meets its condition"), "\(written.output)")
+        #expect(written.output.contains("= evidence: discount > 40%"))
+        #expect(!written.output.contains("`unread`"), "a finding in another file is not the written rules'")
+        s.type("rule fine: warn when discount > 45%")
+        #expect(!s.run(":write \(draft.path)").output.contains("warning:"))
+    }
+
     @Test func helpNamesEveryCommand() {
         let s = northwindSession()
         let help = s.run(":help").output
