@@ -6,9 +6,11 @@ import Glibc
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what a rule change does to real deals: every deal decided under OLD and NEW.",
+        abstract: "Show what a rule change does: to real deals (every deal decided under OLD and NEW), and, with --analyze, to every deal, as regions.",
         discussion: """
             OLD and NEW are rule files or folders, or git revisions of one (REV:PATH, as git spells it: HEAD~1:rules/ is the rules folder one commit ago; HEAD:./rules is relative to the current folder). Deals are JSON lines, as for `eval --deals`; each is decided under both on the same `today`. The report counts the deals whose decision changes, by direction, then lists each changed deal (by "id", else index) with the outcomes it gains (+) and loses (-). A deal that keeps its decision but gains or loses an outcome is listed too.
+
+            --analyze reads the rules that changed (matched by what they say, not by name: a rename is no change) and gives, for each approval and for `deny`, the regions of deals whose outcome differs, as constraints (`discount > 15% and discount <= 20%`), each with a deal the evaluator decides differently under OLD and NEW; with --deals, how many past deals lie in each. It says "OLD and NEW decide every deal the same" only when that is proven (docs/analysis.md).
 
             Exit status: 0; 1 when either rule set has errors, the deals cannot be read, or a line is unreadable under both rule sets; 3 with --fail-on-change when any deal changes.
 
@@ -16,6 +18,8 @@ struct Diff: ParsableCommand {
               dealrules diff HEAD~1:samples/northwind samples/northwind --deals last-quarter.jsonl
               dealrules diff old/ new/ --deals deals.jsonl --format json | jq '.directions'
               dealrules diff main:rules rules --deals deals.jsonl --fail-on-change   # in CI
+              dealrules diff HEAD~1:rules rules --analyze
+              dealrules diff HEAD~1:rules rules --deals last-quarter.jsonl --analyze
             """
     )
 
@@ -27,7 +31,10 @@ struct Diff: ParsableCommand {
 
     @Option(help: ArgumentHelp("The deals, one JSON object per line (`-` for stdin).", valueName: "FILE"),
             completion: .file(extensions: ["jsonl"]))
-    var deals: String
+    var deals: String?
+
+    @Flag(help: "Also read the change from the rules: the regions of deals whose approvals or denial differ, each with a deal that shows it.")
+    var analyze = false
 
     @Option(help: "text for people, json for tools.")
     var format: OutputFormat = .text
@@ -47,6 +54,9 @@ struct Diff: ParsableCommand {
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit takes 0 (all) or a positive number") }
+        if deals == nil && !analyze {
+            throw ValidationError("give the deals to replay (--deals FILE.jsonl), or --analyze to read the change from the rules, or both")
+        }
     }
 
     func run() throws {
@@ -54,17 +64,31 @@ struct Diff: ParsableCommand {
         defer { for t in temporary { _ = GitRevision.run(["rm", "-rf", "--", t]) } }
         let oldSet = try load(old, "OLD", &temporary)
         let newSet = try load(new, "NEW", &temporary)
+        let date = today ?? Day.localToday()
+        var regions = analyze ? ChangeRegions(old: oldSet, new: newSet, today: date) : nil
+        guard let deals else {
+            // --analyze alone: the regions, read from the rules.
+            guard let regions else { return }
+            switch format {
+            case .json: Output.standardOutput(regions.json(old: old, new: new) + "\n")
+            case .text: Output.standardOutput(regions.text(withDeals: false))
+            }
+            if failOnChange, !regions.same { throw ExitCode(3) }
+            return
+        }
         var reader: LineReader
         do { reader = try LineReader(path: deals, maxLine: newSet.limits.maxDealBytes) } catch let e as InputError {
             Output.standardError("error: \(e.message)\n")
             throw ExitCode(1)
         }
-        var impact = ImpactAnalysis(old: oldSet, new: newSet, today: today ?? Day.localToday())
+        var impact = ImpactAnalysis(old: oldSet, new: newSet, today: date)
         while let line = reader.next() {
             switch line {
             case .blank: continue
             case .tooLong(let n): impact.add(tooLong: n)
-            case .text(let bytes): impact.add(line: bytes)
+            case .text(let bytes):
+                impact.add(line: bytes)
+                if let (before, after) = impact.lastDecisions { regions?.count(before: before, after: after) }
             }
         }
         if let e = reader.failure {
@@ -72,8 +96,10 @@ struct Diff: ParsableCommand {
             throw ExitCode(1)
         }
         switch format {
-        case .json: Output.standardOutput(impact.json(old: old, new: new) + "\n")
-        case .text: Output.standardOutput(DiffReport(impact: impact, old: old, new: new, limit: limit, color: Output.wantsColor(1)).text)
+        case .json: Output.standardOutput(impact.json(old: old, new: new, regions: regions) + "\n")
+        case .text:
+            Output.standardOutput(DiffReport(impact: impact, old: old, new: new, limit: limit, color: Output.wantsColor(1)).text)
+            if let regions { Output.standardOutput("\n" + regions.text(withDeals: true)) }
         }
         if !impact.unreadable.isEmpty {
             Output.standardError("\(count(impact.unreadable.count, "line")) of \(impact.deals) could not be read under either rule set\n")

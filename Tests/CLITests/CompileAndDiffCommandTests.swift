@@ -8,6 +8,17 @@ import Testing
         (try? run(p, ["-c", "import jsonschema"]).status) == 0
     }
 
+    /// Checks the schema, then validates the JSON file against it (draft 2020-12); prints `valid`.
+    static func validate(_ file: String, against schema: String, python: String) throws -> Run {
+        try run(python, ["-c", """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
+            print("valid")
+            """, schema, file])
+    }
+
     @Test(arguments: ["samples/northwind", "Tests/DealRulesTests/Fixtures/compile/every-node.rules"])
     func theExportedDocumentValidatesAgainstTheSchema(rules: String) throws {
         let r = try dealrules(["compile", rules, "--format", "json"])
@@ -17,13 +28,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let doc = dir.appendingPathComponent("rules.json")
         try r.stdout.write(to: doc, atomically: true, encoding: .utf8)
-        let check = try run(python, ["-c", """
-            import json, sys, jsonschema
-            schema = json.load(open(sys.argv[1]))
-            jsonschema.Draft202012Validator.check_schema(schema)
-            jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
-            print("valid")
-            """, "grammar/dealrules-rule-set.schema.json", doc.path])
+        let check = try Self.validate(doc.path, against: "grammar/dealrules-rule-set.schema.json", python: python)
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout == "valid\n")
     }
@@ -184,5 +189,78 @@ import Testing
         // The folders a revision was extracted to are gone afterwards.
         let left = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("dealrules-old-") }
         #expect(left.isEmpty, "left behind: \(left)")
+    }
+
+    // MARK: diff --analyze
+
+    /// The regions of a loosened threshold: the deals that lose Finance, a deal that shows it,
+    /// and how many past deals are in it; the JSON fits `grammar/dealrules-diff.schema.json`.
+    @Test func analyzeGivesTheRegionAWitnessAndThePastDealsInIt() throws {
+        let dir = try versions(loosenDeepDiscount)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let alone = try dealrules(["diff", "old", "new", "--analyze"], directory: dir)
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(alone.stdout == """
+            What the change does, read from the rules:
+              changed: deep_discount
+
+              `finance_approval` (Finance) loses where discount > 20% and discount <= 35%
+                e.g. {"discount":"21%"}
+
+
+            """)
+        #expect(try dealrules(["diff", "old", "new", "--analyze", "--fail-on-change"], directory: dir).status == 3)
+        let both = try dealrules(["diff", "old", "new", "--deals", "deals.jsonl", "--analyze"], directory: dir)
+        #expect(both.stdout.contains("3 deals decided under old and new:\n"))
+        #expect(both.stdout.contains("    1 past deal in it, 1 changed so\n"), "\(both.stdout)")
+        let python = try #require(Self.schemaPython, "no python3 with jsonschema; run scripts/setup")
+        for args in [["--analyze"], ["--deals", "deals.jsonl", "--analyze"], ["--deals", "deals.jsonl"]] {
+            let r = try dealrules(["diff", "old", "new", "--format", "json"] + args, directory: dir)
+            #expect(r.status == 0)
+            let file = dir.appendingPathComponent("report.json")
+            try r.stdout.write(to: file, atomically: true, encoding: .utf8)
+            let check = try Self.validate(file.path, against: packageRoot.appendingPathComponent("grammar/dealrules-diff.schema.json").path,
+                                          python: python)
+            #expect(check.stdout == "valid\n", "\(args): \(check.stderr)")
+        }
+        let j = try dealrules(["diff", "old", "new", "--format", "json", "--deals", "deals.jsonl", "--analyze"], directory: dir)
+        let analysis = try #require((json(j.stdout) as? [String: Any])?["analysis"] as? [String: Any])
+        let region = try #require((analysis["regions"] as? [[String: Any]])?.first)
+        #expect(region["direction"] as? String == "loses")
+        #expect(region["where"] as? String == "discount > 20% and discount <= 35%")
+        #expect(region["past_deals"] as? Int == 1)
+        #expect((analysis["outside_regions"] as? [String: Any])?.isEmpty == true)
+    }
+
+    /// A rule renamed with the same condition (its scenarios follow it) is no change; neither
+    /// --deals nor --analyze is a usage error.
+    @Test func aRenameIsTheSameAndDiffNeedsSomethingToCompare() throws {
+        let dir = try versions { new in
+            for file in ["pricing.rules", "scenarios/pricing.rules"] {
+                let url = new.appendingPathComponent(file)
+                let text = try String(contentsOf: url, encoding: .utf8)
+                try text.replacingOccurrences(of: "deep_discount", with: "large_discount").write(to: url, atomically: true, encoding: .utf8)
+            }
+        }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try dealrules(["diff", "old", "new", "--analyze", "--fail-on-change"], directory: dir)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("no rule changed\n  OLD and NEW decide every deal the same.\n"), "\(r.stdout)")
+        let none = try dealrules(["diff", "old", "new"], directory: dir)
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("give the deals to replay (--deals FILE.jsonl), or --analyze"))
+    }
+
+    /// A change the analysis cannot read is named, and never called "the same".
+    @Test func aChangeOutsideTheAnalysisIsNamed() throws {
+        let dir = try versions { new in
+            let url = new.appendingPathComponent("pricing.rules")
+            let text = try String(contentsOf: url, encoding: .utf8)
+            try text.replacingOccurrences(of: "list_price * 50%", with: "list_price * 40%").write(to: url, atomically: true, encoding: .utf8)
+        }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try dealrules(["diff", "old", "new", "--analyze"], directory: dir)
+        #expect(r.stdout.contains("not analysed: rule `price_floor` (NEW): it computes with arithmetic on facts"))
+        #expect(!r.stdout.contains("the same"))
     }
 }

@@ -16,7 +16,7 @@ import Testing
         ("Plan", ["Platform", "Diagnostics", "Values", "Syntax", "Semantics"]),
         ("Engine", ["Platform", "Diagnostics", "Values", "Syntax", "Semantics", "Plan"]),
         ("Output", ["Platform", "Diagnostics", "Values", "Syntax", "Semantics", "Plan", "Engine"]),
-        ("Interactive", ["Platform", "Diagnostics", "Values", "Syntax", "Semantics", "Plan", "Engine", "Output"]),
+        ("Interactive", ["Platform", "Diagnostics", "Values", "Syntax", "Semantics", "Plan", "Engine", "Output", "Analysis"]),
         ("Analysis", ["Platform", "Diagnostics", "Values", "Syntax", "Semantics", "Plan", "Engine", "Output"]),
     ]
 

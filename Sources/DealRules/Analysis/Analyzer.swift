@@ -368,62 +368,8 @@ struct Analyzer {
         return deal
     }
 
-    /// One value a constraint allows, as a deal gives it: a round one where the range has one.
     private func value(_ c: Constraint, type: ValueType) -> DealValue {
-        switch c {
-        case .range(let lo, let hi):
-            switch type {
-            case .date:
-                let n = Self.pick(lo, hi, unit: 1, zero: Int64(today.number), domain: AnalysisDomain(.date, choices: [])!)
-                return .text(Day(number: Int32(n)).description)
-            case .duration:
-                let n = Self.pick(lo, hi, unit: 12, zero: 0, domain: AnalysisDomain(.duration, choices: [])!)
-                return .text(Self.duration(measure: n).description)
-            default:
-                let n = Self.pick(lo, hi, unit: Fixed.scale, zero: 0, domain: .ordered(low: .min, high: .max))
-                let f = Fixed(raw: n)
-                switch type {
-                case .money: return .text(f.moneyText)
-                case .percent: return .text(f.percentText)
-                default: return .number(f.plain)
-                }
-            }
-        case .set(let mask):
-            let i = mask == 0 ? 0 : mask.trailingZeroBitCount
-            if case .choice(let ch) = type { return .text(rules.choices[ch].values[i]) }
-            return .bool(mask & 0b10 != 0)
-        case .only(let s):
-            return .text(s.min() ?? "")
-        case .except(let s):
-            var n = 1
-            while s.contains(n == 1 ? "example" : "example \(n)") { n += 1 }
-            return .text(n == 1 ? "example" : "example \(n)")
-        }
-    }
-
-    /// A value in `lo…hi`: `zero` when the range is the whole domain, else the bound that is
-    /// set, moved inward to a whole `unit` when that stays inside.
-    static func pick(_ lo: Int64, _ hi: Int64, unit: Int64, zero: Int64, domain: AnalysisDomain) -> Int64 {
-        guard case .ordered(let dlo, let dhi) = domain else { return lo }
-        if lo <= dlo && hi >= dhi { return zero }
-        if lo > dlo {
-            let (q, r) = lo.quotientAndRemainder(dividingBy: unit)
-            let (up, overflow) = (r > 0 ? q + 1 : q).multipliedReportingOverflow(by: unit)
-            return !overflow && up <= hi ? up : lo
-        }
-        let (q, r) = hi.quotientAndRemainder(dividingBy: unit)
-        let (down, overflow) = (r < 0 ? q - 1 : q).multipliedReportingOverflow(by: unit)
-        return !overflow && down >= lo ? down : hi
-    }
-
-    /// A duration of the given length (twelfths of a day): days alone when it is whole days,
-    /// else the fewest months that make the rest whole days.
-    static func duration(measure: Int64) -> Duration {
-        for m in Int64(0)..<12 {
-            let rest = measure - m * 365
-            if rest % 12 == 0, let d = Int32(exactly: rest / 12) { return Duration(months: Int32(m), days: d) }
-        }
-        return Duration()
+        WitnessValue(choices: rules.choices, today: today).value(c, type: type)
     }
 
     /// Evaluates the rules named on the witness and checks they fire (and those in `notFired`
@@ -469,28 +415,7 @@ struct Analyzer {
 
     /// `discount > 15% and discount <= 20%`, as a rule would write the range.
     private func rangeText(_ field: String, _ v: AnalysisVariable, _ lo: Int64, _ hi: Int64, _ kind: Int?) -> String {
-        let type = type(of: v, itemKind: kind)
-        guard let domain = AnalysisDomain(type, choices: rules.choices), case .ordered(let dlo, let dhi) = domain else { return field }
-        func text(_ n: Int64) -> String {
-            switch type {
-            case .date: Day(number: Int32(n)).description
-            case .duration: Self.duration(measure: n).description
-            case .money: Fixed(raw: n).moneyText
-            case .percent: Fixed(raw: n).percentText
-            default: Fixed(raw: n).formatted()
-            }
-        }
-        // A bound one millionth past a rounder number reads better as a strict comparison.
-        let fine = type == .number || type == .money || type == .percent
-        var parts: [String] = []
-        if lo > dlo {
-            parts.append(fine && (lo - 1) % 10_000 == 0 && lo % 10_000 != 0 ? "\(field) > \(text(lo - 1))" : "\(field) >= \(text(lo))")
-        }
-        if hi < dhi {
-            parts.append(fine && (hi + 1) % 10_000 == 0 && hi % 10_000 != 0 ? "\(field) < \(text(hi + 1))" : "\(field) <= \(text(hi))")
-        }
-        if lo == hi { return "`\(field) is \(text(lo))`" }
-        return "`" + parts.joined(separator: " and ") + "`"
+        "`" + ConstraintText(choices: rules.choices).range(field, lo, hi, type: type(of: v, itemKind: kind)) + "`"
     }
 
     private mutating func add(_ code: DiagnosticCode, _ message: String, _ rule: Rule, help: String, rules names: [String],
@@ -508,11 +433,13 @@ struct Analyzer {
 }
 
 /// The deal fields and item fields rules read, defines and messages included.
-private struct FieldReads {
+struct FieldReads {
     var fields: Set<Int> = []
     /// `[kind, field]`.
     var itemFields: Set<[Int]> = []
     private var definesSeen: Set<[Int]> = []
+    /// The defines read, directly or through other defines.
+    var definesRead: Set<Int> { Set(definesSeen.map { $0[0] }) }
 
     /// `kind`: the item kind binding 0 is, where the node is read.
     mutating func walk(_ node: Node, kind: Int?, _ rules: RuleSet) {
@@ -552,4 +479,59 @@ private struct FieldReads {
 extension RuleSet {
     /// The analysis's findings, with the rules it could not read (docs/analysis.md).
     package func analysis() -> AnalysisReport { Analyzer.analyze(self) }
+}
+
+/// One value a constraint allows, as a deal gives it, for a witness.
+struct WitnessValue {
+    let choices: [ChoiceInfo]
+    /// What an unconstrained date is.
+    let today: Day
+
+    /// One value a constraint allows, as a deal gives it: a round one where the range has one.
+    func value(_ c: Constraint, type: ValueType) -> DealValue {
+        switch c {
+        case .range(let lo, let hi):
+            switch type {
+            case .date:
+                let n = Self.pick(lo, hi, unit: 1, zero: Int64(today.number), domain: AnalysisDomain(.date, choices: [])!)
+                return .text(Day(number: Int32(n)).description)
+            case .duration:
+                let n = Self.pick(lo, hi, unit: 12, zero: 0, domain: AnalysisDomain(.duration, choices: [])!)
+                return .text(ConstraintText.duration(measure: n).description)
+            default:
+                let n = Self.pick(lo, hi, unit: Fixed.scale, zero: 0, domain: .ordered(low: .min, high: .max))
+                let f = Fixed(raw: n)
+                switch type {
+                case .money: return .text(f.moneyText)
+                case .percent: return .text(f.percentText)
+                default: return .number(f.plain)
+                }
+            }
+        case .set(let mask):
+            let i = mask == 0 ? 0 : mask.trailingZeroBitCount
+            if case .choice(let ch) = type { return .text(choices[ch].values[i]) }
+            return .bool(mask & 0b10 != 0)
+        case .only(let s):
+            return .text(s.min() ?? "")
+        case .except(let s):
+            var n = 1
+            while s.contains(n == 1 ? "example" : "example \(n)") { n += 1 }
+            return .text(n == 1 ? "example" : "example \(n)")
+        }
+    }
+
+    /// A value in `lo…hi`: `zero` when the range is the whole domain, else the bound that is
+    /// set, moved inward to a whole `unit` when that stays inside.
+    static func pick(_ lo: Int64, _ hi: Int64, unit: Int64, zero: Int64, domain: AnalysisDomain) -> Int64 {
+        guard case .ordered(let dlo, let dhi) = domain else { return lo }
+        if lo <= dlo && hi >= dhi { return zero }
+        if lo > dlo {
+            let (q, r) = lo.quotientAndRemainder(dividingBy: unit)
+            let (up, overflow) = (r > 0 ? q + 1 : q).multipliedReportingOverflow(by: unit)
+            return !overflow && up <= hi ? up : lo
+        }
+        let (q, r) = hi.quotientAndRemainder(dividingBy: unit)
+        let (down, overflow) = (r < 0 ? q - 1 : q).multipliedReportingOverflow(by: unit)
+        return !overflow && down >= lo ? down : hi
+    }
 }

@@ -97,6 +97,16 @@ struct ConditionReader {
                 guard let k = key(e) else { throw OutsideFragment(reason: "a list holds a value the analysis does not read") }
                 points.append(point(k, domain))
             }
+            // A choice's or a text's values are one set; numbers are points apart.
+            switch domain {
+            case .finite:
+                let mask = points.reduce(UInt64(0)) { m, p in if case .set(let b) = p { m | b } else { m } }
+                points = [.set(mask)]
+            case .text:
+                points = [.only(Set(points.flatMap { p -> Set<String> in if case .only(let t) = p { t } else { [] } }))]
+            case .ordered:
+                break
+            }
             return atom(node, v, points, domain, positive: positive != negated)
         case .inCatalog(let x, let kind, let negated):
             guard let catalog = rules.itemKinds[kind].catalog, let (v, domain) = try variable(x), v == .itemField(0) else {
@@ -286,22 +296,9 @@ struct ConditionReader {
         }
     }
 
-    /// A constant as the analysis orders it.
-    enum Key { case number(Int64), text(String) }
+    private func key(_ v: Value) -> ConstraintValue? { ConstraintValue(v) }
 
-    private func key(_ v: Value) -> Key? {
-        switch v {
-        case .number(let f), .money(let f), .percent(let f): .number(f.raw)
-        case .date(let d): .number(Int64(d.number))
-        case .duration(let d): .number(d.measure)
-        case .choice(let c): .number(Int64(c.value))
-        case .flag(let b): .number(b ? 1 : 0)
-        case .text(let s): .text(s)
-        case .unknown, .none, .failure, .list, .item: nil
-        }
-    }
-
-    private func point(_ k: Key, _ domain: AnalysisDomain) -> Constraint {
+    private func point(_ k: ConstraintValue, _ domain: AnalysisDomain) -> Constraint {
         switch (k, domain) {
         case (.number(let n), .ordered): .range(n, n)
         case (.number(let n), .finite): n >= 0 && n < 64 ? .set(1 << UInt64(n)) : .set(0)
@@ -310,7 +307,7 @@ struct ConditionReader {
         }
     }
 
-    private func span(from lo: Key, to hi: Key, _ domain: AnalysisDomain) -> Constraint {
+    private func span(from lo: ConstraintValue, to hi: ConstraintValue, _ domain: AnalysisDomain) -> Constraint {
         guard case .number(let a) = lo, case .number(let b) = hi else { return .range(1, 0) }
         switch domain {
         case .ordered: return .range(a, b)
@@ -353,6 +350,16 @@ struct ConditionReader {
             i += 1
         }
         return bytes.count
+    }
+}
+
+extension ConditionReader {
+    /// The cases where `rule` fires: its condition's, less its `unless`'s.
+    static func fires(_ rule: Rule, in rules: RuleSet) throws(OutsideFragment) -> [Box] {
+        var reader = ConditionReader(rules: rules, rule: rule)
+        let condition = try reader.cases(rule.condition, positive: true)
+        guard let unless = rule.unless else { return condition }
+        return try reader.product(condition, try reader.cases(unless, positive: false))
     }
 }
 

@@ -117,10 +117,12 @@ package struct ImpactAnalysis: Sendable {
     package mutating func add(line bytes: some Collection<UInt8>) {
         let index = deals
         deals += 1
+        lastDecisions = nil
         switch (side(old, bytes), side(new, bytes)) {
         case (.failure(let e), .failure):
             unreadable.append((index, old.dealID(json: bytes), e))
         case (.success(let x), .success(let y)):
+            lastDecisions = (x, y)
             // Most deals do not change: compare what fired by name before making any message.
             if x.kind == y.kind, Self.identities(x) == Self.identities(y) { return }
             let before = entries(x), after = entries(y)
@@ -134,6 +136,10 @@ package struct ImpactAnalysis: Sendable {
             record(DealChange(index: index, id: x.id, before: .decided(x.kind), after: .error(e), gained: [], lost: entries(x)))
         }
     }
+
+    /// The last line's decisions under OLD and NEW, when both could read it (for `diff
+    /// --analyze`, which counts the deal in its regions without deciding it again).
+    package private(set) var lastDecisions: (old: Decision, new: Decision)?
 
     /// Counts a line too long to read (of `n` bytes) as unreadable under both.
     package mutating func add(tooLong n: Int) {
@@ -178,7 +184,8 @@ package struct ImpactAnalysis: Sendable {
 
 extension ImpactAnalysis {
     /// The report for tools (`dealrules diff --format json`; `docs/tools.md` describes it).
-    package func json(old oldName: String, new newName: String, pretty: Bool = true) -> String {
+    /// With `regions`, the analysis of the change too (`diff --analyze`), as `"analysis"`.
+    package func json(old oldName: String, new newName: String, regions: ChangeRegions? = nil, pretty: Bool = true) -> String {
         var w = JSONWriter(pretty: pretty)
         w.beginObject()
         w.field("old", oldName)
@@ -211,6 +218,7 @@ extension ImpactAnalysis {
             w.endObject()
         }
         w.endArray()
+        regions?.writeJSON(&w, withDeals: true)
         w.key("unreadable_lines")
         w.beginArray()
         for u in unreadable {
