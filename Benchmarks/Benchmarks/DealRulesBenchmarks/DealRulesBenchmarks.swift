@@ -112,6 +112,13 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(rules)
         }
 
+        // The rule-set analysis alone (`check --analyze`, docs/analysis.md), on a loaded set.
+        Benchmark("analyze \(n)", configuration: .init(metrics: withMemory, maxDuration: .seconds(5), maxIterations: 50)) { benchmark, rules in
+            for _ in benchmark.scaledIterations { blackHole(rules.analyze()) }
+        } setup: {
+            loadRules(n)
+        }
+
         Benchmark("free \(n)", configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 50)) { benchmark in
             var rules: RuleSet? = loadRules(n)
             benchmark.startMeasurement()
