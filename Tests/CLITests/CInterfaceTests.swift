@@ -97,6 +97,32 @@ import Testing
             """)
     }
 
+    /// `dealrules_decide_batch` over more than one chunk of 64 lines (bad lines in the first, a
+    /// middle and the last chunk, a chunk of only bad lines) answers as `eval --deals` does.
+    @Test(arguments: [65, 1_000])
+    func aBatchOfManyChunksAnswersAsTheStream(lines n: Int) throws {
+        let lib = try Self.library()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("deals.jsonl")
+        let lines = ThreadedStreamTests.stream(n).filter { $0 != ThreadedStreamTests.tooLong }
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let eval = try dealrules(["eval", "samples/northwind", "--deals", file.path, "--today", "2026-12-01"])
+        let script = """
+            import sys
+            sys.path.insert(0, "samples/python")
+            import dealrules as dr
+            rules = dr.RuleSet.load(["samples/northwind"])
+            bad, out = rules.decide_batch(open(sys.argv[1]).read(), today="2026-12-01")
+            sys.stdout.write(out)
+            sys.stderr.write(str(bad))
+            """
+        let r = try run("python3", ["-c", script, file.path], environment: ["DEALRULES_LIB": lib.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == eval.stdout)
+        #expect(Int(r.stderr) == eval.stdout.split(separator: "\n").filter { $0.contains(#""error":"#) }.count)
+    }
+
     /// Each piece of advice through the C interface is the library's JSON, byte for byte (the
     /// golden files of `AdviceTests`), and an avoid suggestion's edit, applied to the deal by a
     /// program, removes what it says.

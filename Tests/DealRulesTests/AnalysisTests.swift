@@ -149,3 +149,14 @@ import Testing
         #expect((never["evidence"] as? [[String: Any]])?.count == 2)
     }
 }
+
+/// A tripwire. `Diagnostic` is thrown (inside `ServiceError`) through the service's generic,
+/// typed-throws async code; when the analysis's finding was stored inline (a diagnostic then held a whole `Finding`), that
+/// code overran its task frame in Swift 6.3 (AddressSanitizer: heap-buffer-overflow in
+/// `HTTPService.batch`; the service aborted with "malloc(): invalid size"). The finding is kept
+/// out of line since. Growing `Diagnostic` needs the service tests run from a clean build.
+@Suite struct DiagnosticSizeTests {
+    @Test func aDiagnosticStaysAsSmallAsTheServiceWasTestedWith() {
+        #expect(MemoryLayout<Diagnostic>.size <= 72, "\(MemoryLayout<Diagnostic>.size) bytes")
+    }
+}

@@ -34,7 +34,21 @@ public struct Diagnostic: Sendable, Hashable, Error {
     public var notes: [Note]
     /// For a finding of the rule-set analysis (`analysis.*`): the rules involved, the deal that
     /// shows it, the constraints that prove it.
-    public var finding: Finding?
+    public var finding: Finding? {
+        get { findingBox?.finding }
+        set { findingBox = newValue.map(FindingBox.init) }
+    }
+    /// Kept out of line, so a diagnostic stays small: an error this size is thrown through
+    /// generic, typed-throws async code in the service, where a larger one once overran its
+    /// task frame (Swift 6.3, AddressSanitizer: heap-buffer-overflow in `HTTPService.batch`).
+    private var findingBox: FindingBox?
+
+    private final class FindingBox: Sendable, Hashable {
+        let finding: Finding
+        init(_ finding: Finding) { self.finding = finding }
+        static func == (a: FindingBox, b: FindingBox) -> Bool { a.finding == b.finding }
+        func hash(into h: inout Hasher) { h.combine(finding) }
+    }
 
     /// What the rule-set analysis found, beyond the message (docs/analysis.md).
     public struct Finding: Sendable, Hashable {
