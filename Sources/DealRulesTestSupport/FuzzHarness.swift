@@ -4,7 +4,8 @@ import DealRulesREPL
 /// What each fuzz target does with one input. The libFuzzer executables in `Fuzz/` call these,
 /// and `FuzzRegressionTests` replays every input that ever crashed one through the same code.
 public enum FuzzHarness {
-    /// Rule source → load, check, render the diagnostics, decide an empty deal, format.
+    /// Rule source → load, check, render the diagnostics, decide an empty deal, format. Checks
+    /// that formatting is idempotent and that formatted rules load to the same rules.
     public static func load(_ bytes: UnsafeBufferPointer<UInt8>) {
         let source = SourceFile(path: "fuzz.rules", bytes: Array(bytes))
         let text = String(decoding: bytes, as: UTF8.self)
@@ -15,7 +16,29 @@ public enum FuzzHarness {
             _ = rules.decide(rules.emptyDeal(), today: Day(number: 20_000), explain: true).json()
             _ = rules.runScenarios(today: Day(number: 20_000))
         }
-        _ = Formatter.format(source)
+        guard case .success(let formatted) = Formatter.format(source) else { return }
+        if case .success(let again) = Formatter.format(text: formatted, name: "fuzz.rules"), again != formatted {
+            violated("formatting is not idempotent:\n\(formatted)\n---\n\(again)")
+        }
+        guard let rules = result.ruleSet else { return }
+        guard let reloaded = RuleSet.load(source: formatted, name: "fuzz.rules").ruleSet else {
+            violated("the rules load, but not once formatted:\n\(formatted)")
+        }
+        if meaning(of: rules) != meaning(of: reloaded) {
+            violated("formatting changed the rules:\n\(meaning(of: rules))\n---\n\(meaning(of: reloaded))")
+        }
+    }
+
+    /// What a rule set says, without where: its approvals and each rule as printed.
+    static func meaning(of rules: RuleSet) -> [String] {
+        rules.approvals.map { "approval \($0.name): \($0.team)" }
+            + rules.rules.map { "\($0.name): \($0.outcome.rawValue) \($0.approvals.map { rules.approvals[$0].name }) when \($0.conditionText)" }
+    }
+
+    /// A broken invariant: the fuzzer keeps the input as a crash, and the regression tests
+    /// replay it.
+    static func violated(_ what: String) -> Never {
+        fatalError("invariant broken: " + what)
     }
 
     /// Rule source and a deal, separated by a line `---`: load, read the deal, decide, explain.
@@ -34,6 +57,7 @@ public enum FuzzHarness {
     }
 
     /// Lines typed at the REPL, against the sample rules: each run, and completed at every length.
+    /// Checks that `:undo` takes back each change to the deal.
     public static func repl(_ bytes: UnsafeBufferPointer<UInt8>, rules: RuleSet) {
         let text = String(decoding: bytes, as: UTF8.self)
         let session = Session(rules: rules, options: Session.Options(today: Day(number: 20_000)))
@@ -44,7 +68,14 @@ public enum FuzzHarness {
             if ["save", "write", "load", "open", "reload"].contains(where: { command.hasPrefix(":" + $0) }) { continue }
             _ = session.complete(input)
             _ = session.needsMore(input)
+            let before = session.draft
             _ = session.run(input)
+            // A change to the deal is taken back by `:undo` (not after `:undo` itself).
+            if session.draft != before, !command.hasPrefix(":undo") {
+                _ = session.run(":undo")
+                if session.draft != before { violated("`:undo` after `\(input)` did not restore the deal") }
+                _ = session.run(input)
+            }
         }
     }
 

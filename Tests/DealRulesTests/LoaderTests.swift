@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import DealRules
+
+/// Loading from disk as docs/language.md ("Files") says: a folder means every `*.rules` below
+/// it, recursively, in bytewise order of the paths, skipping files and folders whose name starts
+/// with `.`; an `include` or a catalog spreadsheet may not leave the root, even through a
+/// symbolic link.
+@Suite struct LoaderTests {
+    static func folder(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-loader-\(UUID().uuidString)")
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
+    @Test func aFolderIsEveryRulesFileBelowItInBytewiseOrderSkippingDotNames() throws {
+        let broken = "this is not a rule file (\n"
+        let dir = try Self.folder([
+            "b.rules": "rule in_b: warn when discount > 2%\n",
+            "a.rules": "deal { discount: percent }\nrule in_a: warn when discount > 1%\n",
+            "Z.rules": "rule in_Z: warn when discount > 3%\n",
+            "é.rules": "rule in_e: warn when discount > 4%\n",
+            "sub/c.rules": "rule in_sub: warn when discount > 5%\n",
+            "sub/deeper/d.rules": "rule in_deeper: warn when discount > 6%\n",
+            ".hidden.rules": broken,
+            ".git/x.rules": broken,
+            "sub/.cache/y.rules": broken,
+            "notes.txt": broken,
+            "rules.rules.bak": broken,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = RuleSet.load(paths: [dir.path])
+        let rules = try #require(result.ruleSet, "\(DiagnosticRenderer().render(result.diagnostics))")
+        // Bytewise: `Z` (0x5A) before `a`, `sub/` before `é` (0xC3).
+        #expect(rules.files.map(\.path) == ["Z.rules", "a.rules", "b.rules", "sub/c.rules", "sub/deeper/d.rules", "é.rules"])
+        #expect(rules.rules.map(\.name) == ["in_Z", "in_a", "in_b", "in_sub", "in_deeper", "in_e"])
+    }
+
+    @Test func aFolderWithNoRulesFileSaysSo() throws {
+        let dir = try Self.folder([".only-hidden.rules": "deal { a: number }\n", "readme.txt": "x"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = RuleSet.load(paths: [dir.path])
+        #expect(result.ruleSet == nil)
+        #expect(result.diagnostics.map(\.code) == [.noRuleFiles])
+    }
+
+    /// A symbolic link inside the root that points outside it is outside the root.
+    @Test func anIncludeOrACatalogThroughASymbolicLinkOutOfTheRootIsRefused() throws {
+        let outside = try Self.folder([
+            "shared.rules": "deal { discount: percent }\n",
+            "catalog.csv": "name,seats\nSIEM,10\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let root = try Self.folder([
+            "main.rules": "include \"linked.rules\"\nrule r: warn when discount > 1%\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("linked.rules"),
+                                                   withDestinationURL: outside.appendingPathComponent("shared.rules"))
+        let viaInclude = RuleSet.load(paths: [root.appendingPathComponent("main.rules").path])
+        #expect(viaInclude.ruleSet == nil)
+        #expect(viaInclude.diagnostics.map(\.code).contains(.pathOutsideRoot), "\(viaInclude.diagnostics.map(\.message))")
+
+        try """
+            deal { services: list of service }
+            item service { seats: number }
+            catalog service from "linked.csv"
+            rule r: warn when service.seats > 1
+            """.write(to: root.appendingPathComponent("main.rules"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("linked.csv"),
+                                                   withDestinationURL: outside.appendingPathComponent("catalog.csv"))
+        let viaCatalog = RuleSet.load(paths: [root.appendingPathComponent("main.rules").path])
+        #expect(viaCatalog.ruleSet == nil)
+        #expect(viaCatalog.diagnostics.map(\.code).contains(.pathOutsideRoot), "\(viaCatalog.diagnostics.map(\.message))")
+
+        // The same files, linked from inside the root to inside it, load.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("linked.csv"))
+        try "name,seats\nSIEM,10\n".write(to: root.appendingPathComponent("real.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("linked.csv"),
+                                                   withDestinationURL: root.appendingPathComponent("real.csv"))
+        #expect(RuleSet.load(paths: [root.appendingPathComponent("main.rules").path]).ruleSet != nil)
+    }
+}
