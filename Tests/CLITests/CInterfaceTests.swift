@@ -16,9 +16,15 @@ import Testing
     /// Compiles a C program against the header and the library.
     static func compile(_ source: String, _ output: URL, extra: [String] = []) throws {
         _ = try library()
-        let cc = (try? run("cc", ["--version"]).status) == 0 ? "cc" : "clang"
+        // scripts/tsan builds the library with ThreadSanitizer and says so here; the program is
+        // then built by the toolchain's clang, whose sanitizer runtime the library was built for.
+        let env = ProcessInfo.processInfo.environment
+        let sanitizer = (env["DEALRULES_C_SANITIZE"].map { ["-fsanitize=" + $0] } ?? [])
+            + (env["DEALRULES_C_LDFLAGS"]?.split(separator: " ").map(String.init) ?? [])
+        let cc = sanitizer.isEmpty && (try? run("cc", ["--version"]).status) == 0 ? "cc" : "clang"
         let r = try run(cc, ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-I", "include", source,
-                             "-L", libraryFolder.path, "-lDealRulesC", "-Wl,-rpath," + libraryFolder.path, "-o", output.path] + extra)
+                             "-L", libraryFolder.path, "-lDealRulesC", "-Wl,-rpath," + libraryFolder.path, "-o", output.path]
+                            + sanitizer + extra)
         try #require(r.status == 0, "\(cc) failed: \(r.stderr)")
     }
 

@@ -158,10 +158,22 @@ import DealRulesTestSupport
         let pool = WorkerThreads(count: 3)
         #expect(pool.count == 3)
         final class Seen: @unchecked Sendable {
-            // @unchecked: each index writes only its own elements, and `run` returns after all.
-            var runs = [Int](repeating: 0, count: 3)
-            var kept = [Bool](repeating: true, count: 3)
+            // @unchecked: each index writes only its own element, through memory of its own (an
+            // array element written from several threads is a race on the array, which
+            // ThreadSanitizer reports), and `run` returns after all.
+            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 3)
+            let keptFlags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 3)
             var key = pthread_key_t()
+            var runs: [Int] { Array(counts) }
+            var kept: [Bool] { Array(keptFlags) }
+            init() {
+                counts.initialize(repeating: 0)
+                keptFlags.initialize(repeating: true)
+            }
+            deinit {
+                counts.deallocate()
+                keptFlags.deallocate()
+            }
         }
         let seen = Seen()
         pthread_key_create(&seen.key, nil)
@@ -171,9 +183,9 @@ import DealRulesTestSupport
                 if round == 1 {
                     pthread_setspecific(seen.key, UnsafeMutableRawPointer(bitPattern: 1))
                 } else if t > 0, pthread_getspecific(seen.key) != UnsafeMutableRawPointer(bitPattern: 1) {
-                    seen.kept[t] = false
+                    seen.keptFlags[t] = false
                 }
-                seen.runs[t] += 1
+                seen.counts[t] += 1
             }
             #expect(seen.runs == [round, round, round])
         }
@@ -182,7 +194,7 @@ import DealRulesTestSupport
         let gate = DispatchSemaphore(value: 0)
         pool.start { t in
             gate.wait()
-            seen.runs[t] += 1
+            seen.counts[t] += 1
         }
         #expect(seen.runs[1] == 200)
         gate.signal()
@@ -191,7 +203,7 @@ import DealRulesTestSupport
         #expect(seen.runs == [200, 201, 201])
         // Kept threads in use: a `run` from elsewhere still runs every index, on its own threads.
         pool.start { _ in gate.wait() }
-        pool.run { t in seen.runs[t] += 1 }
+        pool.run { t in seen.counts[t] += 1 }
         #expect(seen.runs == [201, 202, 202])
         gate.signal()
         gate.signal()
