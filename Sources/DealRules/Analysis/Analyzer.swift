@@ -210,35 +210,31 @@ struct Analyzer {
         others.filter { s in readings[s]?.fires.contains { r.fires[0].isInside($0) } == true }.map { rules.rules[$0].name }
     }
 
-    private mutating func reportRedundant(_ r: RuleReading, _ coverers: [Int]) {
+    /// A rule every case of which `others` cover: shown by a deal in its first case, where it
+    /// fires beside the rules that cover that case.
+    private mutating func reportCovered(_ code: DiagnosticCode, _ r: RuleReading, by others: [Int], help: String,
+                                        _ message: (_ rule: Rule, _ others: String) -> String) {
         let rule = rules.rules[r.rule]
-        let names = coverers.map { rules.rules[$0].name }
+        let names = others.map { rules.rules[$0].name }
         let w = witness(r.fires[0], itemKind: rule.itemKind)
-        guard confirm(w, fired: [rule.name] + coveringFirstCase(r, coverers), "redundant \(rule.name)") else { return }
-        let others = names.map { "`\($0)`" }.joined(separator: ", ")
-        let what: String
-        switch rule.outcome {
-        case .require:
-            let approvals = rule.approvals.map { "`\(rules.approvals[$0].name)`" }.joined(separator: ", ")
-            what = "every deal it requires \(approvals) for gets it from \(others)"
-        case .deny, .warn:
-            what = "every deal it blocks is blocked by \(others)"
-        }
-        add(.redundantRule, "rule `\(rule.name)` adds nothing: \(what)", rule,
-            help: "remove it, or change it if it was meant to reach other deals",
+        guard confirm(w, fired: [rule.name] + coveringFirstCase(r, others), "\(code.rawValue) \(rule.name)") else { return }
+        add(code, message(rule, names.map { "`\($0)`" }.joined(separator: ", ")), rule, help: help,
             rules: [rule.name] + names, witness: w, evidence: [])
     }
 
+    private mutating func reportRedundant(_ r: RuleReading, _ coverers: [Int]) {
+        let declared = rules.approvals
+        reportCovered(.redundantRule, r, by: coverers, help: "remove it, or change it if it was meant to reach other deals") { rule, others in
+            guard rule.outcome == .require else { return "rule `\(rule.name)` adds nothing: every deal it blocks is blocked by \(others)" }
+            let approvals = rule.approvals.map { "`\(declared[$0].name)`" }.joined(separator: ", ")
+            return "rule `\(rule.name)` adds nothing: every deal it requires \(approvals) for gets it from \(others)"
+        }
+    }
+
     private mutating func reportConflict(_ r: RuleReading, _ deniers: [Int]) {
-        let rule = rules.rules[r.rule]
-        let names = deniers.map { rules.rules[$0].name }
-        let w = witness(r.fires[0], itemKind: rule.itemKind)
-        guard confirm(w, fired: [rule.name] + coveringFirstCase(r, deniers), "conflict \(rule.name)") else { return }
-        let others = names.map { "`\($0)`" }.joined(separator: ", ")
-        let what = rule.outcome == .warn ? "warns" : "requires approval"
-        add(.conflictingRule, "rule `\(rule.name)` never matters: every deal it \(what) on is blocked by \(others)", rule,
-            help: "a blocked deal is not signed; narrow the `deny`, or remove this rule",
-            rules: [rule.name] + names, witness: w, evidence: [])
+        reportCovered(.conflictingRule, r, by: deniers, help: "a blocked deal is not signed; narrow the `deny`, or remove this rule") { rule, others in
+            "rule `\(rule.name)` never matters: every deal it \(rule.outcome == .warn ? "warns" : "requires approval") on is blocked by \(others)"
+        }
     }
 
     // MARK: Tiers: overlaps and gaps

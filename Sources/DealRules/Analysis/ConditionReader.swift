@@ -160,7 +160,7 @@ struct ConditionReader {
             guard case .ordered(let lo, let hi) = domain else {
                 guard case .finite(let count) = domain else { throw OutsideFragment(reason: "it orders values that have no order") }
                 var mask: UInt64 = 0
-                for i in 0..<count where op.holds(i, Int(n)) { mask |= 1 << UInt64(i) }
+                for i in 0..<count where op.holds(Int64(i), n) { mask |= 1 << UInt64(i) }
                 return atom(node, v, [.set(mask)], domain, positive: positive)
             }
             switch op {
@@ -360,20 +360,6 @@ extension ConditionReader {
         let condition = try reader.cases(rule.condition, positive: true)
         guard let unless = rule.unless else { return condition }
         return try reader.product(condition, try reader.cases(unless, positive: false))
-    }
-}
-
-extension Comparison {
-    /// `a OP b` for two places in a choice's order.
-    fileprivate func holds(_ a: Int, _ b: Int) -> Bool {
-        switch self {
-        case .equal: a == b
-        case .notEqual: a != b
-        case .less: a < b
-        case .lessEqual: a <= b
-        case .greater: a > b
-        case .greaterEqual: a >= b
-        }
     }
 }
 

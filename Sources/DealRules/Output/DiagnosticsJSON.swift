@@ -12,37 +12,30 @@ extension Array where Element == Diagnostic {
             w.key("help")
             if let h = d.help { w.value(h) } else { w.null() }
             writeLocation(d.location, &w)
-            if !d.notes.isEmpty {
-                w.key("notes")
-                w.beginArray()
-                for n in d.notes {
-                    w.beginObject()
-                    w.field("message", n.message)
-                    writeLocation(n.location, &w)
-                    w.endObject()
-                }
-                w.endArray()
-            }
+            if !d.notes.isEmpty { writeNotes("notes", d.notes, &w) }
             if let f = d.finding {
                 w.field("rules", strings: f.rules)
                 w.key("witness")
                 if let witness = f.witness { w.raw(witness) } else { w.null() }
-                if !f.evidence.isEmpty {
-                    w.key("evidence")
-                    w.beginArray()
-                    for e in f.evidence {
-                        w.beginObject()
-                        w.field("message", e.message)
-                        writeLocation(e.location, &w)
-                        w.endObject()
-                    }
-                    w.endArray()
-                }
+                if !f.evidence.isEmpty { writeNotes("evidence", f.evidence, &w) }
             }
             w.endObject()
         }
         w.endArray()
         return w.string
+    }
+
+    /// `"key": [{"message", "file", "line", …}]`: notes, or a finding's evidence.
+    private func writeNotes(_ key: StaticString, _ notes: [Diagnostic.Note], _ w: inout JSONWriter) {
+        w.key(key)
+        w.beginArray()
+        for n in notes {
+            w.beginObject()
+            w.field("message", n.message)
+            writeLocation(n.location, &w)
+            w.endObject()
+        }
+        w.endArray()
     }
 
     private func writeLocation(_ l: SourceLocation?, _ w: inout JSONWriter) {
