@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "DealRulesREPL", targets: ["DealRulesREPL"]),
         // The C interface (include/dealrules.h), for tools in any language.
         .library(name: "DealRulesC", type: .dynamic, targets: ["DealRulesC"]),
+        // The language server (`dealrules lsp`), a library for the fuzzers and benchmarks.
+        .library(name: "DealRulesLSP", targets: ["DealRulesLSP"]),
         // For the fuzzers and benchmarks (separate packages beside this one); not for users.
         .library(name: "DealRulesTestSupport", targets: ["DealRulesTestSupport"]),
     ],
@@ -74,6 +76,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: The language server (`dealrules lsp`): JSON-RPC over stdio, on the library.
+        .target(name: "DealRulesLSP", dependencies: ["DealRules"]),
+
         // MARK: The executables: one thin file per subcommand, over what both share (options, output, exit codes).
         .target(
             name: "DealRulesCommandLine",
@@ -84,6 +89,7 @@ let package = Package(
             dependencies: [
                 "DealRules",
                 "DealRulesREPL",
+                "DealRulesLSP",
                 "DealRulesCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -109,6 +115,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),
         .testTarget(name: "DealRulesREPLTests", dependencies: ["DealRulesREPL", "DealRulesTestSupport"], exclude: ["README.md", "Fixtures"]),
+        .testTarget(name: "DealRulesLSPTests", dependencies: ["DealRulesLSP"], exclude: ["README.md"]),
         .testTarget(name: "DealRulesServerTests", dependencies: ["DealRulesServer"], exclude: ["README.md"]),
         .testTarget(name: "CLITests", dependencies: ["DealRulesCLI", "DealRulesTestSupport"], exclude: ["README.md", "Fixtures"]),
     ],

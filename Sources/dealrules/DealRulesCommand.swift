@@ -18,6 +18,6 @@ struct DealRulesCommand: ParsableCommand {
               dealrules serve samples/northwind --port 8080
             """,
         version: DealRulesVersion.string,
-        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self, Serve.self]
+        subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self, Serve.self, Lsp.self]
     )
 }

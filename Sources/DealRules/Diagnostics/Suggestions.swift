@@ -47,3 +47,20 @@ package enum Suggestions {
         return previous[b.count]
     }
 }
+
+extension Suggestions {
+    /// The name a help text suggests (`did you mean `x`?`, as `didYouMean` writes it), for a
+    /// quick fix in an editor.
+    package static func suggestion(inHelp help: String) -> String? {
+        guard let start = help.firstRange(of: "did you mean `") else { return nil }
+        let rest = help[start.upperBound...]
+        guard let end = rest.firstRange(of: "`?") else { return nil }
+        let name = String(rest[..<end.lowerBound])
+        return name.isEmpty || name.contains("`") ? nil : name
+    }
+
+    /// How many edits turn one word into another (see `distance`).
+    package static func editDistance(_ a: String, _ b: String) -> Int {
+        distance(Array(a.lowercased()), Array(b.lowercased()))
+    }
+}

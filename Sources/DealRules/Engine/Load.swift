@@ -23,6 +23,21 @@ extension RuleSet {
                           origin: .paths(paths, sources: sources, overrides: overrides, limits: limits))
     }
 
+    /// Loads as `load(paths:sources:overrides:)` does, and also gives the rule files that were
+    /// read (their bytes, or the override's), even when the rules do not load: what an editor
+    /// (`dealrules lsp`) indexes beside the diagnostics.
+    package static func loadForEditor(paths: [String], overrides: [String: String], limits: Limits = .default)
+        -> (result: LoadResult, files: [LoadedFile]) {
+        var loader = Loader(limits: limits, evaluateConstant: Evaluator.constant)
+        for (path, text) in overrides {
+            let abs = FileSystem.absolute(path)
+            loader.overrides[FileSystem.real(abs) ?? abs] = text
+        }
+        for p in paths { loader.load(path: p) }
+        let files = loader.files
+        return (LoadResult(loader.finish(), threads: nil, origin: .paths(paths, sources: [], overrides: overrides, limits: limits)), files)
+    }
+
     /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
     /// and catalog CSVs are read relative to `root` (default: the current folder) and may not leave it.
     public static func load(source: String, name: String = "rules", root: String? = nil, limits: Limits = .default,

@@ -160,3 +160,25 @@ extension Checker {
         return entries
     }
 }
+
+/// A catalog spreadsheet's rows as an editor shows them (the language server's outline, hover
+/// and completion of catalog names): each row's name cell and the other cells by column. Read
+/// without checking the cells, so a spreadsheet with a bad cell still lists its entries.
+package enum CatalogRows {
+    package struct Row: Sendable {
+        package var name: String
+        package var nameRange: SourceRange
+        package var range: SourceRange
+        package var cells: [(column: String, text: String)]
+    }
+
+    package static func read(_ source: SourceFile) -> [Row] {
+        let table = CSVTable(source)
+        guard let header = table.rows.first, header.first?.text.trimmed.lowercased() == "name" else { return [] }
+        return table.rows.dropFirst().compactMap { row in
+            guard let first = row.first, !first.text.trimmed.isEmpty, let last = row.last else { return nil }
+            let cells = zip(header.dropFirst(), row.dropFirst()).map { (column: $0.text.trimmed, text: $1.text.trimmed) }
+            return Row(name: first.text.trimmed, nameRange: first.range, range: first.range.union(last.range), cells: cells)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Glibc
+import DealRules
+
+/// What the editor has, at one moment: the rule sets to load and the text of every open file.
+struct Snapshot: Sendable {
+    var generation: Int
+    /// Folders (or files) each loaded as one rule set, as `dealrules check` would.
+    var ruleSets: [String]
+    /// Open files by absolute (real) path: their text in the editor, saved or not.
+    var open: [String: String]
+}
+
+/// A check of a snapshot: every diagnostic by file, the files read, and what the rules are
+/// when they load.
+struct CheckResult: Sendable {
+    var generation: Int
+    /// By absolute path; files that were read and have no diagnostic have an empty list.
+    var diagnostics: [String: [Diagnostic]] = [:]
+    /// Diagnostics that name no file (a rule set folder with no rule file).
+    var general: [Diagnostic] = []
+    var indexes: [FileIndex] = []
+    /// The loaded rule sets (those that load), by the folder or file they were loaded from.
+    var ruleSets: [String: RuleSet] = [:]
+    /// The scenarios' results, by the scenario's file and name.
+    var scenarios: [ScenarioResult] = []
+}
+
+struct AnalysisResult: Sendable {
+    var generation: Int
+    var diagnostics: [String: [Diagnostic]]
+}
+
+/// Checks and analyses on a thread of its own, so that no edit waits for the check of the one
+/// before: the newest snapshot replaces any still waiting, and analysis runs only when no
+/// check is waiting.
+final class CheckWorker: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var waitingCheck: Snapshot?
+    private var waitingAnalysis: Int?
+    /// The last checked generation's rule sets (for the analysis).
+    private var checked: (generation: Int, ruleSets: [RuleSet])?
+    /// Indexes of files read before, reused while their bytes are the same.
+    private var indexCache: [String: FileIndex] = [:]
+    private let checkDone: @Sendable (CheckResult) -> Void
+    private let analysisDone: @Sendable (AnalysisResult) -> Void
+
+    init(checkDone: @escaping @Sendable (CheckResult) -> Void, analysisDone: @escaping @Sendable (AnalysisResult) -> Void) {
+        self.checkDone = checkDone
+        self.analysisDone = analysisDone
+        startThread { [self] in run() }
+    }
+
+    func check(_ snapshot: Snapshot) {
+        monitor.locked {
+            waitingCheck = snapshot
+            monitor.signal()
+        }
+    }
+
+    func analyse(generation: Int) {
+        monitor.locked {
+            waitingAnalysis = generation
+            monitor.signal()
+        }
+    }
+
+    private enum Job { case check(Snapshot), analyse([RuleSet], Int) }
+
+    private func run() {
+        while true {
+            let job: Job = monitor.locked {
+                while true {
+                    if let s = waitingCheck {
+                        waitingCheck = nil
+                        return .check(s)
+                    }
+                    if let g = waitingAnalysis, let c = checked, c.generation == g {
+                        waitingAnalysis = nil
+                        return .analyse(c.ruleSets, g)
+                    }
+                    monitor.wait(until: nil)
+                }
+            }
+            switch job {
+            case .check(let snapshot):
+                let result = load(snapshot)
+                checkDone(result)
+            case .analyse(let sets, let generation):
+                var found: [String: [Diagnostic]] = [:]
+                for set in sets {
+                    for d in set.analyze() where d.severity != .note {
+                        guard let path = d.location?.file.absolutePath else { continue }
+                        found[path, default: []].append(d)
+                    }
+                }
+                analysisDone(AnalysisResult(generation: generation, diagnostics: found))
+            }
+        }
+    }
+
+    /// Loads each rule set, then each open file that none of them read (alone, as `check FILE`).
+    /// Runs on the worker's thread, or (the first check, before any job is given) on the caller's.
+    func load(_ snapshot: Snapshot) -> CheckResult {
+        var result = CheckResult(generation: snapshot.generation)
+        var read: Set<String> = []
+        var indexes: [String: FileIndex] = [:]
+        func load(_ path: String) {
+            let (loaded, files) = RuleSet.loadForEditor(paths: [path], overrides: snapshot.open)
+            for d in loaded.diagnostics {
+                if let file = d.location?.file.absolutePath {
+                    result.diagnostics[file, default: []].append(d)
+                } else {
+                    result.general.append(d)
+                }
+            }
+            for f in files {
+                guard let abs = f.absolutePath else { continue }
+                read.insert(abs)
+                if result.diagnostics[abs] == nil { result.diagnostics[abs] = [] }
+                let index: FileIndex
+                if let cached = indexCache[abs], cached.source.bytes == f.bytes, cached.source.path == f.path {
+                    index = cached
+                } else {
+                    index = FileIndex(rules: SourceFile(path: f.path, absolutePath: abs, bytes: f.bytes))
+                }
+                indexes[abs] = index
+                for (kind, csv) in index.catalogFiles where indexes[csv] == nil {
+                    if let bytes = readFile(csv) {
+                        let display = String(f.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                            .joined(separator: "/") + "/" + csv.split(separator: "/").last!).trimmingLeadingSlash
+                        indexes[csv] = FileIndex(catalog: SourceFile(path: display, absolutePath: csv, bytes: bytes), kind: kind)
+                    }
+                }
+            }
+            if let set = loaded.ruleSet {
+                result.ruleSets[path] = set
+                result.scenarios += set.runScenarios()
+            }
+        }
+        for path in snapshot.ruleSets { load(path) }
+        for path in snapshot.open.keys.sorted() where !read.contains(path) && path.hasSuffix(".rules") { load(path) }
+        indexCache = indexes
+        monitor.locked { checked = (result.generation, Array(result.ruleSets.values)) }
+        result.indexes = indexes.keys.sorted().map { indexes[$0]! }
+        return result
+    }
+}
+
+extension String {
+    var trimmingLeadingSlash: String { hasPrefix("/") ? String(dropFirst()) : self }
+}
+
+/// A whole file's bytes, or nil.
+func readFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+        if n > 0 { out += chunk[0..<n] }
+        if n < chunk.count { break }
+        if out.count > 64 << 20 { return nil }
+    }
+    return out
+}
