@@ -14,10 +14,12 @@ struct Snapshot: Sendable {
 /// when they load.
 struct CheckResult: Sendable {
     var generation: Int
+    // Known as soon as the rules are loaded:
     /// By absolute path; files that were read and have no diagnostic have an empty list.
     var diagnostics: [String: [Diagnostic]] = [:]
     /// Diagnostics that name no file (a rule set folder with no rule file).
     var general: [Diagnostic] = []
+    // Known once the files are indexed and the scenarios run:
     var indexes: [FileIndex] = []
     /// The loaded rule sets (those that load), by the folder or file they were loaded from.
     var ruleSets: [String: RuleSet] = [:]
@@ -42,9 +44,12 @@ final class CheckWorker: @unchecked Sendable {
     /// Indexes of files read before, reused while their bytes are the same.
     private var indexCache: [String: FileIndex] = [:]
     private let checkDone: @Sendable (CheckResult) -> Void
+    private let diagnosticsDone: @Sendable (CheckResult) -> Void
     private let analysisDone: @Sendable (AnalysisResult) -> Void
 
-    init(checkDone: @escaping @Sendable (CheckResult) -> Void, analysisDone: @escaping @Sendable (AnalysisResult) -> Void) {
+    init(diagnosticsDone: @escaping @Sendable (CheckResult) -> Void, checkDone: @escaping @Sendable (CheckResult) -> Void,
+         analysisDone: @escaping @Sendable (AnalysisResult) -> Void) {
+        self.diagnosticsDone = diagnosticsDone
         self.checkDone = checkDone
         self.analysisDone = analysisDone
         startThread { [self] in run() }
@@ -83,7 +88,7 @@ final class CheckWorker: @unchecked Sendable {
             }
             switch job {
             case .check(let snapshot):
-                let result = load(snapshot)
+                let result = load(snapshot, diagnosed: diagnosticsDone)
                 checkDone(result)
             case .analyse(let sets, let generation):
                 var found: [String: [Diagnostic]] = [:]
@@ -98,14 +103,17 @@ final class CheckWorker: @unchecked Sendable {
         }
     }
 
-    /// Loads each rule set, then each open file that none of them read (alone, as `check FILE`).
-    /// Runs on the worker's thread, or (the first check, before any job is given) on the caller's.
-    func load(_ snapshot: Snapshot) -> CheckResult {
+    /// Loads each rule set, then each open file that none of them read (alone, as `check FILE`);
+    /// gives the diagnostics to `diagnosed` as soon as they are known, then indexes the files
+    /// and runs the scenarios. Runs on the worker's thread, or (the first check, before any job
+    /// is given) on the caller's.
+    func load(_ snapshot: Snapshot, diagnosed: ((CheckResult) -> Void)? = nil) -> CheckResult {
         var result = CheckResult(generation: snapshot.generation)
         var read: Set<String> = []
-        var indexes: [String: FileIndex] = [:]
+        var loads: [(path: String, result: LoadResult, trees: [SyntaxTree])] = []
+        let started = now()
         func load(_ path: String) {
-            let (loaded, files) = RuleSet.loadForEditor(paths: [path], overrides: snapshot.open)
+            let (loaded, trees) = RuleSet.loadForEditor(paths: [path], overrides: snapshot.open)
             for d in loaded.diagnostics {
                 if let file = d.location?.file.absolutePath {
                     result.diagnostics[file, default: []].append(d)
@@ -113,35 +121,46 @@ final class CheckWorker: @unchecked Sendable {
                     result.general.append(d)
                 }
             }
-            for f in files {
-                guard let abs = f.absolutePath else { continue }
+            for tree in trees {
+                guard let abs = tree.source.absolutePath else { continue }
                 read.insert(abs)
                 if result.diagnostics[abs] == nil { result.diagnostics[abs] = [] }
+            }
+            loads.append((path, loaded, trees))
+        }
+        for path in snapshot.ruleSets { load(path) }
+        for path in snapshot.open.keys.sorted() where !read.contains(path) && path.hasSuffix(".rules") { load(path) }
+        let loaded = now()
+        diagnosed?(result)
+
+        var indexes: [String: FileIndex] = [:]
+        for (path, loadResult, trees) in loads {
+            for tree in trees {
+                guard let abs = tree.source.absolutePath else { continue }
                 let index: FileIndex
-                if let cached = indexCache[abs], cached.source.bytes == f.bytes, cached.source.path == f.path {
+                if let cached = indexCache[abs], cached.source.bytes == tree.source.bytes, cached.source.path == tree.source.path {
                     index = cached
                 } else {
-                    index = FileIndex(rules: SourceFile(path: f.path, absolutePath: abs, bytes: f.bytes))
+                    index = FileIndex(tree: tree)
                 }
                 indexes[abs] = index
                 for (kind, csv) in index.catalogFiles where indexes[csv] == nil {
                     if let bytes = readFile(csv) {
-                        let display = String(f.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                        let display = String(tree.source.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
                             .joined(separator: "/") + "/" + csv.split(separator: "/").last!).trimmingLeadingSlash
                         indexes[csv] = FileIndex(catalog: SourceFile(path: display, absolutePath: csv, bytes: bytes), kind: kind)
                     }
                 }
             }
-            if let set = loaded.ruleSet {
+            if let set = loadResult.ruleSet {
                 result.ruleSets[path] = set
                 result.scenarios += set.runScenarios()
             }
         }
-        for path in snapshot.ruleSets { load(path) }
-        for path in snapshot.open.keys.sorted() where !read.contains(path) && path.hasSuffix(".rules") { load(path) }
         indexCache = indexes
         monitor.locked { checked = (result.generation, Array(result.ruleSets.values)) }
         result.indexes = indexes.keys.sorted().map { indexes[$0]! }
+        if trace { traceLine("load \(Int((loaded - started) * 1000)) ms, index+scenarios \(Int((now() - loaded) * 1000)) ms\n") }
         return result
     }
 }
@@ -164,3 +183,12 @@ func readFile(_ path: String) -> [UInt8]? {
     }
     return out
 }
+
+/// A line on stderr when `DEALRULES_LSP_TRACE` is set (timings; never stdout).
+func traceLine(_ s: String) {
+    let bytes = Array(s.utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Timings on stderr: `DEALRULES_LSP_TRACE=1 dealrules lsp`.
+let trace = getenv("DEALRULES_LSP_TRACE") != nil

@@ -8,7 +8,7 @@ struct Document: Sendable {
     var version: Int
     private(set) var bytes: [UInt8]
     private(set) var map: LineMap
-    private(set) var index: FileIndex
+    var index: FileIndex
 
     init(uri: String, text: String, version: Int, displayPath: (String) -> String) {
         self.uri = uri

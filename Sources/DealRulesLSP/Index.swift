@@ -91,8 +91,14 @@ package final class FileIndex: Sendable {
 
     /// Indexes a rule file.
     package convenience init(rules source: SourceFile) {
+        self.init(tree: Parser.parse(source))
+    }
+
+    /// Indexes a rule file already parsed.
+    package convenience init(tree: SyntaxTree) {
+        let source = tree.source
         var builder = IndexBuilder(source: source)
-        builder.index(Parser.parse(source))
+        builder.index(tree)
         self.init(source: source, isCatalog: false, definitions: builder.definitions, references: builder.references,
                   outline: builder.outline, rules: builder.rules, catalogFiles: builder.catalogFiles)
     }

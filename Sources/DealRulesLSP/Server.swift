@@ -10,6 +10,8 @@ import Glibc
 package final class LanguageServer {
     enum Event: Sendable {
         case incoming(Transport.Incoming)
+        /// A check's diagnostics, before its index and scenarios.
+        case diagnosed(CheckResult)
         case checked(CheckResult)
         case analysed(AnalysisResult)
     }
@@ -34,6 +36,8 @@ package final class LanguageServer {
     var workspace = WorkspaceIndex()
     var generation = 0
     private(set) var lastCheck: CheckResult?
+    /// The diagnostics of the newest check (published before its index is ready).
+    private var diagnosed: CheckResult?
     var lastCheckResult: CheckResult? { lastCheck }
     private var lastAnalysis: AnalysisResult?
     /// Published diagnostics by URI, to send only what changed (and clear what went away).
@@ -45,7 +49,8 @@ package final class LanguageServer {
     package init(input: Int32 = 0, output: Int32 = 1) {
         transport = Transport(input: input, output: output)
         let events = self.events
-        worker = CheckWorker(checkDone: { events.post(.checked($0)) }, analysisDone: { events.post(.analysed($0)) })
+        worker = CheckWorker(diagnosticsDone: { events.post(.diagnosed($0)) }, checkDone: { events.post(.checked($0)) },
+                             analysisDone: { events.post(.analysed($0)) })
     }
 
     /// Serves until `exit` (or the end of the input); the process's exit status per the
@@ -90,6 +95,10 @@ package final class LanguageServer {
                 return shuttingDown ? 0 : 1
             case .incoming(.end):
                 return shuttingDown ? 0 : 1
+            case .diagnosed(let result):
+                guard result.generation == generation else { continue }
+                diagnosed = result
+                publishDiagnostics()
             case .checked(let result):
                 guard result.generation == generation else { continue }
                 apply(result)
@@ -235,12 +244,15 @@ package final class LanguageServer {
 
     func didOpen(_ params: JSON) {
         guard let item = params["textDocument"], let uri = item["uri"]?.string, let text = item["text"]?.string else { return }
-        documents[uri] = Document(uri: uri, text: text, version: item["version"]?.int ?? 0, displayPath: displayPath)
-        if documents[uri]!.isRules { workspace.replace(documents[uri]!.index) }
+        let doc = Document(uri: uri, text: text, version: item["version"]?.int ?? 0, displayPath: displayPath)
+        documents[uri] = doc
+        if doc.isRules, workspace.files[key(doc)]?.source.bytes != doc.bytes { workspace.replace(doc.index) }
         scheduleCheck()
     }
 
     func didChange(_ params: JSON) {
+        let t0 = now()
+        defer { if trace { traceLine("didChange \(Int((now() - t0) * 1000)) ms\n") } }
         guard let uri = params["textDocument"]?["uri"]?.string, var doc = documents[uri] else { return }
         for change in params["contentChanges"]?.array ?? [] {
             guard let text = change["text"]?.string else { continue }
@@ -251,9 +263,9 @@ package final class LanguageServer {
             }
         }
         doc.version = params["textDocument"]?["version"]?.int ?? doc.version + 1
-        doc.reindex(displayPath: displayPath)
         documents[uri] = doc
-        if doc.isRules { workspace.replace(doc.index) }
+        // The check indexes the new text (it parses it anyway); until it is done, answers use
+        // the index of the text before.
         scheduleCheck()
     }
 
@@ -273,12 +285,23 @@ package final class LanguageServer {
     }
 
     func apply(_ result: CheckResult) {
+        let t0 = now()
+        defer { if trace { traceLine("apply \(Int((now() - t0) * 1000)) ms\n") } }
+        let published = diagnosed?.generation == result.generation
         lastCheck = result
-        var index = WorkspaceIndex(files: result.indexes)
-        for doc in documents.values where doc.isRules { index.replace(doc.index) }
-        workspace = index
+        diagnosed = result
+        workspace = WorkspaceIndex(files: result.indexes)
+        for (uri, doc) in documents {
+            if let index = workspace.files[key(doc)], index.source.bytes == doc.bytes {
+                documents[uri]!.index = index
+            } else if doc.isRules {
+                // Not read by any rule set (not on disk yet): indexed on its own.
+                documents[uri]!.reindex(displayPath: displayPath)
+                workspace.replace(documents[uri]!.index)
+            }
+        }
         for d in result.general { log(DiagnosticRenderer().render([d])) }
-        publishDiagnostics()
+        if !published { publishDiagnostics() }
     }
 
     /// How a file's path is shown: relative to the rule set (or workspace folder) holding it.
@@ -304,14 +327,15 @@ package final class LanguageServer {
     // MARK: Diagnostics
 
     func publishDiagnostics() {
-        guard let current = lastCheck else { return }
+        guard let current = diagnosed else { return }
         var byPath = current.diagnostics
         if let analysis = lastAnalysis, analysis.generation == current.generation {
             for (path, found) in analysis.diagnostics { byPath[path, default: []] += found }
         }
         var now: [String: JSON] = [:]
         for (path, diagnostics) in byPath {
-            let map = diagnostics.first.map { LineMap($0.location!.file.bytes) }
+            let open = documents.values.first { $0.path == path }
+            let map = diagnostics.first.map { d in open.flatMap { $0.bytes == d.location!.file.bytes ? $0.map : nil } ?? LineMap(d.location!.file.bytes) }
             now[uri(of: path)] = .array(diagnostics.sortedForEditor.map { lspDiagnostic($0, map!) })
         }
         for uri in Set(published.keys).subtracting(now.keys) { now[uri] = .array([]) }

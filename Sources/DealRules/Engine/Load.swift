@@ -23,19 +23,21 @@ extension RuleSet {
                           origin: .paths(paths, sources: sources, overrides: overrides, limits: limits))
     }
 
-    /// Loads as `load(paths:sources:overrides:)` does, and also gives the rule files that were
-    /// read (their bytes, or the override's), even when the rules do not load: what an editor
-    /// (`dealrules lsp`) indexes beside the diagnostics.
+    /// Loads as `load(paths:sources:overrides:)` does, and also gives the syntax tree of every
+    /// rule file that was read (its bytes, or the override's), even when the rules do not load:
+    /// what an editor (`dealrules lsp`) indexes beside the diagnostics.
     package static func loadForEditor(paths: [String], overrides: [String: String], limits: Limits = .default)
-        -> (result: LoadResult, files: [LoadedFile]) {
+        -> (result: LoadResult, trees: [SyntaxTree]) {
         var loader = Loader(limits: limits, evaluateConstant: Evaluator.constant)
+        loader.trees = []
         for (path, text) in overrides {
             let abs = FileSystem.absolute(path)
             loader.overrides[FileSystem.real(abs) ?? abs] = text
         }
         for p in paths { loader.load(path: p) }
-        let files = loader.files
-        return (LoadResult(loader.finish(), threads: nil, origin: .paths(paths, sources: [], overrides: overrides, limits: limits)), files)
+        let trees = loader.trees ?? []
+        loader.trees = nil
+        return (LoadResult(loader.finish(), threads: nil, origin: .paths(paths, sources: [], overrides: overrides, limits: limits)), trees)
     }
 
     /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes

@@ -24,6 +24,8 @@ struct Loader {
     private var roots: [String: String] = [:]
     /// Text to read instead of a file's contents, by real path: to check an edit before saving it.
     var overrides: [String: String] = [:]
+    /// Every file's syntax tree, when asked for (an editor indexes them without parsing again).
+    var trees: [SyntaxTree]?
     /// Threads that parse a large file and check the rules (`RuleSet.load`'s `threads:`); nil:
     /// one per processor for large inputs, else one.
     var threads: Int?
@@ -130,6 +132,7 @@ struct Loader {
 
     private mutating func add(_ tree: SyntaxTree, root: String, directory: String) {
         diagnostics += tree.diagnostics
+        trees?.append(tree)
         for decl in tree.declarations {
             guard case .include(let path, let range) = decl.kind else {
                 units.append(Checker.Unit(declaration: decl, source: tree.source))
