@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "DealRules", package: mainPackage),
                 .product(name: "DealRulesREPL", package: mainPackage),
+                .product(name: "DealRulesLSP", package: mainPackage),
             ],
             path: "Benchmarks/DealRulesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]

@@ -25,6 +25,8 @@ struct CheckResult: Sendable {
     var ruleSets: [String: RuleSet] = [:]
     /// The scenarios' results, by the scenario's file and name.
     var scenarios: [ScenarioResult] = []
+    /// False when the check stopped after its diagnostics, a newer one waiting.
+    var complete = false
 }
 
 struct AnalysisResult: Sendable {
@@ -89,7 +91,7 @@ final class CheckWorker: @unchecked Sendable {
             switch job {
             case .check(let snapshot):
                 let result = load(snapshot, diagnosed: diagnosticsDone)
-                checkDone(result)
+                if result.complete { checkDone(result) }
             case .analyse(let sets, let generation):
                 var found: [String: [Diagnostic]] = [:]
                 for set in sets {
@@ -110,10 +112,10 @@ final class CheckWorker: @unchecked Sendable {
     func load(_ snapshot: Snapshot, diagnosed: ((CheckResult) -> Void)? = nil) -> CheckResult {
         var result = CheckResult(generation: snapshot.generation)
         var read: Set<String> = []
-        var loads: [(path: String, result: LoadResult, trees: [SyntaxTree])] = []
+        var loads: [(path: String, result: EditorLoad)] = []
         let started = now()
         func load(_ path: String) {
-            let (loaded, trees) = RuleSet.loadForEditor(paths: [path], overrides: snapshot.open)
+            let loaded = RuleSet.loadForEditor(paths: [path], overrides: snapshot.open)
             for d in loaded.diagnostics {
                 if let file = d.location?.file.absolutePath {
                     result.diagnostics[file, default: []].append(d)
@@ -121,21 +123,25 @@ final class CheckWorker: @unchecked Sendable {
                     result.general.append(d)
                 }
             }
-            for tree in trees {
+            for tree in loaded.trees {
                 guard let abs = tree.source.absolutePath else { continue }
                 read.insert(abs)
                 if result.diagnostics[abs] == nil { result.diagnostics[abs] = [] }
             }
-            loads.append((path, loaded, trees))
+            loads.append((path, loaded))
         }
         for path in snapshot.ruleSets { load(path) }
         for path in snapshot.open.keys.sorted() where !read.contains(path) && path.hasSuffix(".rules") { load(path) }
         let loaded = now()
         diagnosed?(result)
 
+        // Typing on: when a newer check is waiting, this one's index and scenarios would be
+        // replaced at once; it stops, and the next check starts sooner.
+        func superseded() -> Bool { diagnosed != nil && monitor.locked { waitingCheck != nil } }
         var indexes: [String: FileIndex] = [:]
-        for (path, loadResult, trees) in loads {
-            for tree in trees {
+        for (path, loadResult) in loads {
+            if superseded() { return result }
+            for tree in loadResult.trees {
                 guard let abs = tree.source.absolutePath else { continue }
                 let index: FileIndex
                 if let cached = indexCache[abs], cached.source.bytes == tree.source.bytes, cached.source.path == tree.source.path {
@@ -152,7 +158,9 @@ final class CheckWorker: @unchecked Sendable {
                     }
                 }
             }
-            if let set = loadResult.ruleSet {
+            if superseded() { return result }
+            if let set = loadResult.ruleSet() {
+                if superseded() { return result }
                 result.ruleSets[path] = set
                 result.scenarios += set.runScenarios()
             }
@@ -160,6 +168,7 @@ final class CheckWorker: @unchecked Sendable {
         indexCache = indexes
         monitor.locked { checked = (result.generation, Array(result.ruleSets.values)) }
         result.indexes = indexes.keys.sorted().map { indexes[$0]! }
+        result.complete = true
         if trace { traceLine("load \(Int((loaded - started) * 1000)) ms, index+scenarios \(Int((now() - loaded) * 1000)) ms\n") }
         return result
     }

@@ -7,7 +7,7 @@ import Glibc
 /// analyses (`CheckWorker`), so that an edit is answered at once and its diagnostics follow
 /// when the check is done. Answers use the index of the last check, with each open file's own
 /// index brought up to date on every edit.
-package final class LanguageServer {
+public final class LanguageServer {
     enum Event: Sendable {
         case incoming(Transport.Incoming)
         /// A check's diagnostics, before its index and scenarios.
@@ -46,7 +46,8 @@ package final class LanguageServer {
     /// When typing paused: the analysis of the current generation is due at this time.
     private var analysisDue: Double?
 
-    package init(input: Int32 = 0, output: Int32 = 1) {
+    /// A server reading messages from `input` and writing its own to `output` (stdin and stdout).
+    public init(input: Int32 = 0, output: Int32 = 1) {
         transport = Transport(input: input, output: output)
         let events = self.events
         worker = CheckWorker(diagnosticsDone: { events.post(.diagnosed($0)) }, checkDone: { events.post(.checked($0)) },
@@ -55,7 +56,7 @@ package final class LanguageServer {
 
     /// Serves until `exit` (or the end of the input); the process's exit status per the
     /// specification: 0 after `shutdown`, 1 otherwise.
-    package func run() -> Int32 {
+    public func run() -> Int32 {
         let transport = self.transport
         let events = self.events
         let cancelled = self.cancelled

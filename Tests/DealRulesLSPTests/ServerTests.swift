@@ -71,3 +71,32 @@ import Testing
         #expect(s.finish() == 1)
     }
 }
+
+/// Which files are one rule set (docs/editors.md).
+@Suite struct RuleSetTests {
+    func diagnostics(_ s: Session, for file: String) throws -> [JSON] {
+        let uri = JSON.string(FileURI.uri(file))
+        let found = try s.notification { $0["method"] == "textDocument/publishDiagnostics" && $0["params"]?["uri"] == uri }
+        return found?["params"]?["diagnostics"]?.array ?? []
+    }
+
+    @Test func namedRuleSetsAndAFileOutsideThem() throws {
+        let s = Session()
+        _ = try s.initialize(root: path("samples"), options: .object([("ruleSets", ["northwind"])]))
+        // A broken Northwind file is checked with the rest of Northwind: only its own error.
+        let pricing = path("samples/northwind/pricing.rules")
+        let text = try String(contentsOfFile: pricing, encoding: .utf8).replacingOccurrences(of: "when discount > 20%", with: "when discont > 20%")
+        s.open(pricing, text: text)
+        let found = try diagnostics(s, for: pricing)
+        #expect(found.compactMap { $0["code"]?.string } == ["check.unknown-field"])
+        #expect(found.first?["range"]?["start"] == position(3, 32))
+        // A file of samples/bad is outside the rule set: checked alone, as `check FILE` would.
+        let bad = path("samples/bad/unknown-field.rules")
+        s.open(bad, text: try String(contentsOfFile: bad, encoding: .utf8))
+        let alone = try diagnostics(s, for: bad)
+        #expect(alone.contains { $0["code"] == "check.unknown-field" })
+        #expect(try s.answer(s.request("shutdown"))?["result"] == .null)
+        s.notify("exit")
+        #expect(s.finish() == 0)
+    }
+}

@@ -116,6 +116,32 @@ import DealRulesTestSupport
         #expect(pieces.declarations == whole.declarations)
     }
 
+    /// Broken files parsed in pieces say exactly what one parse says: generated files with a
+    /// line of damage (an open parenthesis or brace, a stray word, half a rule, a bad token)
+    /// put in a random place.
+    @Test(arguments: 0..<40)
+    func aDamagedFileParsedInPiecesIsTheWholeFileParsed(seed: Int) {
+        var g = RuleSetGenerator(seed: UInt64(seed) &* 131 &+ 7, messyLayout: seed % 2 == 0)
+        let text = g.ruleSet(rules: 40)
+        var lines = text.components(separatedBy: "\n")
+        let damage = ["  deny when (discount > 1%", "deal {", "rule", "  and", "xyz", "require", "rule r:\n  warn when",
+                      "  deny when discount > \"open", "  because \"{x", "warn when 1 +", "[", "}", ")", "catalog service {",
+                      "scenario \"s\" {", "  expect", "define d =", "  deny when 12%%"]
+        var rng = SeededRandom(seed: UInt64(seed))
+        for _ in 0..<(1 + seed % 3) {
+            lines.insert(damage[Int(rng.next() % UInt64(damage.count))], at: Int(rng.next() % UInt64(lines.count)))
+        }
+        let source = SourceFile(path: "damaged.rules", bytes: Array(lines.joined(separator: "\n").utf8))
+        let whole = Parser.parse(source)
+        for parts in [2, 3, 7] {
+            let pieces = Parser.parse(source, limits: .default, parts: parts)
+            #expect(pieces.declarations == whole.declarations, "seed \(seed), \(parts) parts")
+            #expect(pieces.comments == whole.comments, "seed \(seed), \(parts) parts")
+            #expect(pieces.diagnostics.map { "\($0.location!.range) \($0.message)" } == whole.diagnostics.map { "\($0.location!.range) \($0.message)" },
+                    "seed \(seed), \(parts) parts\n\(String(decoding: source.bytes, as: UTF8.self))")
+        }
+    }
+
     @Test func piecesStartOnlyWhereARuleStartsALine() throws {
         let text = "deal {\n  warning_level: number\n}\n# rule in a comment\nwarn when warning_level > 1\nrequire x when y\n"
         let bytes = Array(text.utf8)

@@ -14,6 +14,7 @@
 //                      per core with its own copy of the rules, as `dealrules eval --deals`
 //                      does (per line)
 // - repl fact N:       in the REPL, one fact changed (`discount = …`) and the new decision shown
+// - lsp …:             the language server, as an editor drives it (LSPBenchmarks.swift)
 // - avoid N:           `:avoid` on a ten-item deal (one service not in the catalog, a short term
 //                      with a deep discount): every approval it needs and every denial, in turn,
 //                      each answered with its checked changes (per answer)
@@ -103,6 +104,7 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000_000
     )
     let withMemory: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident]
+    lspBenchmarks()
 
     for n in sizes {
         Benchmark("load \(n)", configuration: .init(metrics: withMemory, maxDuration: .seconds(5), maxIterations: 50)) { benchmark in

@@ -23,11 +23,11 @@ extension RuleSet {
                           origin: .paths(paths, sources: sources, overrides: overrides, limits: limits))
     }
 
-    /// Loads as `load(paths:sources:overrides:)` does, and also gives the syntax tree of every
-    /// rule file that was read (its bytes, or the override's), even when the rules do not load:
-    /// what an editor (`dealrules lsp`) indexes beside the diagnostics.
-    package static func loadForEditor(paths: [String], overrides: [String: String], limits: Limits = .default)
-        -> (result: LoadResult, trees: [SyntaxTree]) {
+    /// Loads as `load(paths:sources:overrides:)` does, for an editor (`dealrules lsp`): the
+    /// diagnostics and the syntax tree of every rule file that was read (its bytes, or the
+    /// override's), even when the rules do not load; the rule set is compiled only when asked
+    /// for, so that the diagnostics can be shown first.
+    package static func loadForEditor(paths: [String], overrides: [String: String], limits: Limits = .default) -> EditorLoad {
         var loader = Loader(limits: limits, evaluateConstant: Evaluator.constant)
         loader.trees = []
         for (path, text) in overrides {
@@ -37,7 +37,9 @@ extension RuleSet {
         for p in paths { loader.load(path: p) }
         let trees = loader.trees ?? []
         loader.trees = nil
-        return (LoadResult(loader.finish(), threads: nil, origin: .paths(paths, sources: [], overrides: overrides, limits: limits)), trees)
+        let (checked, diagnostics) = loader.finish()
+        return EditorLoad(diagnostics: diagnostics, trees: trees, checked: checked,
+                          origin: .paths(paths, sources: [], overrides: overrides, limits: limits))
     }
 
     /// Loads and checks rule text. `name` is how messages and unnamed rules name it; includes
@@ -78,4 +80,17 @@ extension RuleSet {
               copy.approvals == approvals else { return nil }
         return copy
     }
+}
+
+/// What an editor's load found (`RuleSet.loadForEditor`).
+package struct EditorLoad: Sendable {
+    /// Every error and warning, sorted by file and position.
+    package let diagnostics: [Diagnostic]
+    /// Every rule file read, parsed.
+    package let trees: [SyntaxTree]
+    fileprivate let checked: CheckedRules?
+    fileprivate let origin: LoadOrigin
+
+    /// The rule set, compiled now; nil when the rules have errors.
+    package func ruleSet() -> RuleSet? { checked.map { RuleSet($0, threads: nil, origin: origin) } }
 }

@@ -44,8 +44,12 @@ package struct Parser {
     /// that start a rule (in one piece when `parts` is 1 or no such line is found). A piece
     /// starts where a declaration starts (grammar/dealrules.ebnf: a line that starts with a
     /// declaration keyword always starts a new declaration), so it parses as it does in the
-    /// whole file. If any piece has a diagnostic, the file is parsed again in one piece: a
-    /// broken file's messages are exactly those of one parse.
+    /// whole file, errors and their recovery included (recovery stops at such a line too). Only
+    /// a piece that ends inside something (a parenthesis, a brace or a rule left open, which the
+    /// whole file would close or complain about after the cut) parses differently: from that
+    /// piece on, the file is parsed again in one piece. So a broken file's messages are exactly
+    /// those of one parse (`ThreadedLoadTests`), and an error in the second half of a large file
+    /// (an editor's every keystroke) re-parses only what follows it.
     static func parse(_ source: SourceFile, limits: Limits, parts: Int) -> SyntaxTree {
         let bytes = source.bytes
         var cuts = [0]
@@ -56,16 +60,22 @@ package struct Parser {
         }
         cuts.append(bytes.count)
         guard cuts.count > 2 else { return parse(source, limits: limits) }
-        let pieces = inParallel(cuts.count - 1, parts: cuts.count - 1) { range in
-            range.map { i in
-                let lexer = Lexer.tokenize(source, limits: limits, range: cuts[i]..<cuts[i + 1])
-                var parser = Parser(source, tokens: lexer.tokens, limits: limits)
-                let declarations = parser.parseRuleFile()
-                return (declarations, lexer.comments, lexer.diagnostics.isEmpty && parser.diagnostics.isEmpty)
-            }
+        typealias Piece = (declarations: [Declaration], comments: [Comment], lexed: [Diagnostic], parsed: [Diagnostic], endedEarly: Bool)
+        func piece(_ range: Range<Int>) -> Piece {
+            let lexer = Lexer.tokenize(source, limits: limits, range: range)
+            var parser = Parser(source, tokens: lexer.tokens, limits: limits)
+            let declarations = parser.parseRuleFile()
+            return (declarations, lexer.comments, lexer.diagnostics, parser.diagnostics, parser.endedEarly)
+        }
+        var pieces = inParallel(cuts.count - 1, parts: cuts.count - 1) { range in
+            range.map { i in piece(cuts[i]..<cuts[i + 1]) }
         }.flatMap { $0 }
-        guard pieces.allSatisfy(\.2) else { return parse(source, limits: limits) }
-        return SyntaxTree(source: source, declarations: pieces.flatMap(\.0), comments: pieces.flatMap(\.1), diagnostics: [])
+        if let open = pieces.dropLast().firstIndex(where: \.endedEarly) {
+            pieces = Array(pieces[..<open]) + [piece(cuts[open]..<bytes.count)]
+        }
+        // In a whole parse, the lexer's messages come before the parser's.
+        return SyntaxTree(source: source, declarations: pieces.flatMap(\.declarations), comments: pieces.flatMap(\.comments),
+                          diagnostics: pieces.flatMap(\.lexed) + pieces.flatMap(\.parsed))
     }
 
     /// The first line at or after `offset` that starts with `rule`, `require`, `deny` or `warn`
