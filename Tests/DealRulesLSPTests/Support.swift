@@ -18,8 +18,15 @@ final class Session: @unchecked Sendable {
     private(set) var status: Int32?
     private var nextID = 1
 
+    /// Every session's pipes, kept open until the process ends: a server's reading thread may
+    /// still be about to read when its test is over, and a closed descriptor's number is soon
+    /// given to another test's pipe, whose messages it would then take.
+    nonisolated(unsafe) private static var pipes: [Pipe] = []
+    private static let pipesLock = NSLock()
+
     /// Starts the server; `before` is written to its input first, in one piece.
     init(before: [UInt8] = []) {
+        Self.pipesLock.withLock { Self.pipes += [toServer, fromServer] }
         if !before.isEmpty { toServer.fileHandleForWriting.write(Data(before)) }
         let input = toServer.fileHandleForReading.fileDescriptor, output = fromServer.fileHandleForWriting.fileDescriptor
         let thread = Thread { [self] in
