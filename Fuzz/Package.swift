@@ -23,6 +23,7 @@ let package = Package(
         fuzzer("FuzzDecide", ["DealRules", "DealRulesTestSupport"]),
         fuzzer("FuzzREPL", ["DealRules", "DealRulesTestSupport"]),
         fuzzer("FuzzDeal", ["DealRules", "DealRulesTestSupport"]),
+        fuzzer("FuzzLSP", ["DealRulesTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

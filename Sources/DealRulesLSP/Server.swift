@@ -86,35 +86,56 @@ public final class LanguageServer {
                 worker.analyse(generation: generation)
                 continue
             }
-            switch event {
-            case .incoming(.message(let bytes)):
-                if let status = handle(bytes) { return status }
-            case .incoming(.tooLarge(let n)):
-                send(error: nil, code: -32600, "a message of \(n) bytes is larger than the limit (\(Transport.maxMessageBytes))")
-            case .incoming(.broken(let why)):
-                log("the input cannot be read any further: \(why)")
-                return shuttingDown ? 0 : 1
-            case .incoming(.end):
-                return shuttingDown ? 0 : 1
-            case .diagnosed(let result):
-                guard result.generation == generation else { continue }
-                diagnosed = result
-                publishDiagnostics()
-            case .checked(let result):
-                guard result.generation == generation else { continue }
-                apply(result)
-            case .analysed(let result):
-                guard result.generation == generation else { continue }
-                lastAnalysis = result
-                publishDiagnostics()
-            }
+            if let status = process(event) { return status }
         }
+    }
+
+    /// Handles one event; a status when the server is to stop.
+    private func process(_ event: Event) -> Int32? {
+        switch event {
+        case .incoming(.message(let bytes)):
+            return handle(bytes)
+        case .incoming(.tooLarge(let n)):
+            send(error: nil, code: -32600, "a message of \(n) bytes is larger than the limit (\(Transport.maxMessageBytes))")
+        case .incoming(.broken(let why)):
+            log("the input cannot be read any further: \(why)")
+            return shuttingDown ? 0 : 1
+        case .incoming(.end):
+            return shuttingDown ? 0 : 1
+        case .diagnosed(let result):
+            guard result.generation == generation else { return nil }
+            diagnosed = result
+            publishDiagnostics()
+        case .checked(let result):
+            guard result.generation == generation else { return nil }
+            apply(result)
+        case .analysed(let result):
+            guard result.generation == generation else { return nil }
+            lastAnalysis = result
+            publishDiagnostics()
+        }
+        return nil
+    }
+
+    /// Waits for the check of what the server has now, and handles its results (for the fuzz
+    /// harness, which calls `handle` directly instead of `run`).
+    package func settle() {
+        let due = now() + 10
+        while lastCheck?.generation != generation || diagnosed?.generation != generation, let event = events.take(until: due) {
+            _ = process(event)
+        }
+        while let event = events.take(until: 0) { _ = process(event) }
+    }
+
+    /// Closes every open file but `uri` (for the fuzz harness: each input starts from the same state).
+    package func closeAll(except uri: String) {
+        documents = documents.filter { $0.key == uri }
     }
 
     // MARK: Messages
 
     /// Handles one message; a status when the server is to stop.
-    func handle(_ bytes: [UInt8]) -> Int32? {
+    package func handle(_ bytes: [UInt8]) -> Int32? {
         let message: JSON
         do {
             message = try JSON.parse(bytes)

@@ -1,4 +1,5 @@
 import DealRules
+import DealRulesLSP
 import DealRulesREPL
 
 /// What each fuzz target does with one input. The libFuzzer executables in `Fuzz/` call these,
@@ -106,6 +107,8 @@ public enum FuzzHarness {
             for _ in 0..<count { out.append(Array(g.ruleSet(rules: 8).utf8)) }
         case "FuzzDecide":
             for _ in 0..<count { out.append(Array((g.ruleSet(rules: 8) + "\n---\n" + g.deal()).utf8)) }
+        case "FuzzLSP":
+            out += languageServerSeeds
         case "FuzzREPL":
             let lines = ["region = EU", "discount = 25%", "add service \"SIEM\" with seats = 30", "remove service \"SIEM\"",
                          "unset discount", "today = 2026-12-01", "services = []", "discount is 25%", ":why", ":missing",
@@ -182,4 +185,94 @@ extension FuzzHarness {
         guard let rules = RuleSet.load(paths: [path]).ruleSet else { fatalError("the samples at \(path) do not load") }
         return rules
     }()
+}
+
+// MARK: The language server
+
+extension FuzzHarness {
+    /// One message to the language server (`dealrules lsp`), as an editor might send it, or
+    /// not: the JSON reader reads back what it writes (the same value, the same text), and the
+    /// server answers or ignores the message without crashing. The server is one for every input,
+    /// started on the samples with `pricing.rules` open, and put back in that state after each
+    /// (so an input that fails, fails again alone); `file:///fuzz/` in an input stands for the
+    /// samples' folder. `initialize`, `shutdown` and `exit` are not passed on: they would change
+    /// what every later input meets.
+    public static func languageServer(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var input = Array(bytes)
+        var changes = false
+        if let value = try? JSON.parse(input) {
+            guard let again = try? JSON.parse(value.text), again == value, again.text == value.text else {
+                violated("the JSON reader reads back differently what it wrote: \(value.text)")
+            }
+            if let method = value["method"]?.string, ["initialize", "shutdown", "exit"].contains(method) { return }
+            changes = value["method"]?.string.map { $0.hasPrefix("textDocument/did") || $0.hasPrefix("workspace/didChange") } ?? false
+            input = Array(value.text.replacing("file:///fuzz/", with: FileURI.uri(samplesPath) + "/").utf8)
+        }
+        _ = editor.handle(input)
+        editor.settle()
+        guard changes else { return }
+        // Back to the samples' `pricing.rules` as it is on disk, alone.
+        editor.closeAll(except: pricingURI)
+        _ = editor.handle(Array(object(("jsonrpc", "2.0"), ("method", "textDocument/didChange"), ("params", object(
+            ("textDocument", object(("uri", .string(pricingURI)), ("version", 1))),
+            ("contentChanges", [object(("text", .string(pricingText)))])))).text.utf8))
+        editor.settle()
+    }
+
+    static let pricingURI = FileURI.uri(samplesPath + "/pricing.rules")
+    static let pricingText = String(decoding: (try? readWhole(samplesPath + "/pricing.rules")) ?? [], as: UTF8.self)
+
+    /// Where the sample rule set is: `$DEALRULES_SAMPLES`, else `samples/northwind`.
+    static var samplesPath: String {
+        let path = getenv("DEALRULES_SAMPLES").map { String(cString: $0) } ?? "samples/northwind"
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+
+    nonisolated(unsafe) static let editor: LanguageServer = {
+        let server = LanguageServer(input: -1, output: open("/dev/null", O_WRONLY))
+        let root = JSON.string(FileURI.uri(samplesPath))
+        for message in [
+            object(("jsonrpc", "2.0"), ("id", 1), ("method", "initialize"), ("params", object(("capabilities", .object([])), ("rootUri", root)))),
+            object(("jsonrpc", "2.0"), ("method", "initialized"), ("params", .object([]))),
+            object(("jsonrpc", "2.0"), ("method", "textDocument/didOpen"), ("params", object(("textDocument", object(
+                ("uri", .string(pricingURI)), ("languageId", "dealrules"), ("version", 1), ("text", .string(pricingText))))))),
+        ] {
+            _ = server.handle(Array(message.text.utf8))
+        }
+        server.settle()
+        return server
+    }()
+
+    /// Messages an editor sends, about `file:///fuzz/pricing.rules` (the samples' file).
+    static var languageServerSeeds: [[UInt8]] {
+        let doc = #"{"uri":"file:///fuzz/pricing.rules"}"#
+        func request(_ method: String, _ params: String) -> String { #"{"jsonrpc":"2.0","id":7,"method":"\#(method)","params":\#(params)}"# }
+        func at(_ line: Int, _ character: Int) -> String { #"{"textDocument":\#(doc),"position":{"line":\#(line),"character":\#(character)}}"# }
+        var out: [String] = []
+        for (line, character) in [(3, 12), (3, 33), (7, 30), (0, 0), (12, 14), (999, 999), (-1, -5)] {
+            for method in ["textDocument/completion", "textDocument/hover", "textDocument/definition"] {
+                out.append(request(method, at(line, character)))
+            }
+        }
+        out += [
+            request("textDocument/references", #"{"textDocument":\#(doc),"position":{"line":3,"character":14},"context":{"includeDeclaration":true}}"#),
+            request("textDocument/documentSymbol", #"{"textDocument":\#(doc)}"#),
+            request("workspace/symbol", #"{"query":"disc"}"#),
+            request("textDocument/formatting", #"{"textDocument":\#(doc),"options":{"tabSize":2,"insertSpaces":true}}"#),
+            request("textDocument/codeLens", #"{"textDocument":\#(doc)}"#),
+            request("textDocument/codeAction", #"{"textDocument":\#(doc),"range":{"start":{"line":3,"character":10},"end":{"line":3,"character":25}},"context":{"diagnostics":[{"range":{"start":{"line":3,"character":10},"end":{"line":3,"character":25}},"message":"x","data":{"replacement":"finance_approval"}}]}}"#),
+            request("workspace/executeCommand", #"{"command":"dealrules.runScenario","arguments":["file:///fuzz/scenarios/pricing.rules","a deep discount needs Finance"]}"#),
+            #"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///fuzz/pricing.rules","version":2},"contentChanges":[{"range":{"start":{"line":3,"character":10},"end":{"line":3,"character":12}},"text":"fi\u00e9😀\n(["}]}}"#,
+            #"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///fuzz/pricing.rules","version":3},"contentChanges":[{"text":"rule a:\n  deny when service is \""}]}}"#,
+            #"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///fuzz/new.rules","languageId":"dealrules","version":1,"text":"include \"pricing.rules\"\nscenario \"s\" {\n  add service \""}}}"#,
+            #"{"jsonrpc":"2.0","method":"textDocument/didClose","params":{"textDocument":{"uri":"file:///fuzz/new.rules"}}}"#,
+            #"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":7}}"#,
+            #"{"jsonrpc":"2.0","id":"x","method":"unknown/method"}"#,
+            #"[1, 2.5e-3, "\ud83d\ude00", {"a": null, "b": [true, false]}]"#,
+            #"{"jsonrpc":"2.0","id":"x","method":"textDocument/hover","params":{"textDocument":{"uri":"file:///fuzz/missing.rules"},"position":{"line":0}}}"#,
+        ]
+        return out.map { Array($0.utf8) }
+    }
 }

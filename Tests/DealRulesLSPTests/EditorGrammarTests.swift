@@ -21,7 +21,7 @@ import Testing
     }()
 
     /// The top-level patterns, includes resolved, in order.
-    nonisolated(unsafe) static let patterns: [Pattern] = {
+    static let patterns: [Pattern] = {
         let repository = grammar["repository"] as! [String: [String: Any]]
         func flatten(_ p: [String: Any]) -> [Pattern] {
             if let include = p["include"] as? String { return flatten(repository[String(include.dropFirst())]!) }

@@ -8,12 +8,12 @@ import DealRulesTestSupport
 @Suite struct FuzzRegressionTests {
     static let root = packageRoot.appendingPathComponent("Tests/DealRulesTests/Fixtures/fuzz")
 
-    static let cases: [String] = ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal"].flatMap { target in
+    static let cases: [String] = ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal", "FuzzLSP"].flatMap { target in
         ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(target).path)) ?? []).sorted().map { "\(target)/\($0)" }
     }
 
     @Test func everyTargetHasCases() {
-        for target in ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal"] {
+        for target in ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal", "FuzzLSP"] {
             #expect(Self.cases.contains { $0.hasPrefix(target + "/") }, "\(target)")
         }
     }
@@ -27,6 +27,7 @@ import DealRulesTestSupport
             case "FuzzLoad": FuzzHarness.load(input)
             case "FuzzDecide": FuzzHarness.decide(input)
             case "FuzzREPL": FuzzHarness.repl(input, rules: rules)
+            case "FuzzLSP": FuzzHarness.languageServer(input)
             default: FuzzHarness.deal(input, rules: rules)
             }
         }
