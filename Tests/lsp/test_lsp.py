@@ -243,6 +243,22 @@ async def test_definition_and_references(client: LanguageClient):
     found = await client.text_document_definition_async(types.DefinitionParams(
         text_document=types.TextDocumentIdentifier(uri=uri(client, "scenarios/security.rules")), position=position_of(scenarios, needle, 2)))
     assert found and found[0].uri == uri(client, "catalog.csv") and found[0].range.start.line == 3
+    # Hovering it shows its row.
+    value = await hover(client, "scenarios/security.rules", scenarios, needle, 2)
+    assert '"SIEM"' in value and "lead_time: 30 days" in value and "catalog.csv:4" in value
+    # An include goes to the file it names.
+    delivery = open_file(client, "delivery.rules")
+    found = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(client, "delivery.rules")),
+        position=position_of(delivery, '"shared/defines.rules"', 3)))
+    assert found and found[0].uri == uri(client, "shared/defines.rules")
+    # An item kind: from a quantifier to its declaration.
+    security = open_file(client, "security.rules")
+    found = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(client, "security.rules")),
+        position=position_of(security, "any service", 5)))
+    declarations = (client.workspace_path / "declarations.rules").read_text()
+    assert found and found[0].uri == uri(client, "declarations.rules") and found[0].range.start == position_of(declarations, "service {")
 
 
 @pytest.mark.asyncio
