@@ -1,3 +1,4 @@
+import DealRules
 /// The protocol counts positions in lines and UTF-16 code units (its default encoding); the
 /// library counts UTF-8 bytes. A `LineMap` converts between the two for one text.
 package struct LineMap: Sendable {

@@ -1,3 +1,4 @@
+import DealRules
 import Glibc
 
 /// Starts a detached thread running `body`.

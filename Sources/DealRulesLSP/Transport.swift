@@ -1,3 +1,4 @@
+import DealRules
 import Glibc
 
 /// The protocol's framing over a pair of file descriptors: each message is a header

@@ -123,23 +123,23 @@ struct RequestObject {
 }
 
 /// A cursor over JSON text that checks what it skips.
+/// The shared JSON scanner, failing as the service says it: with the line and column.
 private struct Scanner {
-    let bytes: [UInt8]
-    let maxDepth: Int
-    var position = 0
+    var scan: JSONScanner
 
-    var atEnd: Bool { position >= bytes.count }
-    var peek: UInt8? { atEnd ? nil : bytes[position] }
+    init(bytes: [UInt8], maxDepth: Int) { scan = JSONScanner(bytes, maxDepth: maxDepth) }
 
-    mutating func skipBOM() {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+    var atEnd: Bool { scan.atEnd }
+    var peek: UInt8? { scan.peek }
+    var position: Int {
+        get { scan.position }
+        set { scan.position = newValue }
     }
 
-    mutating func skipSpace() {
-        while let b = peek, b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { position += 1 }
-    }
+    mutating func skipBOM() { scan.skipBOM() }
+    mutating func skipSpace() { scan.skipSpace() }
 
-    func place(_ offset: Int) -> (line: Int, column: Int) { Self.place(of: offset, in: bytes) }
+    func place(_ offset: Int) -> (line: Int, column: Int) { Self.place(of: offset, in: scan.bytes) }
 
     /// Line and column (from 1, the column in characters) of a byte offset.
     static func place(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
@@ -156,131 +156,20 @@ private struct Scanner {
     }
 
     func failure(_ message: String, help: String? = nil) -> ServiceError {
-        ServiceError(Diagnostic(.invalidJSON, atEnd && message.hasPrefix("expected") ? message + ", but the body ends" : message,
-                                help: help ?? "the body must be JSON (RFC 8259)"), at: place(position))
+        failure(JSONScanner.Failure(message: message, help: help, offset: position))
     }
 
-    /// A string starting at the quote under the cursor, decoded.
+    func failure(_ f: JSONScanner.Failure) -> ServiceError {
+        let ended = f.offset >= scan.bytes.count && f.message.hasPrefix("expected")
+        return ServiceError(Diagnostic(.invalidJSON, ended ? f.message + ", but the body ends" : f.message,
+                                       help: f.help ?? "the body must be JSON (RFC 8259)"), at: place(f.offset))
+    }
+
     mutating func string() throws(ServiceError) -> String {
-        position += 1
-        var out: [UInt8] = []
-        while true {
-            guard let b = peek else { throw failure("a string is not closed") }
-            position += 1
-            switch b {
-            case UInt8(ascii: "\""):
-                guard let s = String(validating: out, as: UTF8.self) else { throw failure("the text is not valid UTF-8") }
-                return s
-            case UInt8(ascii: "\\"):
-                guard let e = peek else { throw failure("a string is not closed") }
-                position += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), bytes[position...].starts(with: "\\u".utf8) {
-                        position += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw failure("a \\u escape is half of a character") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let u = Unicode.Scalar(scalar) else { throw failure("a \\u escape is half of a character") }
-                    out.append(contentsOf: Array(String(Character(u)).utf8))
-                default:
-                    position -= 1
-                    throw failure("`\\\(Character(Unicode.Scalar(e)))` is not an escape JSON knows")
-                }
-            case 0x00..<0x20:
-                position -= 1
-                throw failure("a control character inside a string must be escaped")
-            default:
-                out.append(b)
-            }
-        }
+        do { return try scan.string() } catch { throw failure(error) }
     }
 
-    private mutating func hex4() throws(ServiceError) -> UInt32 {
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            guard let b = peek, let d = Self.hexDigit(b) else { throw failure("a \\u escape needs four hex digits") }
-            v = v << 4 | d
-            position += 1
-        }
-        return v
-    }
-
-    private static func hexDigit(_ b: UInt8) -> UInt32? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(b - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(b - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(b - UInt8(ascii: "A") + 10)
-        default: nil
-        }
-    }
-
-    /// Skips one value, checking it is well formed.
     mutating func skipValue(depth: Int) throws(ServiceError) {
-        guard depth <= maxDepth else { throw failure("the JSON nests deeper than \(maxDepth) levels") }
-        guard let b = peek else { throw failure("expected a value") }
-        switch b {
-        case UInt8(ascii: "\""):
-            _ = try string()
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            position += 1
-            skipSpace()
-            if peek == close { position += 1; return }
-            while true {
-                skipSpace()
-                if close == UInt8(ascii: "}") {
-                    guard peek == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
-                    _ = try string()
-                    skipSpace()
-                    guard peek == UInt8(ascii: ":") else { throw failure("expected `:` after the member name") }
-                    position += 1
-                    skipSpace()
-                }
-                try skipValue(depth: depth + 1)
-                skipSpace()
-                if peek == UInt8(ascii: ",") { position += 1; continue }
-                if peek == close { position += 1; return }
-                throw failure("expected `,` or `\(Character(Unicode.Scalar(close)))`")
-            }
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            for word in ["true", "false", "null"] where bytes[position...].starts(with: word.utf8) {
-                position += word.utf8.count
-                return
-            }
-            throw failure("expected a value", help: "JSON writes text in double quotes, and true, false or null without")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try number()
-        default:
-            throw failure("expected a value", help: "JSON writes text in double quotes, and true, false or null without")
-        }
-    }
-
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    private mutating func number() throws(ServiceError) {
-        func digits(_ s: inout Scanner) -> Int {
-            var n = 0
-            while let b = s.peek, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") { s.position += 1; n += 1 }
-            return n
-        }
-        if peek == UInt8(ascii: "-") { position += 1 }
-        if peek == UInt8(ascii: "0") { position += 1 } else if digits(&self) == 0 { throw failure("a number needs a digit") }
-        if peek == UInt8(ascii: ".") {
-            position += 1
-            guard digits(&self) > 0 else { throw failure("a number needs a digit after `.`") }
-        }
-        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
-            position += 1
-            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { position += 1 }
-            guard digits(&self) > 0 else { throw failure("a number needs a digit in its exponent") }
-        }
+        do { try scan.skipValue(depth: depth) } catch { throw failure(error) }
     }
 }

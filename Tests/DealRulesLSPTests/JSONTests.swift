@@ -1,3 +1,4 @@
+import DealRules
 import DealRulesLSP
 import Testing
 
@@ -16,18 +17,18 @@ import Testing
         "{\"a\":1,\"a\":2}", "tru", "nul", "[1 2]", "\"a\u{01}\"", "1 2", "{a:1}",
     ])
     func refuses(_ text: String) {
-        #expect(throws: JSONError.self) { try JSON.parse(text) }
+        #expect(throws: JSONScanner.Failure.self) { try JSON.parse(text) }
     }
 
     @Test func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
-        #expect(throws: JSONError.self) { try JSON.parse(deep) }
+        #expect(throws: JSONScanner.Failure.self) { try JSON.parse(deep) }
         let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(throws: Never.self) { try JSON.parse(fine) }
     }
 
     @Test func refusesInvalidUTF8() {
-        #expect(throws: JSONError.self) { try JSON.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: JSONScanner.Failure.self) { try JSON.parse([0x22, 0xFF, 0x22]) }
     }
 
     @Test func escapesControlCharacters() {
