@@ -29,6 +29,15 @@ let package = Package(
             path: "Benchmarks/DealRulesBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        // scripts/soak: memory across 1,000 loads and 1,000 `:reload`s.
+        .executableTarget(
+            name: "soak",
+            dependencies: [
+                .product(name: "DealRules", package: mainPackage),
+                .product(name: "DealRulesREPL", package: mainPackage),
+            ],
+            path: "Soak"
+        ),
         .executableTarget(
             name: "hummingbird-floor",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
