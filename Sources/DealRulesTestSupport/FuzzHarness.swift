@@ -80,8 +80,14 @@ public enum FuzzHarness {
         }
     }
 
-    /// A deal's JSON against the sample rules: read, decide, the stream's error line.
+    /// A deal's JSON against the sample rules: read, decide, the stream's error line. Checks that
+    /// the deal reader agrees with `JSONSerialization` on which texts are JSON and what they say
+    /// (`JSONAgreement`: numbers as decimal text, the documented differences left out).
     public static func deal(_ bytes: UnsafeBufferPointer<UInt8>, rules: RuleSet) {
+        // The deal reader's JSON is Foundation's, apart from the documented differences.
+        if let why = JSONAgreement.disagreement(Array(bytes)) {
+            violated("the deal reader and JSONSerialization disagree: \(why): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
         do {
             let deal = try rules.deal(json: bytes)
             _ = rules.decide(deal, today: Day(number: 20_000)).json(index: 0)

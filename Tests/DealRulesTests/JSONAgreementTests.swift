@@ -1,15 +1,14 @@
 import Foundation
 import Testing
+import DealRulesTestSupport
 @testable import DealRules
 
 /// Our JSON reader against Foundation's `JSONSerialization`, on valid documents and on the same
 /// documents damaged at random: both accept the same texts, read them to the same values, and
 /// the deal reader calls a text invalid JSON exactly when Foundation does.
 ///
-/// Known, intended differences are left out (`foundationQuirk`): Foundation rejects numbers too
-/// large for a `Double` (JSON allows any size, and we keep a number's decimal text), and accepts
-/// a NUL byte and a comma before `]` or `}` (JSON allows neither). Nesting deeper than
-/// `Limits.maxJSONDepth` is not generated. Numbers are compared as decimals (`sameNumber`).
+/// Known, intended differences are left out (`JSONAgreement.foundationQuirk`, which the
+/// `FuzzDeal` target uses too). Nesting deeper than `Limits.maxJSONDepth` is not generated.
 @Suite struct JSONAgreementTests {
     /// A small deterministic generator (SplitMix64), so a failure names its seed.
     struct Random {
@@ -74,60 +73,15 @@ import Testing
         return out + "\""
     }
 
-    /// Foundation's reading, or nil when it rejects the text.
-    static func foundation(_ bytes: [UInt8]) -> Any? {
-        try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-    }
+    static func foundation(_ bytes: [UInt8]) -> Any? { JSONAgreement.foundation(bytes) }
 
     static func ours(_ bytes: [UInt8]) -> DealValue? {
         try? DealValue.parse(json: bytes)
     }
 
-    /// Decimal text against Foundation's number: equal as decimals (exactly when both are
-    /// integers Foundation could hold, else to Double precision).
-    static func sameNumber(_ text: String, _ n: NSNumber) -> Bool {
-        if let exact = Int64(text), !isFloat(n) { return exact == n.int64Value }
-        guard let d = Double(text) else { return false }
-        let f = n.doubleValue
-        return d == f || abs(d - f) <= abs(d) * 1e-12
-    }
+    static func same(_ a: DealValue, _ b: Any) -> Bool { JSONAgreement.same(a, b) }
 
-    /// How Foundation tagged a number it read: `c` for a boolean, `d` or `f` for binary floating point.
-    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
-    static func isFloat(_ n: NSNumber) -> Bool { ["d", "f"].contains(String(cString: n.objCType)) }
-
-    static func same(_ a: DealValue, _ b: Any) -> Bool {
-        switch a {
-        case .null: return b is NSNull
-        case .bool(let x):
-            guard let n = b as? NSNumber, isBool(n) else { return false }
-            return n.boolValue == x
-        case .number(let t):
-            guard let n = b as? NSNumber, !isBool(n) else { return false }
-            return sameNumber(t, n)
-        case .text(let s): return (b as? String) == s
-        case .list(let xs):
-            guard let ys = b as? [Any], ys.count == xs.count else { return false }
-            return zip(xs, ys).allSatisfy { same($0, $1) }
-        case .object(let o):
-            guard let p = b as? [String: Any], p.count == o.count else { return false }
-            return o.allSatisfy { k, v in p[k].map { same(v, $0) } ?? false }
-        }
-    }
-
-    /// Where Foundation departs from JSON (RFC 8259), the texts on which it may disagree with us.
-    static func foundationQuirk(_ bytes: [UInt8]) -> Bool {
-        if bytes.contains(0) { return true }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.range(of: #",\s*[\]}]"#, options: .regularExpression) != nil { return true }
-        // A number literal a Double cannot hold.
-        var i = text.startIndex
-        while let r = text[i...].range(of: #"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"#, options: .regularExpression) {
-            if let d = Double(text[r]), d.isInfinite { return true }
-            i = r.upperBound
-        }
-        return false
-    }
+    static func foundationQuirk(_ bytes: [UInt8]) -> Bool { JSONAgreement.foundationQuirk(bytes) }
 
     /// Damages a text: a byte replaced, removed or inserted, a run cut out or doubled.
     static func damage(_ bytes: [UInt8], _ r: inout Random) -> [UInt8] {
