@@ -152,8 +152,9 @@ final class CheckWorker: @unchecked Sendable {
                 indexes[abs] = index
                 for (kind, csv) in index.catalogFiles where indexes[csv] == nil {
                     if let bytes = readFile(csv) {
-                        let display = String(tree.source.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-                            .joined(separator: "/") + "/" + csv.split(separator: "/").last!).trimmingLeadingSlash
+                        // Shown as the loader shows it: relative to the rule set's folder.
+                        let root = abs.hasSuffix(tree.source.path) ? String(abs.dropLast(tree.source.path.count)) : abs
+                        let display = csv.hasPrefix(root) ? String(csv.dropFirst(root.count)) : String(csv.split(separator: "/").last!)
                         indexes[csv] = FileIndex(catalog: SourceFile(path: display, absolutePath: csv, bytes: bytes), kind: kind)
                     }
                 }
@@ -172,10 +173,6 @@ final class CheckWorker: @unchecked Sendable {
         if trace { traceLine("load \(Int((loaded - started) * 1000)) ms, index+scenarios \(Int((now() - loaded) * 1000)) ms\n") }
         return result
     }
-}
-
-extension String {
-    var trimmingLeadingSlash: String { hasPrefix("/") ? String(dropFirst()) : self }
 }
 
 /// A whole file's bytes, or nil.

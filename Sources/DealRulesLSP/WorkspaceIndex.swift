@@ -45,7 +45,7 @@ package struct WorkspaceIndex: Sendable {
                 case .field:
                     if case .type(let t, _) = d.detail { fields[s.name] = t }
                 case .itemKind:
-                    itemFields[s.name, default: ["name": "text"]] = itemFields[s.name] ?? ["name": "text"]
+                    if itemFields[s.name] == nil { itemFields[s.name] = ["name": "text"] }
                 case .itemField:
                     if case .type(let t, _) = d.detail { itemFields[s.container, default: ["name": "text"]][s.name] = t }
                 case .choice:
