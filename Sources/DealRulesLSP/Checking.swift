@@ -190,7 +190,7 @@ func readFile(_ path: String) -> [UInt8]? {
     return out
 }
 
-/// A line on stderr when `DEALRULES_LSP_TRACE` is set (timings; never stdout).
+/// A line on stderr (timings when `DEALRULES_LSP_TRACE` is set, errors a person must see; never stdout).
 func traceLine(_ s: String) {
     let bytes = Array(s.utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }

@@ -98,7 +98,10 @@ public final class LanguageServer {
         case .incoming(.tooLarge(let n)):
             send(error: nil, code: -32600, "a message of \(n) bytes is larger than the limit (\(Transport.maxMessageBytes))")
         case .incoming(.broken(let why)):
-            log("the input cannot be read any further: \(why)")
+            // Said to the client, and on stderr for a person who started it by hand.
+            let message = "the input cannot be read any further: \(why)"
+            log(message)
+            traceLine("dealrules lsp: error: \(message)\n  = help: `dealrules lsp` is started by an editor and reads Language Server Protocol messages (docs/editors.md)\n")
             return shuttingDown ? 0 : 1
         case .incoming(.end):
             return shuttingDown ? 0 : 1

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DealRulesCommandLine
 import DealRulesLSP
 import Glibc
 
@@ -17,6 +18,10 @@ struct Lsp: ParsableCommand {
     )
 
     func run() throws {
+        if isatty(0) != 0 {
+            Output.standardError("dealrules lsp: waiting for Language Server Protocol messages on stdin; an editor starts this"
+                + " (docs/editors.md). Ctrl-D ends it.\n")
+        }
         let status = LanguageServer().run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -106,3 +106,26 @@ import Testing
         #expect(try dealrules(["fmt", "nope.rules"]).status == 1)
     }
 }
+
+/// `dealrules lsp` fed something that is not the protocol: it stops with status 1, says why on
+/// stderr, and writes only protocol messages on stdout.
+@Suite struct LspCommandTests {
+    @Test func inputThatIsNotTheProtocol() throws {
+        let r = try dealrules(["lsp"], stdin: "hello\n")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("the input cannot be read any further: a header line without `:`: hello"))
+        #expect(r.stderr.contains("started by an editor"))
+        #expect(r.stdout.hasPrefix("Content-Length: "))
+        #expect(r.stdout.contains(#""method":"window/logMessage""#))
+    }
+
+    @Test func shutdownAndExitEndWithStatusZero() throws {
+        func frame(_ s: String) -> String { "Content-Length: \(s.utf8.count)\r\n\r\n\(s)" }
+        let input = frame(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#)
+            + frame(#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#) + frame(#"{"jsonrpc":"2.0","method":"exit"}"#)
+        let r = try dealrules(["lsp"], stdin: input)
+        #expect(r.status == 0)
+        #expect(r.stderr.isEmpty)
+        #expect(r.stdout.contains(#""id":2,"result":null"#))
+    }
+}
