@@ -129,3 +129,37 @@ import Testing
         #expect(r.stdout.contains(#""id":2,"result":null"#))
     }
 }
+
+/// A scenario's own `today` wins over `--today` (docs/language.md, scenarios).
+@Suite struct ScenarioTodayTests {
+    @Test func aScenariosTodayWinsOverTheOption() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = """
+            deal {
+              start: date
+            }
+
+            rule backdated:
+              deny when start < today
+
+            scenario "dated" {
+              today = 2026-01-01
+              start = 2026-06-01
+              expect approved
+            }
+
+            scenario "undated" {
+              start = 2026-06-01
+              expect blocked
+            }
+
+            """
+        let file = dir.appendingPathComponent("today.rules")
+        try rules.write(to: file, atomically: true, encoding: .utf8)
+        // With --today after the start, only the scenario that sets its own date is approved.
+        let r = try dealrules(["test", file.path, "--today", "2027-01-01"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("2 passed, 0 failed"), "\(r.stdout)")
+    }
+}
