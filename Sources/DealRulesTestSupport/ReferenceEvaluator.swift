@@ -2,12 +2,17 @@ import DealRules
 import Foundation
 
 /// A second evaluator, deliberately simple and written straight from docs/language.md, to keep the
-/// real one honest: it walks the syntax tree (not the checked tree), types values as it meets
-/// them, reads deals as plain JSON, does decimals with Foundation's `Decimal` and dates with
-/// Foundation's `Calendar`. It shares no runtime code with `RuleSet.decide`; the two must agree
-/// on every generated rule set and deal.
+/// real one honest. It shares only the parser with the library: it walks the syntax tree (not
+/// the checked tree), types values as it meets them, reads deals with a JSON reader of its own
+/// (numbers stay decimal text until a field reads them), reads literals from their source text,
+/// reads catalog spreadsheets itself, does decimals with Foundation's `Decimal`, dates with
+/// Foundation's `Calendar`, and durations and deal errors with code of its own
+/// (ReferenceValues.swift). The two must agree on the whole decision for every generated rule
+/// set and deal: its kind, `required`, each outcome with its message, each undetermined entry
+/// with its missing facts or errors, and a deal that cannot be read (its code and message).
 ///
-/// It takes one rule file that loads cleanly (it checks nothing itself) with inline catalogs.
+/// It takes one rule file that loads cleanly (it checks nothing itself), with catalogs inline
+/// or in spreadsheets given as `files` (by the path the rule file writes).
 public struct ReferenceEvaluator {
     // MARK: Values
 
@@ -25,7 +30,8 @@ public struct ReferenceEvaluator {
         /// A choice value, with the choice it belongs to when known.
         case choice(String, of: String?)
         case list([V])
-        case item(Int)
+        /// An item: its kind and its place in the deal's list of that kind.
+        case item(String, Int)
 
         public var description: String {
             switch self {
@@ -41,7 +47,7 @@ public struct ReferenceEvaluator {
             case .text(let s): "\"\(s)\""
             case .choice(let v, _): v
             case .list(let xs): "\(xs)"
-            case .item(let i): "item\(i)"
+            case .item(let k, let i): "\(k)\(i)"
             }
         }
 
@@ -53,11 +59,11 @@ public struct ReferenceEvaluator {
         }
     }
 
-    /// A value, and when it is unknown, the facts that would decide it (`!error` when an
-    /// evaluation error is among the causes).
+    /// A value, and when it is unknown, the facts that would decide it (`!error:WHY` for each
+    /// evaluation error among the causes).
     typealias R = (value: V, missing: Set<String>)
 
-    static let failed: Set<String> = ["!error"]
+    static func fail(_ why: String) -> R { (.error(why), ["!error:" + why]) }
 
     // MARK: The rule file
 
@@ -66,66 +72,185 @@ public struct ReferenceEvaluator {
         let isList: Bool
     }
 
+    struct ItemKind {
+        var fields: [String: FieldType] = ["name": FieldType(name: "text", isList: false)]
+        var defaults: [String: Expr] = [:]
+        /// Entry name → field → value.
+        var catalog: [String: [String: V]] = [:]
+        var listField: String?
+    }
+
     let source: SourceFile
     let tree: SyntaxTree
     var choices: [String: [String]] = [:]
     var dealFields: [String: FieldType] = [:]
-    var itemKind: String?
-    var itemFields: [String: FieldType] = [:]
-    var itemDefaults: [String: Expr] = [:]
+    var dealFieldOrder: [String] = []
     var dealDefaults: [String: Expr] = [:]
-    var catalog: [String: [String: Expr]] = [:]
-    var listField: String?
+    var kinds: [String: ItemKind] = [:]
     var defines: [String: Expr] = [:]
     var approvals: [String: String] = [:]
     var rules: [RuleDecl] = []
-    let calendar: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
+    var calendar: Calendar { RefText.calendar }
 
-    public init(source text: String, name: String) {
+    public init(source text: String, name: String, files: [String: String] = [:]) {
         source = SourceFile(path: name, text: text)
         tree = Parser.parse(source)
+        var spreadsheets: [(kind: String, path: String)] = []
+        var inline: [(kind: String, entries: [CatalogEntry])] = []
         for d in tree.declarations {
             switch d.kind {
             case .choice(let name, let values): choices[name.text] = values.map(\.text)
             case .deal(let fields):
                 for f in fields {
                     dealFields[f.name.text] = FieldType(name: f.type.name.text, isList: f.type.isList)
+                    dealFieldOrder.append(f.name.text)
                     if let v = f.defaultValue { dealDefaults[f.name.text] = v }
                 }
             case .item(let name, let fields):
-                itemKind = name.text
+                var kind = kinds[name.text] ?? ItemKind()
                 for f in fields {
-                    itemFields[f.name.text] = FieldType(name: f.type.name.text, isList: f.type.isList)
-                    if let v = f.defaultValue { itemDefaults[f.name.text] = v }
+                    kind.fields[f.name.text] = FieldType(name: f.type.name.text, isList: f.type.isList)
+                    if let v = f.defaultValue { kind.defaults[f.name.text] = v }
                 }
-            case .catalog(_, let entries):
-                for e in entries { catalog[e.name] = Dictionary(e.values.map { ($0.0.text, $0.1) }, uniquingKeysWith: { a, _ in a }) }
+                kinds[name.text] = kind
+            case .catalog(let kind, let entries): inline.append((kind.text, entries))
+            case .catalogFile(let kind, let path, _): spreadsheets.append((kind.text, path))
             case .approval(let name, let team, _): approvals[name.text] = team
             case .define(let name, let value): defines[name.text] = value
             case .rule(let r): rules.append(r)
-            case .catalogFile, .include, .scenario: break
+            case .include, .scenario: break
             }
         }
-        itemFields["name"] = FieldType(name: "text", isList: false)
-        listField = dealFields.first { $0.value.isList && $0.value.name == itemKind }?.key
+        for (field, type) in dealFields where type.isList && kinds[type.name] != nil { kinds[type.name]!.listField = field }
+        let empty = Env(fields: [:], items: [:], given: [], today: Date())
+        for (kind, entries) in inline {
+            for e in entries {
+                var row: [String: V] = [:]
+                for (field, value) in e.values where row[field.text] == nil {
+                    row[field.text] = typed(eval(value, empty).value, kinds[kind]?.fields[field.text])
+                }
+                kinds[kind]?.catalog[e.name] = row
+            }
+        }
+        for (kind, path) in spreadsheets {
+            let rows = spreadsheet(files[path] ?? "", kind)
+            kinds[kind]?.catalog = rows
+        }
+    }
+
+    /// A constant given a declared type: a bare choice value learns its choice.
+    func typed(_ v: V, _ type: FieldType?) -> V {
+        guard let type, choices[type.name] != nil else { return v }
+        switch v {
+        case .choice(let s, _): return .choice(s, of: type.name)
+        case .list(let xs): return .list(xs.map { typed($0, FieldType(name: type.name, isList: false)) })
+        default: return v
+        }
+    }
+
+    // MARK: Catalog spreadsheets
+
+    /// The rows of a catalog CSV (docs/language.md, "Catalog spreadsheets"), for a spreadsheet
+    /// that loads cleanly: quoted cells, `;` when the header has it and no `,`, each cell the
+    /// literal of its field's type, an empty cell no value.
+    func spreadsheet(_ text: String, _ kind: String) -> [String: [String: V]] {
+        var rows: [[String]] = []
+        var row: [String] = [], cell = "", quoted = false, inQuotes = false
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let header = body.prefix { $0 != "\n" && $0 != "\r\n" }
+        let separator: Character = header.contains(";") && !header.contains(",") ? ";" : ","
+        var chars = Array(body)[...]
+        func endRow() {
+            row.append(cell)
+            if !(row.count == 1 && row[0].isEmpty && !quoted) { rows.append(row) }
+            row = []; cell = ""; quoted = false
+        }
+        while let c = chars.popFirst() {
+            if inQuotes {
+                if c == "\"" {
+                    if chars.first == "\"" { chars.removeFirst(); cell.append("\"") } else { inQuotes = false }
+                } else {
+                    cell.append(c)
+                }
+            } else if c == "\"" {
+                inQuotes = true
+                quoted = true
+            } else if c == separator {
+                row.append(cell); cell = ""
+            } else if c == "\n" || c == "\r\n" {
+                endRow()
+            } else {
+                cell.append(c)
+            }
+        }
+        if !cell.isEmpty || !row.isEmpty || quoted { endRow() }
+        guard let names = rows.first?.map({ $0.lowercased() == "name" ? "name" : $0 }) else { return [:] }
+        var out: [String: [String: V]] = [:]
+        for r in rows.dropFirst() {
+            var entry: [String: V] = [:]
+            for (column, value) in zip(names, r).dropFirst() where !value.isEmpty {
+                guard let type = kinds[kind]?.fields[column] else { continue }
+                entry[column] = cellValue(value, type)
+            }
+            out[r[0]] = entry
+        }
+        return out
+    }
+
+    func cellValue(_ s: String, _ type: FieldType) -> V {
+        if type.isList {
+            var inner = Substring(s)
+            if inner.hasPrefix("["), inner.hasSuffix("]") {
+                inner = inner.dropFirst().dropLast()
+                return .list(inner.split(separator: ",").map { cellValue($0.trimmingCharacters(in: .whitespaces), FieldType(name: type.name, isList: false)) })
+            }
+            return .list(inner.split(separator: ";").map { cellValue($0.trimmingCharacters(in: .whitespaces), FieldType(name: type.name, isList: false)) })
+        }
+        switch type.name {
+        case "text": return .text(s)
+        case "number": return .number(RefText.literal(s))
+        case "money": return .money(RefText.literal(s))
+        case "percent": return .percent(RefText.literal(s))
+        case "date": return .date(RefText.date(s)!)
+        case "duration":
+            let d = RefText.duration(s)!
+            return .duration(months: d.months, days: d.days)
+        case "flag": return .bool(["yes", "true"].contains(s.lowercased()))
+        default: return .choice(s, of: type.name)
+        }
     }
 
     // MARK: Deciding
 
-    /// What a decision says, without wording: comparable between the two evaluators.
+    /// What a decision says, without where: comparable between the two evaluators.
     public struct Result: Equatable, CustomStringConvertible {
         public var decision: String
-        public var outcomes: [String]
-        public var undetermined: [String]
+        public var required: [String] = []
+        public var outcomes: [String] = []
+        public var undetermined: [String] = []
         /// Each fired rule's message (once per rule and item): `r3 Entry 0: line (Entry 0) in catalog`.
-        public var messages: [String]
+        public var messages: [String] = []
+        /// A deal that cannot be read: `CODE: MESSAGE` (only the code for JSON that is not JSON).
+        public var error: String?
 
         public var description: String {
-            "\(decision)\n  outcomes: \(outcomes)\n  undetermined: \(undetermined)\n  messages: \(messages)"
+            if let error { return "error \(error)" }
+            return "\(decision) \(required)\n  outcomes: \(outcomes)\n  undetermined: \(undetermined)\n  messages: \(messages)"
+        }
+
+        static func failed(_ code: String, _ message: String?) -> Result {
+            Result(decision: "-", error: code + (message.map { ": " + $0 } ?? ""))
+        }
+    }
+
+    /// The real evaluator reading the deal and deciding it, in the same terms.
+    public static func summary(_ rules: RuleSet, json: String, today: Day) -> Result {
+        do {
+            return summary(rules.decide(try rules.deal(json: json), today: today))
+        } catch {
+            let code = error.code.rawValue
+            // Where the text is not JSON, the reader's message says where in its own words.
+            return .failed(code, code == "deal.invalid-json" || code == "deal.not-an-object" && !error.message.hasPrefix("`") ? nil : error.message)
         }
     }
 
@@ -137,127 +262,339 @@ public struct ReferenceEvaluator {
             if messages.last != m { messages.append(m) }
         }
         return Result(decision: d.kind.rawValue,
+                      required: d.required,
                       outcomes: d.outcomes.map { "\($0.rule) \($0.kind.rawValue) \($0.approval ?? "-") \($0.item ?? "-")" },
                       undetermined: d.undetermined.map { u in
-                          "\(u.rule) \(u.kind.rawValue) \(u.approval ?? "-") \(u.item ?? "-") \(u.errors.isEmpty ? u.missing.joined(separator: ",") : "error")"
+                          "\(u.rule) \(u.kind.rawValue) \(u.approval ?? "-") \(u.item ?? "-") "
+                              + (u.errors.isEmpty ? u.missing.joined(separator: ",") : "error:" + Set(u.errors).sorted().joined(separator: ","))
                       },
                       messages: messages)
     }
 
     struct Env {
-        var fields: [String: DealValue]
-        var items: [[String: DealValue]]
-        var listGiven: Bool
+        var fields: [String: RefJSON]
+        /// Each item kind's items, as the deal lists them.
+        var items: [String: [[String: RefJSON]]]
+        /// The item kinds whose list the deal gives.
+        var given: Set<String>
         var today: Date
-        /// Item variables: the innermost binding of the item kind (an index into `items`).
-        var bindings: [Int] = []
-        /// Deciding a rule about "the" item when the deal does not list its items: the item
-        /// and everything about it is unknown (the list is what is missing).
-        var unboundItem = false
+        /// Item variables, innermost last: a kind and an index into its items.
+        var bindings: [(kind: String, index: Int)] = []
+        /// Deciding a rule about "the" item of this kind when the deal does not list its items:
+        /// the item and everything about it is unknown (the list is what is missing).
+        var unbound: String?
+
+        func name(_ kind: String, _ i: Int) -> String? {
+            if case .text(let n)? = items[kind]?[i]["name"] { return n }
+            return nil
+        }
     }
 
-    public func decide(dealJSON: String, today: (year: Int, month: Int, day: Int)) -> Result? {
-        guard case .object(var o) = try? DealValue.parse(json: Array(dealJSON.utf8)) else { return nil }
+    /// The decision on a deal's JSON, `today` being the date when the deal gives none.
+    public func decide(dealJSON: String, today: (year: Int, month: Int, day: Int)) -> Result {
         var date = calendar.date(from: DateComponents(year: today.year, month: today.month, day: today.day))!
-        if case .text(let t)? = o.removeValue(forKey: "today"), let d = parseDate(t) { date = d }
-        o.removeValue(forKey: "id")
-        var items: [[String: DealValue]] = []
-        var listGiven = false
-        if let lf = listField, case .list(let xs)? = o[lf] {
-            listGiven = true
-            items = xs.compactMap { if case .object(let m) = $0 { return m } else { return nil } }
+        let env: Env
+        switch read(dealJSON) {
+        case .failure(let e): return .failed(e.code, e.message)
+        case .success(let (fields, items, given, dealToday)):
+            if let dealToday { date = dealToday }
+            env = Env(fields: fields, items: items, given: given, today: date)
         }
-        let env = Env(fields: o, items: items, listGiven: listGiven, today: date)
         var outcomes: [String] = [], undetermined: [String] = [], messages: [String] = []
-        var denied = false, required = false, blocking = false
+        var required = Set<String>()
+        var denied = false, blocking = false
         var unnamed = 0
         for rule in rules {
             // An unnamed rule is `FILE#N`, the Nth unnamed rule of its file.
             let name = rule.name?.text ?? { unnamed += 1; return "\(source.path)#\(unnamed)" }()
-            let perItem = mentionsItem(rule.condition) || rule.unless.map { mentionsItem($0) } == true
-            var runs: [(Int?, Env)] = []
-            if perItem {
-                if !listGiven {
+            let kind = freeKind(rule.condition) ?? rule.unless.flatMap { freeKind($0) }
+            var runs: [(String?, Env)] = []
+            if let kind {
+                let list = kinds[kind]!.listField!
+                if !env.given.contains(kind) {
                     // No item can make it fire when it is `no` whatever the item is.
                     var e = env
-                    e.unboundItem = true
+                    e.unbound = kind
                     var r = eval(rule.condition, e)
                     if let u = rule.unless, r.value != .bool(false) { r = and(r, not(eval(u, e))) }
                     if r.value != .bool(false) {
-                        let missing = r.value.known ? [listField!] : r.missing.union([listField!])
+                        let missing = r.value.known ? [list] : r.missing.union([list])
                         record(rule, name, nil, (.unknown, missing), &outcomes, &undetermined, &denied, &required, &blocking)
                     }
                     continue
                 }
-                for i in items.indices {
+                for i in env.items[kind, default: []].indices {
                     var e = env
-                    e.bindings = [i]
-                    runs.append((i, e))
+                    e.bindings = [(kind, i)]
+                    runs.append((env.name(kind, i) ?? "?", e))
                 }
             } else {
                 runs = [(nil, env)]
             }
             for (item, e) in runs {
                 var r = eval(rule.condition, e)
-                if let u = rule.unless, r.value != .bool(false) {
-                    let ur = eval(u, e)
-                    r = and(r, not(ur))
-                }
-                let itemName = item.map { i -> String in
-                    if case .text(let n)? = items[i]["name"] { return n }
-                    return "?"
-                }
-                record(rule, name, itemName, r, &outcomes, &undetermined, &denied, &required, &blocking)
-                if r.value == .bool(true) { messages.append("\(name) \(itemName ?? "-"): \(message(rule, e))") }
+                if let u = rule.unless, r.value != .bool(false) { r = and(r, not(eval(u, e))) }
+                record(rule, name, item, r, &outcomes, &undetermined, &denied, &required, &blocking)
+                if r.value == .bool(true) { messages.append("\(name) \(item ?? "-"): \(message(rule, e))") }
             }
         }
-        let decision = denied ? "blocked" : blocking ? "incomplete" : required ? "needs_approval" : "approved"
-        return Result(decision: decision, outcomes: outcomes, undetermined: undetermined, messages: messages)
+        let decision = denied ? "blocked" : blocking ? "incomplete" : !required.isEmpty ? "needs_approval" : "approved"
+        return Result(decision: decision, required: required.sorted(), outcomes: outcomes, undetermined: undetermined, messages: messages)
     }
 
     func record(_ rule: RuleDecl, _ name: String, _ item: String?, _ r: R, _ outcomes: inout [String], _ undetermined: inout [String],
-                _ denied: inout Bool, _ required: inout Bool, _ blocking: inout Bool) {
+                _ denied: inout Bool, _ required: inout Set<String>, _ blocking: inout Bool) {
         let approvals = rule.outcome == .require ? rule.approvals.map(\.text) : ["-"]
         switch r.value {
         case .bool(true):
             for a in approvals { outcomes.append("\(name) \(rule.outcome.rawValue) \(a) \(item ?? "-")") }
             if rule.outcome == .deny { denied = true }
-            if rule.outcome == .require { required = true }
+            if rule.outcome == .require { required.formUnion(approvals) }
         case .bool(false):
             break
         default:
-            let what = r.missing.contains("!error") ? "error" : r.missing.sorted().joined(separator: ",")
+            let errors = r.missing.filter { $0.hasPrefix("!error:") }.map { String($0.dropFirst(7)) }
+            let what = errors.isEmpty ? r.missing.sorted().joined(separator: ",") : "error:" + errors.sorted().joined(separator: ",")
             for a in approvals { undetermined.append("\(name) \(rule.outcome.rawValue) \(a) \(item ?? "-") \(what)") }
             if rule.outcome != .warn { blocking = true }
         }
     }
 
-    /// Whether an expression talks about "the" item: its kind's name, free, or a define that does.
-    func mentionsItem(_ e: Expr, bound: Bool = false) -> Bool {
+    /// The item kind an expression talks about without binding it ("the" service): its kind's
+    /// name, free, or a define that mentions one.
+    func freeKind(_ e: Expr, bound: Set<String> = []) -> String? {
+        func first(_ xs: [Expr], _ bound: Set<String>) -> String? {
+            for x in xs { if let k = freeKind(x, bound: bound) { return k } }
+            return nil
+        }
         switch e.kind {
         case .path(let names):
-            if names[0].text == itemKind { return !bound }
-            if let d = defines[names[0].text], names.count == 1 { return !bound && mentionsItem(d) }
-            return false
-        case .quantified(_, let n, let body): return mentionsItem(body, bound: bound || n.text == itemKind)
-        case .aggregate(_, _, let w): return w.map { mentionsItem($0, bound: true) } ?? false
-        case .list(let xs): return xs.contains { mentionsItem($0, bound: bound) }
-        case .negate(let x), .not(let x), .group(let x): return mentionsItem(x, bound: bound)
-        case .binary(_, let a, let b), .compare(_, let a, let b): return mentionsItem(a, bound: bound) || mentionsItem(b, bound: bound)
-        case .between(let x, let lo, let hi, _): return [x, lo, hi].contains { mentionsItem($0, bound: bound) }
-        case .number, .money, .percent, .duration, .date, .text, .flag, .today, .catalog, .interpolated, .invalid: return false
+            let head = names[0].text
+            if kinds[head] != nil { return bound.contains(head) ? nil : head }
+            if let d = defines[head], names.count == 1 { return freeKind(d, bound: bound) }
+            return nil
+        case .quantified(_, let n, let body): return freeKind(body, bound: bound.union([n.text]))
+        case .aggregate(_, let path, let w):
+            guard let w else { return first([Expr(.path(path), .empty)], bound) }
+            let over = listKind(path[0].text)
+            return freeKind(w, bound: over.map { bound.union([$0]) } ?? bound) ?? first([Expr(.path(path), .empty)], bound)
+        case .list(let xs): return first(xs, bound)
+        case .negate(let x), .not(let x), .group(let x): return freeKind(x, bound: bound)
+        case .binary(_, let a, let b), .compare(_, let a, let b): return first([a, b], bound)
+        case .between(let x, let lo, let hi, _): return first([x, lo, hi], bound)
+        case .number, .money, .percent, .duration, .date, .text, .flag, .today, .catalog, .interpolated, .invalid: return nil
+        }
+    }
+
+    /// The item kind a deal field lists, when it is a list of items.
+    func listKind(_ field: String) -> String? {
+        guard let t = dealFields[field], t.isList, kinds[t.name] != nil else { return nil }
+        return t.name
+    }
+
+    // MARK: Reading the deal
+
+    struct ReadError: Error {
+        let code: String
+        /// nil where the text is not JSON (the real reader says where in its own words).
+        let message: String?
+    }
+
+    typealias ReadDeal = (fields: [String: RefJSON], items: [String: [[String: RefJSON]]], given: Set<String>, today: Date?)
+
+    /// The deal's JSON, checked against the declarations in the order it is written (the first
+    /// error is the one reported), as docs/language.md ("Deals") says.
+    func read(_ json: String) -> Swift.Result<ReadDeal, ReadError> {
+        guard let parsed = RefJSON.parse(json) else { return .failure(ReadError(code: "deal.invalid-json", message: nil)) }
+        guard case .object(let members) = parsed else { return .failure(ReadError(code: "deal.not-an-object", message: nil)) }
+        var fields: [String: RefJSON] = [:], items: [String: [[String: RefJSON]]] = [:], given: Set<String> = []
+        var today: Date?
+        var seen = Set<String>()
+        do {
+            for m in members {
+                guard seen.insert(m.key).inserted else { throw ReadError(code: "deal.duplicate-key", message: "`\(m.key)` is given twice") }
+                switch m.key {
+                case "id": continue
+                case "today":
+                    if m.value == .null { continue }
+                    guard case .text(let s) = m.value else {
+                        throw ReadError(code: "deal.wrong-type", message: "`today` must be a date, not \(m.value.shownAsWrong)")
+                    }
+                    guard let d = RefText.date(s) else { throw ReadError(code: "deal.invalid-date", message: "`today`: `\(s)` is not a date") }
+                    today = d
+                    continue
+                default: break
+                }
+                guard let type = dealFields[m.key] else {
+                    throw ReadError(code: "deal.unknown-field", message: "`\(m.key)` is not a field of the deal")
+                }
+                if m.value == .null { continue }
+                if type.isList, let kind = kinds[type.name] {
+                    items[type.name] = try readItems(m.value, path: m.key, kind: type.name, kind)
+                    given.insert(type.name)
+                } else {
+                    try check(m.value, type, path: m.key)
+                    fields[m.key] = m.value
+                }
+            }
+        } catch let e as ReadError {
+            return .failure(e)
+        } catch {
+            fatalError("\(error)")
+        }
+        return .success((fields, items, given, today))
+    }
+
+    func readItems(_ v: RefJSON, path: String, kind name: String, _ kind: ItemKind) throws -> [[String: RefJSON]] {
+        guard case .list(let xs) = v else {
+            throw ReadError(code: "deal.wrong-type", message: "`\(path)` must be a list of \(name) objects, not \(v.shownAsWrong.replacingOccurrences(of: "the number", with: "a number"))")
+        }
+        var out: [[String: RefJSON]] = []
+        var names = Set<String>()
+        for (i, x) in xs.enumerated() {
+            let at = "\(path)[\(i)]"
+            guard case .object(let members) = x else {
+                throw ReadError(code: "deal.not-an-object", message: "`\(at)` must be an object with a \"name\", not \(x.shownAsWrong.replacingOccurrences(of: "the number", with: "a number"))")
+            }
+            var item: [String: RefJSON] = [:]
+            var seen = Set<String>()
+            for m in members {
+                guard let type = kind.fields[m.key] else {
+                    throw ReadError(code: "deal.unknown-field", message: "`\(at).\(m.key)` is not a field of item `\(name)`")
+                }
+                guard seen.insert(m.key).inserted else { throw ReadError(code: "deal.duplicate-key", message: "`\(at).\(m.key)` is given twice") }
+                if m.key == "name", m.value == .null {
+                    throw ReadError(code: "deal.item-without-name", message: "`\(at).name` must be text, not null")
+                }
+                if m.value == .null { continue }
+                try check(m.value, type, path: "\(at).\(m.key)")
+                item[m.key] = m.value
+            }
+            guard case .text(let n)? = item["name"] else {
+                throw ReadError(code: "deal.item-without-name", message: "`\(at)` has no \"name\"")
+            }
+            guard names.insert(n).inserted else {
+                throw ReadError(code: "deal.duplicate-item", message: "`\(path)` lists \"\(n)\" twice")
+            }
+            out.append(item)
+        }
+        return out
+    }
+
+    /// Whether a JSON value fits a declared type; the error the reader gives when it does not.
+    func check(_ v: RefJSON, _ type: FieldType, path: String) throws {
+        if type.isList {
+            guard case .list(let xs) = v else {
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)` must be a list of \(type.name), not \(v.shownAsWrong)")
+            }
+            for (i, x) in xs.enumerated() {
+                if x == .null { throw ReadError(code: "deal.wrong-type", message: "`\(path)[\(i)]` is null; a list holds values only") }
+                try check(x, FieldType(name: type.name, isList: false), path: "\(path)[\(i)]")
+            }
+            return
+        }
+        func wrong(_ expected: String) -> ReadError {
+            ReadError(code: "deal.wrong-type", message: "`\(path)` must be \(expected), not \(v.shownAsWrong)")
+        }
+        func decimal(_ r: (value: Decimal?, tooLarge: Bool), shown: String?) throws {
+            guard r.value == nil else { return }
+            let head = shown.map { "`\(path)`: `\($0)`" } ?? "`\(path)`"
+            throw ReadError(code: "deal.wrong-type", message: head + (r.tooLarge ? " is too large" : " has more than 6 digits after the point"))
+        }
+        switch (type.name, v) {
+        case ("text", .text): return
+        case ("text", _): throw wrong("text")
+        case ("flag", .bool): return
+        case ("flag", _): throw wrong("a condition (yes/no)")
+        case ("number", .number(let n)): try decimal(RefText.decimal(json: n), shown: nil)
+        case ("number", _): throw wrong("a number")
+        case ("money", .number(let n)), ("percent", .number(let n)): try decimal(RefText.decimal(json: n), shown: nil)
+        case ("money", .text(let s)):
+            guard let (body, negative) = Self.unsigned(s, mark: "$", atEnd: false), let r = RefText.grouped(body, negative: negative) else {
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(s)` is not money such as `$1,200` or `99.50`")
+            }
+            try decimal(r, shown: String(body))
+        case ("money", _): throw wrong("money")
+        case ("percent", .text(let s)):
+            guard let (body, negative) = Self.unsigned(s, mark: "%", atEnd: true), let r = RefText.grouped(body, negative: negative) else {
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(s)` is not a percent")
+            }
+            try decimal(r, shown: String(body))
+        case ("percent", _): throw wrong("a percent")
+        case ("date", .text(let s)):
+            guard RefText.date(s) != nil else { throw ReadError(code: "deal.invalid-date", message: "`\(path)`: `\(s)` is not a date") }
+        case ("date", _): throw wrong("a date")
+        case ("duration", .text(let s)):
+            guard let d = RefText.duration(s), Int(Int32.min)...Int(Int32.max) ~= d.months, Int(Int32.min)...Int(Int32.max) ~= d.days else {
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(s)` is not a duration")
+            }
+        case ("duration", _): throw wrong("a duration")
+        case (let c, .text(let s)):
+            guard choices[c]?.contains(s) == true else {
+                throw ReadError(code: "deal.unknown-choice", message: "`\(path)`: `\(s)` is not a value of `\(c)`")
+            }
+        case (let c, _): throw wrong("a value of `\(c)`")
+        }
+    }
+
+    /// `$1,200`, `-$5`, `$-5` (money) or `25%`, `5 %`, `-5%` (percent), spaces around allowed:
+    /// the digits and whether it is negative; nil when the mark is misplaced.
+    static func unsigned(_ s: String, mark: Character, atEnd: Bool) -> (Substring, Bool)? {
+        var t = Substring(s.trimmingCharacters(in: .whitespaces))
+        if atEnd {
+            guard t.hasSuffix(String(mark)) else { return nil }
+            t = Substring(t.dropLast().trimmingCharacters(in: .whitespaces))
+        }
+        var negative = false
+        if t.hasPrefix("-") { negative = true; t = t.dropFirst() }
+        if !atEnd, t.hasPrefix(String(mark)) {
+            t = t.dropFirst()
+            if !negative, t.hasPrefix("-") { negative = true; t = t.dropFirst() }
+        }
+        return (t, negative)
+    }
+
+    /// A field's JSON value (checked) as its declared type.
+    func value(_ v: RefJSON, _ t: FieldType) -> V {
+        if t.isList {
+            guard case .list(let xs) = v else { return .unknown }
+            return .list(xs.map { value($0, FieldType(name: t.name, isList: false)) })
+        }
+        switch (t.name, v) {
+        case ("text", .text(let s)): return .text(s)
+        case ("number", .number(let n)): return .number(RefText.decimal(json: n).value!)
+        case ("money", .number(let n)): return .money(RefText.decimal(json: n).value!)
+        case ("money", .text(let s)):
+            let (body, negative) = Self.unsigned(s, mark: "$", atEnd: false)!
+            return .money(RefText.grouped(body, negative: negative)!.value!)
+        case ("percent", .number(let n)): return .percent(RefText.decimal(json: n).value!)
+        case ("percent", .text(let s)):
+            let (body, negative) = Self.unsigned(s, mark: "%", atEnd: true)!
+            return .percent(RefText.grouped(body, negative: negative)!.value!)
+        case ("flag", .bool(let b)): return .bool(b)
+        case ("date", .text(let s)): return .date(RefText.date(s)!)
+        case ("duration", .text(let s)):
+            let d = RefText.duration(s)!
+            return .duration(months: d.months, days: d.days)
+        case (let c, .text(let s)) where choices[c] != nil: return .choice(s, of: c)
+        default: return .unknown
         }
     }
 
     // MARK: Evaluating
 
+    /// A literal's value, read from its text in the rule file.
+    func literal(_ e: Expr) -> String { source.text(of: e.range) }
+
     func eval(_ e: Expr, _ env: Env) -> R {
         switch e.kind {
-        case .number(let f): return (.number(dec(f)), [])
-        case .money(let f): return (.money(dec(f)), [])
-        case .percent(let f): return (.percent(dec(f)), [])
-        case .duration(let d): return (.duration(months: Int(d.months), days: Int(d.days)), [])
-        case .date(let d): return (.date(parseDate(d.description)!), [])
+        case .number: return (.number(RefText.literal(literal(e))), [])
+        case .money: return (.money(RefText.literal(literal(e))), [])
+        case .percent: return (.percent(RefText.literal(literal(e))), [])
+        case .duration:
+            let d = RefText.duration(literal(e))!
+            return (.duration(months: d.months, days: d.days), [])
+        case .date: return (.date(RefText.date(literal(e))!), [])
         case .text(let s): return (.text(s), [])
         case .flag(let b): return (.bool(b), [])
         case .today: return (.date(env.today), [])
@@ -295,9 +632,9 @@ public struct ReferenceEvaluator {
         case .compare(let op, let a, let b):
             if case .catalog = b.kind {
                 let l = eval(a, env)
-                guard case .item(let i) = l.value else { return l }
-                guard case .text(let n)? = env.items[i]["name"] else { return (.unknown, []) }
-                return (.bool((catalog[n] != nil) != (op == .notIn)), [])
+                guard case .item(let kind, let i) = l.value else { return l }
+                guard let n = env.name(kind, i) else { return (.unknown, []) }
+                return (.bool((kinds[kind]!.catalog[n] != nil) != (op == .notIn)), [])
             }
             return compare(op, eval(a, env), eval(b, env), env)
         case .between(let x, let lo, let hi, let negated):
@@ -306,13 +643,14 @@ public struct ReferenceEvaluator {
             // `not between` with `none` anywhere is `no`, as every comparison with it is.
             guard negated, r.value.known else { return r }
             return [v, l, h].contains { $0.value == .none } ? (.bool(false), []) : not(r)
-        case .quantified(let q, _, let body):
-            guard env.listGiven else { return (.unknown, [listField!]) }
+        case .quantified(let q, let n, let body):
+            let kind = n.text
+            guard env.given.contains(kind) else { return (.unknown, [kinds[kind]!.listField!]) }
             var undecided: R?
             var missing: Set<String> = []
-            for i in env.items.indices {
+            for i in env.items[kind, default: []].indices {
                 var e = env
-                e.bindings.append(i)
+                e.bindings.append((kind, i))
                 let r = eval(body, e)
                 switch (q, r.value) {
                 case (.any, .bool(true)): return (.bool(true), [])
@@ -331,14 +669,6 @@ public struct ReferenceEvaluator {
         case .interpolated, .invalid:
             return (.unknown, [])
         }
-    }
-
-    func dec(_ f: Fixed) -> Decimal { Decimal(f.raw) / Decimal(1_000_000) }
-
-    func parseDate(_ s: String) -> Date? {
-        let parts = s.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
     }
 
     // MARK: Logic
@@ -367,22 +697,23 @@ public struct ReferenceEvaluator {
     func path(_ names: [Name], _ env: Env) -> R {
         let first = names[0].text
         let shown = names.map(\.text).joined(separator: ".")
-        if first == itemKind, let i = env.bindings.last {
-            if names.count == 1 { return (.item(i), []) }
-            return itemField(i, names[1].text, shown, env)
-        }
-        if first == itemKind, env.unboundItem { return (.unknown, []) }
-        if let f = dealFields[first] {
-            if f.isList, f.name == itemKind {
-                guard env.listGiven else { return (.unknown, [first]) }
-                return (.list(env.items.indices.map { .item($0) }), [])
+        if kinds[first] != nil {
+            if let b = env.bindings.last(where: { $0.kind == first }) {
+                if names.count == 1 { return (.item(first, b.index), []) }
+                return itemField(first, b.index, names[1].text, shown, env)
             }
-            let given = env.fields[first].flatMap { $0 == .null ? nil : $0 }
-            guard let v = given ?? nil else {
-                if let d = dealDefaults[first] { return eval(d, env) }
+            return (.unknown, [])
+        }
+        if let f = dealFields[first] {
+            if f.isList, kinds[f.name] != nil {
+                guard env.given.contains(f.name) else { return (.unknown, [first]) }
+                return (.list(env.items[f.name, default: []].indices.map { .item(f.name, $0) }), [])
+            }
+            guard let v = env.fields[first] else {
+                if let d = dealDefaults[first] { return (typed(eval(d, env).value, f), []) }
                 return (.unknown, [first])
             }
-            return (read(v, f), [])
+            return (value(v, f), [])
         }
         if let d = defines[first] { return eval(d, env) }
         // A bare choice value.
@@ -390,37 +721,15 @@ public struct ReferenceEvaluator {
         return (.choice(first, of: owners.count == 1 ? owners[0] : nil), [])
     }
 
-    func itemField(_ i: Int, _ field: String, _ shown: String, _ env: Env) -> R {
-        let item = env.items[i]
+    func itemField(_ kind: String, _ i: Int, _ field: String, _ shown: String, _ env: Env) -> R {
+        let item = env.items[kind]![i]
+        let k = kinds[kind]!
         if field == "name", case .text(let n)? = item["name"] { return (.text(n), []) }
-        guard let type = itemFields[field] else { return (.unknown, [shown]) }
-        if let v = item[field], v != .null { return (read(v, type), []) }
-        if case .text(let n)? = item["name"], let entry = catalog[n], let v = entry[field] { return eval(v, env) }
-        if let d = itemDefaults[field] { return eval(d, env) }
+        guard let type = k.fields[field] else { return (.unknown, [shown]) }
+        if let v = item[field] { return (value(v, type), []) }
+        if case .text(let n)? = item["name"], let v = k.catalog[n]?[field] { return (v, []) }
+        if let d = k.defaults[field] { return (typed(eval(d, env).value, type), []) }
         return (.unknown, [shown])
-    }
-
-    /// A JSON value read as its declared type.
-    func read(_ v: DealValue, _ t: FieldType) -> V {
-        if t.isList {
-            guard case .list(let xs) = v else { return .unknown }
-            return .list(xs.map { read($0, FieldType(name: t.name, isList: false)) })
-        }
-        switch (t.name, v) {
-        case ("text", .text(let s)): return .text(s)
-        case ("number", .number(let n)): return .number(Decimal(string: n)!)
-        case ("money", .number(let n)): return .money(Decimal(string: n)!)
-        case ("money", .text(let s)): return .money(Decimal(string: s.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: ""))!)
-        case ("percent", .number(let n)): return .percent(Decimal(string: n)!)
-        case ("percent", .text(let s)): return .percent(Decimal(string: s.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: ",", with: ""))!)
-        case ("flag", .bool(let b)): return .bool(b)
-        case ("date", .text(let s)): return parseDate(s).map(V.date) ?? .unknown
-        case ("duration", .text(let s)):
-            let d = Duration.parse(s)!
-            return .duration(months: Int(d.months), days: Int(d.days))
-        case (let c, .text(let s)) where choices[c] != nil: return .choice(s, of: c)
-        default: return .unknown
-        }
     }
 
     // MARK: Arithmetic
@@ -437,9 +746,9 @@ public struct ReferenceEvaluator {
             return r > Self.largest || r < Self.smallest ? nil : r
         }
         switch v {
-        case .number(let d): return fix(d).map { (.number($0), []) } ?? (.error("overflow"), Self.failed)
-        case .money(let d): return fix(d).map { (.money($0), []) } ?? (.error("overflow"), Self.failed)
-        case .percent(let d): return fix(d).map { (.percent($0), []) } ?? (.error("overflow"), Self.failed)
+        case .number(let d): return fix(d).map { (.number($0), []) } ?? Self.fail("overflow")
+        case .money(let d): return fix(d).map { (.money($0), []) } ?? Self.fail("overflow")
+        case .percent(let d): return fix(d).map { (.percent($0), []) } ?? Self.fail("overflow")
         default: return (v, [])
         }
     }
@@ -453,14 +762,14 @@ public struct ReferenceEvaluator {
         case (.add, .number(let x), .number(let y)): return checked(.number(x + y))
         case (.subtract, .number(let x), .number(let y)): return checked(.number(x - y))
         case (.multiply, .number(let x), .number(let y)): return checked(.number(x * y))
-        case (.divide, .number(let x), .number(let y)): return y == 0 ? (.error("division by zero"), Self.failed) : checked(.number(x / y))
+        case (.divide, .number(let x), .number(let y)): return y == 0 ? Self.fail("division by zero") : checked(.number(x / y))
         case (.add, .money(let x), .money(let y)): return checked(.money(x + y))
         case (.subtract, .money(let x), .money(let y)): return checked(.money(x - y))
         case (.multiply, .money(let x), .number(let y)), (.multiply, .number(let y), .money(let x)): return checked(.money(x * y))
         case (.multiply, .money(let x), .percent(let p)), (.multiply, .percent(let p), .money(let x)): return checked(.money(x * p / 100))
-        case (.divide, .money(let x), .number(let y)): return y == 0 ? (.error("division by zero"), Self.failed) : checked(.money(x / y))
-        case (.divide, .money(let x), .money(let y)): return y == 0 ? (.error("division by zero"), Self.failed) : checked(.number(x / y))
-        case (.divide, .money(let x), .percent(let p)): return p == 0 ? (.error("division by zero"), Self.failed) : checked(.money(x * 100 / p))
+        case (.divide, .money(let x), .number(let y)): return y == 0 ? Self.fail("division by zero") : checked(.money(x / y))
+        case (.divide, .money(let x), .money(let y)): return y == 0 ? Self.fail("division by zero") : checked(.number(x / y))
+        case (.divide, .money(let x), .percent(let p)): return p == 0 ? Self.fail("division by zero") : checked(.money(x * 100 / p))
         case (.add, .percent(let x), .percent(let y)): return checked(.percent(x + y))
         case (.subtract, .percent(let x), .percent(let y)): return checked(.percent(x - y))
         case (.add, .date(let d), .duration(let m, let n)), (.add, .duration(let m, let n), .date(let d)): return shift(d, m, n)
@@ -476,17 +785,17 @@ public struct ReferenceEvaluator {
     /// Months and days are each 32-bit; beyond is an overflow.
     func checkedDuration(_ months: Int, _ days: Int) -> R {
         let range = Int(Int32.min)...Int(Int32.max)
-        guard range.contains(months), range.contains(days) else { return (.error("overflow"), Self.failed) }
+        guard range.contains(months), range.contains(days) else { return Self.fail("overflow") }
         return (.duration(months: months, days: days), [])
     }
 
     /// Months first (Calendar keeps the day, or takes the month's last), then days.
     func shift(_ d: Date, _ months: Int, _ days: Int) -> R {
         guard let m = calendar.date(byAdding: .month, value: months, to: d),
-              let r = calendar.date(byAdding: .day, value: days, to: m) else { return (.error("date"), Self.failed) }
+              let r = calendar.date(byAdding: .day, value: days, to: m) else { return Self.fail("a date out of range") }
         // Years before 1 are counted back from 1 in the era before Christ (era 0).
         let parts = calendar.dateComponents([.era, .year], from: r)
-        return parts.era == 1 && (1...9999).contains(parts.year!) ? (.date(r), []) : (.error("a date out of range"), Self.failed)
+        return parts.era == 1 && (1...9999).contains(parts.year!) ? (.date(r), []) : Self.fail("a date out of range")
     }
 
     // MARK: Comparisons
@@ -507,15 +816,14 @@ public struct ReferenceEvaluator {
 
     func equal(_ a: V, _ b: V, _ env: Env) -> Bool {
         switch (a, b) {
-        case (.item(let i), .text(let s)), (.text(let s), .item(let i)):
-            if case .text(let n)? = env.items[i]["name"] { return n == s }
-            return false
+        case (.item(let k, let i), .text(let s)), (.text(let s), .item(let k, let i)):
+            return env.name(k, i) == s
         case (.list(let xs), .list(let ys)):
             return xs.allSatisfy { x in ys.contains { equal(x, $0, env) } } && ys.allSatisfy { y in xs.contains { equal(y, $0, env) } }
         case (.choice(let x, _), .choice(let y, _)): return x == y
         case (.text(let x), .text(let y)): return x == y
         case (.bool(let x), .bool(let y)): return x == y
-        case (.item(let x), .item(let y)): return x == y
+        case (.item(let k1, let x), .item(let k2, let y)): return k1 == k2 && x == y
         default: return order(a, b) == 0
         }
     }
@@ -552,14 +860,14 @@ public struct ReferenceEvaluator {
 
     func aggregate(_ kind: AggregateKind, _ path: [Name], _ condition: Expr?, _ env: Env) -> R {
         let first = path[0].text
-        if first == listField {
-            guard env.listGiven else { return (.unknown, [first]) }
+        if let itemKind = listKind(first) {
+            guard env.given.contains(itemKind) else { return (.unknown, [first]) }
             var values: [V] = []
             var missing: Set<String> = []
             var undecided: V?
-            for i in env.items.indices {
+            for i in env.items[itemKind, default: []].indices {
                 var e = env
-                e.bindings.append(i)
+                e.bindings.append((itemKind, i))
                 if let condition {
                     let w = eval(condition, e)
                     if w.value == .bool(false) { continue }
@@ -570,7 +878,7 @@ public struct ReferenceEvaluator {
                     }
                 }
                 if path.count == 2 {
-                    let v = itemField(i, path[1].text, path.map(\.text).joined(separator: "."), e)
+                    let v = itemField(itemKind, i, path[1].text, path.map(\.text).joined(separator: "."), e)
                     if !v.value.known {
                         undecided = undecided ?? v.value
                         missing.formUnion(v.missing)
@@ -578,15 +886,17 @@ public struct ReferenceEvaluator {
                     }
                     values.append(v.value)
                 } else {
-                    values.append(.item(i))
+                    values.append(.item(itemKind, i))
                 }
             }
             if let undecided { return (undecided, missing) }
-            return fold(kind, values, unit: path.count == 2 ? itemFields[path[1].text]?.name : nil)
+            return fold(kind, values, unit: path.count == 2 ? kinds[itemKind]!.fields[path[1].text]?.name : nil)
         }
+        // A plain list: a deal field, or an item's field.
         let list = self.path(path, env)
         guard case .list(let xs) = list.value else { return list }
-        return fold(kind, xs, unit: dealFields[first]?.name)
+        let unit = path.count == 2 ? kinds[first]?.fields[path[1].text]?.name : dealFields[first]?.name
+        return fold(kind, xs, unit: unit)
     }
 
     func fold(_ kind: AggregateKind, _ xs: [V], unit: String?) -> R {
@@ -632,17 +942,19 @@ public struct ReferenceEvaluator {
     func show(_ e: Expr, _ env: Env, values: Bool) -> String {
         func valued(_ name: String) -> String { values ? "\(name) (\(text(eval(e, env).value, env)))" : name }
         switch e.kind {
-        case .number(let f): return number(dec(f))
-        case .money(let f): return money(dec(f))
-        case .percent(let f): return number(dec(f)) + "%"
-        case .duration(let d): return duration(Int(d.months), Int(d.days))
-        case .date(let d): return d.description
+        case .number: return number(RefText.literal(literal(e)))
+        case .money: return money(RefText.literal(literal(e)))
+        case .percent: return number(RefText.literal(literal(e))) + "%"
+        case .duration:
+            let d = RefText.duration(literal(e))!
+            return duration(d.months, d.days)
+        case .date: return literal(e)
         case .text(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .flag(let b): return b ? "yes" : "no"
         case .list(let xs): return "[" + xs.map { show($0, env, values: values) }.joined(separator: ", ") + "]"
         case .path(let names):
             let first = names[0].text
-            let isFact = first == itemKind || dealFields[first] != nil || defines[first] != nil
+            let isFact = kinds[first] != nil || dealFields[first] != nil || defines[first] != nil
             return isFact ? valued(names.map(\.text).joined(separator: ".")) : first
         case .today: return valued("today")
         case .catalog: return "catalog"
@@ -686,9 +998,7 @@ public struct ReferenceEvaluator {
         case .text(let s): return s
         case .choice(let s, _): return s
         case .list(let xs): return "[" + xs.map { text($0, env) }.joined(separator: ", ") + "]"
-        case .item(let i):
-            if case .text(let n)? = env.items[i]["name"] { return n }
-            return "?"
+        case .item(let k, let i): return env.name(k, i) ?? "?"
         }
     }
 
