@@ -447,14 +447,14 @@ public struct ReferenceEvaluator {
 
     func readItems(_ v: RefJSON, path: String, kind name: String, _ kind: ItemKind) throws -> [[String: RefJSON]] {
         guard case .list(let xs) = v else {
-            throw ReadError(code: "deal.wrong-type", message: "`\(path)` must be a list of \(name) objects, not \(v.shownAsWrong.replacingOccurrences(of: "the number", with: "a number"))")
+            throw ReadError(code: "deal.wrong-type", message: "`\(path)` must be a list of \(name) objects, not \(v.kindShown)")
         }
         var out: [[String: RefJSON]] = []
         var names = Set<String>()
         for (i, x) in xs.enumerated() {
             let at = "\(path)[\(i)]"
             guard case .object(let members) = x else {
-                throw ReadError(code: "deal.not-an-object", message: "`\(at)` must be an object with a \"name\", not \(x.shownAsWrong.replacingOccurrences(of: "the number", with: "a number"))")
+                throw ReadError(code: "deal.not-an-object", message: "`\(at)` must be an object with a \"name\", not \(x.kindShown)")
             }
             var item: [String: RefJSON] = [:]
             var seen = Set<String>()
@@ -510,16 +510,21 @@ public struct ReferenceEvaluator {
         case ("number", _): throw wrong("a number")
         case ("money", .number(let n)), ("percent", .number(let n)): try decimal(RefText.decimal(json: n), shown: nil)
         case ("money", .text(let s)):
+            let written = s.trimmingCharacters(in: .whitespaces)
             guard let (body, negative) = Self.unsigned(s, mark: "$", atEnd: false), let r = RefText.grouped(body, negative: negative) else {
-                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(s)` is not money such as `$1,200` or `99.50`")
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(written)` is not money such as `$1,200` or `99.50`")
             }
-            try decimal(r, shown: String(body))
+            try decimal(r, shown: written)
         case ("money", _): throw wrong("money")
         case ("percent", .text(let s)):
-            guard let (body, negative) = Self.unsigned(s, mark: "%", atEnd: true), let r = RefText.grouped(body, negative: negative) else {
-                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(s)` is not a percent")
+            let written = s.trimmingCharacters(in: .whitespaces)
+            guard let (body, negative) = Self.unsigned(s, mark: "%", atEnd: true) else {
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(written)` is not a percent")
             }
-            try decimal(r, shown: String(body))
+            guard let r = RefText.grouped(body, negative: negative) else {
+                throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(written)` is not a percent such as `25%`")
+            }
+            try decimal(r, shown: written)
         case ("percent", _): throw wrong("a percent")
         case ("date", .text(let s)):
             guard RefText.date(s) != nil else { throw ReadError(code: "deal.invalid-date", message: "`\(path)`: `\(s)` is not a date") }

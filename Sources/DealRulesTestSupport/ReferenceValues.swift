@@ -37,6 +37,19 @@ enum RefJSON: Equatable {
         }
     }
 
+    /// How an error message names a value by its kind alone (`a number`, `true or false`), where
+    /// the reader stops at its first byte: a list of items, an item.
+    var kindShown: String {
+        switch self {
+        case .null: "null"
+        case .bool: "true or false"
+        case .number: "a number"
+        case .text: "text"
+        case .list: "a list"
+        case .object: "an object"
+        }
+    }
+
     /// RFC 8259, strictly: nil for anything else.
     static func parse(_ text: String) -> RefJSON? {
         var p = Parser(bytes: Array(text.utf8))

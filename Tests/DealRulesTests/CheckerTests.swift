@@ -93,6 +93,11 @@ import Testing
     @Test func choiceValuesTakeTheirTypeFromTheOtherSide() {
         let decl = "choice region: US, EU\nchoice zone: EU, ASIA\ndeal { r: region, z: zone, rs: list of region }\n"
         #expect(codes(decl + "warn when r is EU and z is EU and EU in rs and rs contains [US, EU]").isEmpty)
+        // A list written on the right of `contains` takes the left list's type: `EU` (in both
+        // choices) is the region one. Found by the property test's generator.
+        #expect(codes(decl + "warn when rs contains [EU] or rs contains EU or rs is [EU, US]").isEmpty)
+        #expect(codes(decl + "warn when rs contains [ASIA]") == [.unknownChoiceValue])
+        #expect(codes(decl + "warn when rs is [ASIA, US]") == [.unknownChoiceValue], "said once")
         #expect(codes(decl + "warn when r is ASIA") == [.unknownChoiceValue])
         #expect(codes(decl + "warn when r is z") == [.typeMismatch])
         #expect(codes(decl + "define home = EU\nwarn when r is home") == [.ambiguousValue])

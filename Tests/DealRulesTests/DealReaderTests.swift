@@ -150,6 +150,10 @@ import Testing
         ("{\"services\": [{\"name\": \"A\"}, {\"name\": \"A\"}]}", .duplicateItem, "`services` lists \"A\" twice"),
         ("{\"total\": 10000000000000}", .wrongValueType, "`total` is too large"),
         ("{\"total\": 1.0000001}", .wrongValueType, "`total` has more than 6 digits after the point"),
+        // Text is quoted as written, `$` and `%` included (found by the property test).
+        ("{\"total\": \"$5.\"}", .wrongValueType, "`total`: `$5.` is not money such as `$1,200` or `99.50`"),
+        ("{\"total\": \"$1.0000001\"}", .wrongValueType, "`total`: `$1.0000001` has more than 6 digits after the point"),
+        ("{\"discount\": \"5%%\"}", .wrongValueType, "`discount`: `5%%` is not a percent such as `25%`"),
         ("{\"total\": 01}", .invalidJSON, "invalid JSON at line 1, column 12: expected `,` or `}`, found `1`"),
         ("{\"today\": \"tomorrow\"}", .impossibleDate, "`today`: `tomorrow` is not a date"),
         // A bare word is shown as it is, not taken for the value its first letter starts.

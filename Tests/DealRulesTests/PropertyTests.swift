@@ -28,24 +28,29 @@ import DealRulesTestSupport
     @Test(arguments: seeds)
     func theRealEvaluatorAgreesWithTheReference(seed: Int) throws {
         var g = RuleSetGenerator(seed: UInt64(seed) &* 104_729 &+ 3, messyLayout: false)
+        g.spreadsheets = true
         for round in 0..<5 {
             let text = g.ruleSet(rules: 14)
-            let loaded = RuleSet.load(source: text, name: "gen.rules")
+            let folder = try Self.folder(with: g.files)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let loaded = RuleSet.load(source: text, name: "gen.rules", root: folder)
             let rules = try #require(loaded.ruleSet, "\(text)\n\(DiagnosticRenderer().render(loaded.diagnostics))")
-            let oracle = ReferenceEvaluator(source: text, name: "gen.rules")
+            let oracle = ReferenceEvaluator(source: text, name: "gen.rules", files: g.files)
             for _ in 0..<8 {
-                let json = g.deal()
+                let json = g.deal(errors: true)
                 let real = ReferenceEvaluator.summary(rules, json: json, today: Self.today)
                 let reference = oracle.decide(dealJSON: json, today: (2026, 12, 1))
                 if real != reference {
                     // The smallest rule set and deal that still disagree.
-                    let (fewerRules, smallerDeal) = Self.shrink(text, json)
-                    let small = try RuleSet.load(source: fewerRules, name: "gen.rules").get()
+                    let (fewerRules, smallerDeal) = Self.shrink(text, json) { Self.disagree($0, $1, files: g.files, folder: folder) }
+                    let small = try RuleSet.load(source: fewerRules, name: "gen.rules", root: folder).get()
                     let smallReal = ReferenceEvaluator.summary(small, json: smallerDeal, today: Self.today)
-                    let smallReference = ReferenceEvaluator(source: fewerRules, name: "gen.rules").decide(dealJSON: smallerDeal, today: (2026, 12, 1))
+                    let smallReference = ReferenceEvaluator(source: fewerRules, name: "gen.rules", files: g.files)
+                        .decide(dealJSON: smallerDeal, today: (2026, 12, 1))
                     Issue.record("""
                         seed \(seed) round \(round): the evaluator and the reference disagree; shrunk to
                         \(fewerRules)
+                        \(g.files.map { "\($0.key):\n\($0.value)" }.joined(separator: "\n"))
                         deal: \(smallerDeal)
                         real: \(smallReal)
                         reference: \(smallReference)
@@ -56,17 +61,75 @@ import DealRulesTestSupport
         }
     }
 
+    /// The generated cases cover the language and every kind of answer, in reasonable
+    /// proportions: over the fixed seeds (as `theRealEvaluatorAgreesWithTheReference` makes
+    /// them), each construct the generator can write is in at least 4% of the rule sets, each
+    /// decision kind (and a deal that cannot be read) is at least 4% of the deals, and each
+    /// outcome kind fires, is undetermined for a missing fact, and fails on an error somewhere.
+    @Test func theGeneratedCasesReachEveryConstructAndEveryKindOfAnswer() throws {
+        var constructs: [String: Int] = [:], decisions: [String: Int] = [:], entries: [String: Int] = [:]
+        var sets = 0, deals = 0
+        for seed in 0..<60 {
+            var g = RuleSetGenerator(seed: UInt64(seed) &* 104_729 &+ 3, messyLayout: false)
+            g.spreadsheets = true
+            for _ in 0..<5 {
+                let text = g.ruleSet(rules: 14)
+                let folder = try Self.folder(with: g.files)
+                defer { try? FileManager.default.removeItem(atPath: folder) }
+                let rules = try RuleSet.load(source: text, name: "gen.rules", root: folder).get()
+                var seen = g.used
+                for _ in 0..<8 {
+                    let r = ReferenceEvaluator.summary(rules, json: g.deal(errors: true), today: Self.today)
+                    seen.formUnion(g.used)
+                    deals += 1
+                    decisions[r.error == nil ? r.decision : "unreadable deal", default: 0] += 1
+                    for o in r.outcomes { entries["fired " + o.split(separator: " ")[1], default: 0] += 1 }
+                    for u in r.undetermined {
+                        entries[(u.contains(" error:") ? "failed " : "undetermined ") + u.split(separator: " ")[1], default: 0] += 1
+                    }
+                }
+                sets += 1
+                for c in seen { constructs[c, default: 0] += 1 }
+            }
+        }
+        let everyConstruct = ["a value in two choices", "list of number", "list of date", "two item kinds", "catalog spreadsheet",
+                              "money / money", "money * number", "money / percent", "percent - percent", "date - date",
+                              "duration - duration", "aggregate over a plain list", "a define inside a quantifier or aggregate",
+                              "list is list", "list contains list", "a deal's own today"]
+        for c in everyConstruct {
+            #expect(constructs[c, default: 0] * 25 >= sets, "\(c): in \(constructs[c, default: 0]) of \(sets) rule sets")
+        }
+        for d in ["approved", "needs_approval", "incomplete", "blocked", "unreadable deal"] {
+            #expect(decisions[d, default: 0] * 25 >= deals, "\(d): \(decisions[d, default: 0]) of \(deals) deals")
+        }
+        for kind in ["require", "deny", "warn"] {
+            for what in ["fired", "undetermined", "failed"] {
+                #expect(entries["\(what) \(kind)", default: 0] > 0, "no rule ever \(what): \(kind)")
+            }
+        }
+        print("PropertyTests: \(sets) rule sets, \(deals) deals; decisions \(decisions.sorted { $0.key < $1.key }); "
+              + "entries \(entries.sorted { $0.key < $1.key }); constructs \(constructs.sorted { $0.key < $1.key })")
+    }
+
+    /// A new folder holding `files` (spreadsheets a generated rule set reads).
+    static func folder(with files: [String: String]) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-property-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: false, encoding: .utf8) }
+        return folder
+    }
+
     /// Whether the evaluator and the reference disagree on the deal (false when the rules do
     /// not load or the deal cannot be read).
-    static func disagree(_ text: String, _ json: String) -> Bool {
-        guard let rules = RuleSet.load(source: text, name: "gen.rules").ruleSet else { return false }
+    static func disagree(_ text: String, _ json: String, files: [String: String] = [:], folder: String? = nil) -> Bool {
+        guard let rules = RuleSet.load(source: text, name: "gen.rules", root: folder).ruleSet else { return false }
         return ReferenceEvaluator.summary(rules, json: json, today: today)
-            != ReferenceEvaluator(source: text, name: "gen.rules").decide(dealJSON: json, today: (2026, 12, 1))
+            != ReferenceEvaluator(source: text, name: "gen.rules", files: files).decide(dealJSON: json, today: (2026, 12, 1))
     }
 
     /// Removes rules, then the deal's facts and items, one at a time, while the disagreement stays.
     static func shrink(_ text: String, _ json: String,
-                       while fails: (String, String) -> Bool = disagree) -> (rules: String, deal: String) {
+                       while fails: (String, String) -> Bool = { disagree($0, $1) }) -> (rules: String, deal: String) {
         var blocks = text.components(separatedBy: "\n\n")
         func isRule(_ b: String) -> Bool { ["rule ", "require ", "deny ", "warn "].contains { b.hasPrefix($0) } }
         var smaller = true
@@ -114,9 +177,10 @@ import DealRulesTestSupport
         let text = g.ruleSet(rules: 10)
         var json = g.deal()
         while !json.contains(",") { json = g.deal() }
-        let rule = try #require(text.components(separatedBy: "\n\n").first { $0.hasPrefix("rule r3:") })
+        let rule = try #require(text.components(separatedBy: "\n\n").filter { $0.hasPrefix("rule r") }.dropFirst().first)
+        let head = String(rule.prefix { $0 != "\n" })
         let key = try #require(json.split(separator: "\"").dropFirst().first.map(String.init))
-        let fails = { (t: String, j: String) in t.contains("rule r3:") && j.contains("\"\(key)\"") && RuleSet.load(source: t, name: "gen.rules").ruleSet != nil }
+        let fails = { (t: String, j: String) in t.contains(head) && j.contains("\"\(key)\"") && RuleSet.load(source: t, name: "gen.rules").ruleSet != nil }
         #expect(!Self.disagree(text, json), "the generated pair agrees")
         let (rules, deal) = Self.shrink(text, json, while: fails)
         #expect(rules.components(separatedBy: "\n\n").filter { ["rule ", "require ", "deny ", "warn "].contains(where: $0.hasPrefix) } == [rule])

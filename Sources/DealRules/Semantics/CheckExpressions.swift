@@ -254,11 +254,14 @@ extension Checker {
         var elementType = expected?.element
         var typed: [Typed?] = Array(repeating: nil, count: elements.count)
         // Elements that can stand alone first; bare choice words take their type from them.
+        // (Each element is checked once: one that failed has said why.)
+        var checked = Array(repeating: false, count: elements.count)
         for (i, x) in elements.enumerated() where elementType != nil || !isContextual(x, scope) {
             typed[i] = check(x, expecting: elementType, &scope)
+            checked[i] = true
             if elementType == nil, let t = typed[i] { elementType = t.type }
         }
-        for (i, x) in elements.enumerated() where typed[i] == nil && isContextual(x, scope) {
+        for (i, x) in elements.enumerated() where !checked[i] {
             typed[i] = check(x, expecting: elementType, &scope)
             if elementType == nil, let t = typed[i] { elementType = t.type }
         }
@@ -362,7 +365,11 @@ extension Checker {
             return membership(a, b, negated: op == .notIn, l, r, e, &scope)
         }
         if op == .contains {
-            guard let (a, b) = checkPair(l, r, &scope, expectRight: { $0.element ?? $0 }, expectLeft: { .list($0) }) else { return nil }
+            // The right side is a value of the list, or (written as a list) values of it: `zones
+            // contains EU`, `zones contains [EU, US]`, each bare value typed by the list.
+            let rightIsList = if case .list = r.kind { true } else { false }
+            guard let (a, b) = checkPair(l, r, &scope, expectRight: { rightIsList ? $0 : $0.element ?? $0 },
+                                         expectLeft: { $0.isList ? $0 : .list($0) }) else { return nil }
             return containment(a, b, l, r, e, &scope)
         }
         guard let (a, b) = checkPair(l, r, &scope, expectRight: { $0 }, expectLeft: { $0 }) else { return nil }

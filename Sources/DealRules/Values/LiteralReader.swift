@@ -21,12 +21,12 @@ struct LiteralReader {
                 t = t.dropFirst()
             }
             if t.hasPrefix("$") { t = t.dropFirst() }
-            return fixed((negative ? "-" : "") + t, "money such as `$1,200` or `99.50`").map(Value.money)
+            return fixed((negative ? "-" : "") + t, "money such as `$1,200` or `99.50`", shown: text).map(Value.money)
         case .percent:
             guard text.hasSuffix("%") else {
                 return .failure(LiteralError("`\(text)` is not a percent", help: "write it with `%`: `\(text)%`"))
             }
-            return fixed(String(text.dropLast()).trimmed, "a percent such as `25%`").map(Value.percent)
+            return fixed(String(text.dropLast()).trimmed, "a percent such as `25%`", shown: text).map(Value.percent)
         case .duration:
             guard let d = Duration.parse(text) else {
                 return .failure(LiteralError("`\(text)` is not a duration", help: "write it like `30 days`, `2 weeks`, `12 months` or `1 year`"))
@@ -78,15 +78,18 @@ struct LiteralReader {
         }
     }
 
-    private func fixed(_ text: String, _ what: String) -> Result<Fixed, LiteralError> {
+    /// The number in `text`; errors quote `shown`, the text as written (`$5.`, `5%%`), not
+    /// what is left once the `$` or `%` is taken off.
+    private func fixed(_ text: String, _ what: String, shown: String? = nil) -> Result<Fixed, LiteralError> {
+        let shown = shown ?? text
         switch Fixed.parse(Array(text.utf8), allowExponent: false) {
         case .success(let f): return .success(f)
         case .failure(.tooPrecise):
-            return .failure(LiteralError("`\(text)` has more than \(Fixed.places) digits after the point", help: "round it"))
+            return .failure(LiteralError("`\(shown)` has more than \(Fixed.places) digits after the point", help: "round it"))
         case .failure(.overflow):
-            return .failure(LiteralError("`\(text)` is too large", help: "amounts go up to 9,223,372,036,854.775807"))
+            return .failure(LiteralError("`\(shown)` is too large", help: "amounts go up to 9,223,372,036,854.775807"))
         case .failure(.malformed):
-            return .failure(LiteralError("`\(text)` is not \(what)"))
+            return .failure(LiteralError("`\(shown)` is not \(what)"))
         }
     }
 
