@@ -110,7 +110,7 @@ let package = Package(
         ),
 
         // MARK: Test support: random rule sets and deals (tests, fuzzing, the differential oracle).
-        .target(name: "DealRulesTestSupport", dependencies: ["DealRules", "DealRulesREPL", "DealRulesLSP"]),
+        .target(name: "DealRulesTestSupport", dependencies: ["DealRules", "DealRulesREPL", "DealRulesLSP", "DealRulesServer"]),
 
         // MARK: Tests
         .testTarget(name: "DealRulesTests", dependencies: ["DealRules", "DealRulesTestSupport"], exclude: ["Fixtures", "README.md"]),

@@ -24,6 +24,7 @@ let package = Package(
         fuzzer("FuzzREPL", ["DealRules", "DealRulesTestSupport"]),
         fuzzer("FuzzDeal", ["DealRules", "DealRulesTestSupport"]),
         fuzzer("FuzzLSP", ["DealRulesTestSupport"]),
+        fuzzer("FuzzService", ["DealRulesTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -76,7 +76,7 @@ package struct ServiceResponse: Sendable {
         self.headers = headers
     }
 
-    init(_ error: ServiceError) {
+    package init(_ error: ServiceError) {
         self.init(status: error.status, contentType: "application/json", body: error.body, headers: error.headers)
     }
 }

@@ -43,10 +43,21 @@ public enum FuzzHarness {
     }
 
     /// Rule source and a deal, separated by a line `---`: load, read the deal, decide, explain.
+    /// Checks that the decision is the reference evaluator's (the whole decision; for a deal
+    /// that cannot be read, its code).
     public static func decide(_ bytes: UnsafeBufferPointer<UInt8>) {
         let text = String(decoding: bytes, as: UTF8.self)
         let parts = text.split(separator: "\n---\n", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2, let rules = RuleSet.load(source: String(parts[0]), name: "fuzz.rules").ruleSet else { return }
+        let json = String(parts[1])
+        let real = ReferenceEvaluator.summary(rules, json: json, today: Day(year: 2026, month: 12, day: 1)!)
+        // A deal over the size limits (docs/limits.md) is the reader's alone to refuse.
+        if real.error?.hasPrefix("deal.limit") != true {
+            let reference = ReferenceEvaluator(source: String(parts[0]), name: "fuzz.rules").decide(dealJSON: json, today: (2026, 12, 1))
+            if !agree(real, reference) {
+                violated("the evaluator and the reference disagree on\n\(text)\nreal: \(real)\nreference: \(reference)")
+            }
+        }
         guard let deal = try? rules.deal(json: Array(parts[1].utf8)) else { return }
         let d = rules.decide(deal, today: Day(number: 20_000), explain: true)
         _ = d.json(index: 0)
@@ -55,6 +66,13 @@ public enum FuzzHarness {
         let draft = rules.draft(of: deal)
         for a in rules.approvals.prefix(2) { _ = rules.avoid(.approval(a.name), in: draft, today: Day(number: 20_000)) }
         _ = rules.avoid(.deny, in: draft, today: Day(number: 20_000))
+    }
+
+    /// The same decision; for a deal neither can read, the same code (the messages of deal
+    /// errors are compared by the property tests, on the mistakes the generator makes).
+    static func agree(_ a: ReferenceEvaluator.Result, _ b: ReferenceEvaluator.Result) -> Bool {
+        guard let e1 = a.error, let e2 = b.error else { return a == b }
+        return e1.prefix { $0 != ":" } == e2.prefix { $0 != ":" }
     }
 
     /// Lines typed at the REPL, against the sample rules: each run, and completed at every length.
@@ -112,9 +130,11 @@ public enum FuzzHarness {
             }
             for _ in 0..<count { out.append(Array(g.ruleSet(rules: 8).utf8)) }
         case "FuzzDecide":
-            for _ in 0..<count { out.append(Array((g.ruleSet(rules: 8) + "\n---\n" + g.deal()).utf8)) }
+            for _ in 0..<count { out.append(Array((g.ruleSet(rules: 8) + "\n---\n" + g.deal(errors: true)).utf8)) }
         case "FuzzLSP":
             out += languageServerSeeds
+        case "FuzzService":
+            out += serviceSeeds(root: root)
         case "FuzzREPL":
             let lines = ["region = EU", "discount = 25%", "add service \"SIEM\" with seats = 30", "remove service \"SIEM\"",
                          "unset discount", "today = 2026-12-01", "services = []", "discount is 25%", ":why", ":missing",

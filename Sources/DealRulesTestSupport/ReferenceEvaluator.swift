@@ -796,11 +796,17 @@ public struct ReferenceEvaluator {
 
     /// Months first (Calendar keeps the day, or takes the month's last), then days.
     func shift(_ d: Date, _ months: Int, _ days: Int) -> R {
-        guard let m = calendar.date(byAdding: .month, value: months, to: d),
+        // Each step must land in range (docs/language.md, "Dates and durations").
+        guard let m = calendar.date(byAdding: .month, value: months, to: d), inRange(m),
               let r = calendar.date(byAdding: .day, value: days, to: m) else { return Self.fail("a date out of range") }
-        // Years before 1 are counted back from 1 in the era before Christ (era 0).
-        let parts = calendar.dateComponents([.era, .year], from: r)
-        return parts.era == 1 && (1...9999).contains(parts.year!) ? (.date(r), []) : Self.fail("a date out of range")
+        return inRange(r) ? (.date(r), []) : Self.fail("a date out of range")
+    }
+
+    /// Between 0001-01-01 and 9999-12-31 (years before 1 are counted back from 1 in the era
+    /// before Christ, era 0).
+    func inRange(_ d: Date) -> Bool {
+        let parts = calendar.dateComponents([.era, .year], from: d)
+        return parts.era == 1 && (1...9999).contains(parts.year!)
     }
 
     // MARK: Comparisons

@@ -28,6 +28,25 @@ import Testing
         try #require(r.status == 0, "\(cc) failed: \(r.stderr)")
     }
 
+    /// A C program's environment: under scripts/asan, `DEALRULES_C_ASAN_OPTIONS` (leak
+    /// checking on, which the test runner itself cannot have).
+    static var cEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment["DEALRULES_C_ASAN_OPTIONS"].map { ["ASAN_OPTIONS": $0] } ?? [:]
+    }
+
+    /// Python's environment for the library at `lib`. Under scripts/asan the library is built
+    /// with AddressSanitizer, whose runtime Python (not built with it) must load first:
+    /// `DEALRULES_PY_PRELOAD` names it.
+    static func python(_ lib: URL) -> [String: String] {
+        var env = ["DEALRULES_LIB": lib.path]
+        if let preload = ProcessInfo.processInfo.environment["DEALRULES_PY_PRELOAD"] {
+            env["LD_PRELOAD"] = preload
+            // Python's own allocations are not ours to judge.
+            env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+        }
+        return env
+    }
+
     @Test(arguments: ["approved", "blocked", "incomplete", "needs-approval"])
     func theCSampleDecidesEachSampleDealAsEvalDoes(deal: String) throws {
         let dir = try temporaryDirectory()
@@ -35,7 +54,7 @@ import Testing
         let exe = dir.appendingPathComponent("decide")
         try Self.compile("samples/c/decide.c", exe)
         let file = "samples/deals/\(deal).json"
-        let c = try run(exe, ["samples/northwind", file, "2026-12-01"])
+        let c = try run(exe, ["samples/northwind", file, "2026-12-01"], environment: Self.cEnvironment)
         #expect(c.status == 0, "\(c.stderr)")
         let cli = try dealrules(["eval", "samples/northwind", "--deal", file, "--format", "json", "--today", "2026-12-01"])
         #expect(cli.status == 0)
@@ -49,7 +68,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let exe = dir.appendingPathComponent("threads")
         try Self.compile("Tests/CLITests/Fixtures/threads.c", exe, extra: ["-pthread"])
-        let r = try run(exe, ["samples/northwind", "samples/deals/stream.jsonl", "2026-12-01", "4", "50"])
+        let r = try run(exe, ["samples/northwind", "samples/deals/stream.jsonl", "2026-12-01", "4", "50"], environment: Self.cEnvironment)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "agree: 4 lines x 4 threads x 50 rounds\n")
     }
@@ -57,7 +76,7 @@ import Testing
     @Test func thePythonSampleGivesTheSameLinesAsEvalDeals() throws {
         let lib = try Self.library()
         let args = ["samples/northwind", "--deals", "samples/deals/stream.jsonl", "--today", "2026-12-01"]
-        let py = try run("python3", ["samples/python/dealrules.py"] + args, environment: ["DEALRULES_LIB": lib.path])
+        let py = try run("python3", ["samples/python/dealrules.py"] + args, environment: Self.python(lib))
         let cli = try dealrules(["eval"] + args)
         #expect(py.stdout == cli.stdout)
         #expect(py.stdout.split(separator: "\n").count == 4)
@@ -89,7 +108,7 @@ import Testing
             bad, lines = rules.decide_batch('{"discount": 7}\\n\\n{"discount": true}\\r\\n')
             print("batch", bad, len(lines.splitlines()))
             """
-        let r = try run("python3", ["-c", script], environment: ["DEALRULES_LIB": lib.path])
+        let r = try run("python3", ["-c", script], environment: Self.python(lib))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
             version 0.2.0
@@ -123,7 +142,7 @@ import Testing
             sys.stdout.write(out)
             sys.stderr.write(str(bad))
             """
-        let r = try run("python3", ["-c", script, file.path], environment: ["DEALRULES_LIB": lib.path])
+        let r = try run("python3", ["-c", script, file.path], environment: Self.python(lib))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == eval.stdout)
         #expect(Int(r.stderr) == eval.stdout.split(separator: "\n").filter { $0.contains(#""error":"#) }.count)
@@ -167,7 +186,7 @@ import Testing
             except dr.DealRulesError as e:
                 print("misuse", e)
             """
-        let r = try run("python3", ["-c", script], environment: ["DEALRULES_LIB": lib.path])
+        let r = try run("python3", ["-c", script], environment: Self.python(lib))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
             why-needs-approval True

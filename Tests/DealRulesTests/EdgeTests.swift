@@ -49,6 +49,9 @@ import Testing
         Row("9999-12-31 - 0001-01-01", "{}", "3652058 days"),
         Row("0001-01-01 - 9999-12-31", "{}", "-3652058 days"),
         Row("9999-12-31 + 2,147,483,647 days", "{}", "error (a date out of range)"),
+        // Months first, then days: each step must land in range (docs/language.md).
+        Row("9999-12-31 + (1 month - 40 days)", "{}", "error (a date out of range)"),
+        Row("9999-11-30 + (1 month - 40 days)", "{}", "9999-11-20"),
         Row("0001-01-01 - 2,147,483,647 months", "{}", "error (a date out of range)"),
         Row("0001-01-01 + -2,147,483,648 days", "{}", "error (a date out of range)"),
     ]

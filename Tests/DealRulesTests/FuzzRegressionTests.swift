@@ -8,12 +8,12 @@ import DealRulesTestSupport
 @Suite struct FuzzRegressionTests {
     static let root = packageRoot.appendingPathComponent("Tests/DealRulesTests/Fixtures/fuzz")
 
-    static let cases: [String] = ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal", "FuzzLSP"].flatMap { target in
+    static let cases: [String] = ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal", "FuzzLSP", "FuzzService"].flatMap { target in
         ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(target).path)) ?? []).sorted().map { "\(target)/\($0)" }
     }
 
     @Test func everyTargetHasCases() {
-        for target in ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal", "FuzzLSP"] {
+        for target in ["FuzzLoad", "FuzzDecide", "FuzzREPL", "FuzzDeal", "FuzzLSP", "FuzzService"] {
             #expect(Self.cases.contains { $0.hasPrefix(target + "/") }, "\(target)")
         }
     }
@@ -28,6 +28,7 @@ import DealRulesTestSupport
             case "FuzzDecide": FuzzHarness.decide(input)
             case "FuzzREPL": FuzzHarness.repl(input, rules: rules)
             case "FuzzLSP": FuzzHarness.languageServer(input)
+            case "FuzzService": FuzzHarness.service(input)
             default: FuzzHarness.deal(input, rules: rules)
             }
         }
