@@ -52,4 +52,6 @@ ok = soak(":reload of the samples") { _ in
     let reply = session.run(":reload")
     if reply.failed { fatalError(":reload failed: \(reply.output)") }
 } && ok
-exit(ok ? 0 : 1)
+// Under AddressSanitizer (scripts/soak --leaks) the resident memory is ASan's own; its leak
+// checker, at exit, is the judge.
+exit(ok || ProcessInfo.processInfo.environment["DEALRULES_SOAK_NO_RSS_CHECK"] != nil ? 0 : 1)

@@ -104,7 +104,7 @@ extension FuzzHarness {
     }
 
     /// The sample rules, served (`DEALRULES_SAMPLES`, else samples/northwind).
-    nonisolated(unsafe) static let servedSamples: RulesState = {
+    static let servedSamples: RulesState = {
         guard let state = RulesState.load(paths: [samplesPath], limits: .default).state else {
             fatalError("the samples at \(samplesPath) do not load")
         }
