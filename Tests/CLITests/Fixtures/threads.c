@@ -74,11 +74,13 @@ int main(int argc, char **argv) {
     pthread_t *ids = calloc((size_t)threads, sizeof *ids);
     for (int t = 0; t < threads; t++) pthread_create(&ids[t], NULL, work, NULL);
     for (int t = 0; t < threads; t++) pthread_join(ids[t], NULL);
+    free(ids);
 
     for (size_t i = 0; i < count; i++) {
         dealrules_free(expected[i]);
         free(lines[i]);
     }
+    free(expected);
     dealrules_rules_free(rules);
     if (failed) return 1;
     printf("agree: %zu lines x %d threads x %d rounds\n", count, threads, rounds);
