@@ -33,11 +33,13 @@ func soak(_ name: String, _ body: (Int) -> Void) -> Bool {
         if i % 100 == 0 || i == rounds {
             curve.append(residentMiB())
             print("\(name): \(i) → \(String(format: "%.1f", curve.last!)) MiB")
+            fflush(nil)  // under the leak checker the process ends without flushing its buffers
         }
     }
     let first = curve.first!, last = curve.last!
     let flat = last <= max(first * 1.10, first + 8)
     print("\(name): \(rounds) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; after 100 \(String(format: "%.1f", first)) MiB, at the end \(String(format: "%.1f", last)) MiB: \(flat ? "flat" : "GROWING")")
+    fflush(nil)
     return flat
 }
 
