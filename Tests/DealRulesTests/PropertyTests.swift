@@ -27,6 +27,39 @@ import DealRulesTestSupport
 
     @Test(arguments: seeds)
     func theRealEvaluatorAgreesWithTheReference(seed: Int) throws {
+        try Self.generatedRuleSets(seed: seed) { round, text, rules, folder, g in
+            let oracle = ReferenceEvaluator(source: text, name: "gen.rules", files: g.files)
+            for _ in 0..<8 {
+                let json = g.deal(errors: true)
+                let real = ReferenceEvaluator.summary(rules, json: json, today: Self.today)
+                let reference = oracle.decide(dealJSON: json, today: (2026, 12, 1))
+                guard real != reference else { continue }
+                // The smallest rule set and deal that still disagree.
+                let files = g.files
+                let (fewerRules, smallerDeal) = Self.shrink(text, json) { Self.disagree($0, $1, files: files, folder: folder) }
+                let small = try RuleSet.load(source: fewerRules, name: "gen.rules", root: folder).get()
+                let smallReal = ReferenceEvaluator.summary(small, json: smallerDeal, today: Self.today)
+                let smallReference = ReferenceEvaluator(source: fewerRules, name: "gen.rules", files: files)
+                    .decide(dealJSON: smallerDeal, today: (2026, 12, 1))
+                Issue.record("""
+                    seed \(seed) round \(round): the evaluator and the reference disagree; shrunk to
+                    \(fewerRules)
+                    \(files.map { "\($0.key):\n\($0.value)" }.joined(separator: "\n"))
+                    deal: \(smallerDeal)
+                    real: \(smallReal)
+                    reference: \(smallReference)
+                    """)
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The five rule sets the oracle's test makes from `seed`, each loaded from a folder holding
+    /// its spreadsheets and handed to `body` with the generator (which writes its deals);
+    /// `body` returns false to stop.
+    static func generatedRuleSets(seed: Int, _ body: (_ round: Int, _ text: String, _ rules: RuleSet, _ folder: String,
+                                                      _ g: inout RuleSetGenerator) throws -> Bool) throws {
         var g = RuleSetGenerator(seed: UInt64(seed) &* 104_729 &+ 3, messyLayout: false)
         g.spreadsheets = true
         for round in 0..<5 {
@@ -35,29 +68,7 @@ import DealRulesTestSupport
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let loaded = RuleSet.load(source: text, name: "gen.rules", root: folder)
             let rules = try #require(loaded.ruleSet, "\(text)\n\(DiagnosticRenderer().render(loaded.diagnostics))")
-            let oracle = ReferenceEvaluator(source: text, name: "gen.rules", files: g.files)
-            for _ in 0..<8 {
-                let json = g.deal(errors: true)
-                let real = ReferenceEvaluator.summary(rules, json: json, today: Self.today)
-                let reference = oracle.decide(dealJSON: json, today: (2026, 12, 1))
-                if real != reference {
-                    // The smallest rule set and deal that still disagree.
-                    let (fewerRules, smallerDeal) = Self.shrink(text, json) { Self.disagree($0, $1, files: g.files, folder: folder) }
-                    let small = try RuleSet.load(source: fewerRules, name: "gen.rules", root: folder).get()
-                    let smallReal = ReferenceEvaluator.summary(small, json: smallerDeal, today: Self.today)
-                    let smallReference = ReferenceEvaluator(source: fewerRules, name: "gen.rules", files: g.files)
-                        .decide(dealJSON: smallerDeal, today: (2026, 12, 1))
-                    Issue.record("""
-                        seed \(seed) round \(round): the evaluator and the reference disagree; shrunk to
-                        \(fewerRules)
-                        \(g.files.map { "\($0.key):\n\($0.value)" }.joined(separator: "\n"))
-                        deal: \(smallerDeal)
-                        real: \(smallReal)
-                        reference: \(smallReference)
-                        """)
-                    return
-                }
-            }
+            guard try body(round, text, rules, folder, &g) else { return }
         }
     }
 
@@ -70,13 +81,7 @@ import DealRulesTestSupport
         var constructs: [String: Int] = [:], decisions: [String: Int] = [:], entries: [String: Int] = [:]
         var sets = 0, deals = 0
         for seed in 0..<60 {
-            var g = RuleSetGenerator(seed: UInt64(seed) &* 104_729 &+ 3, messyLayout: false)
-            g.spreadsheets = true
-            for _ in 0..<5 {
-                let text = g.ruleSet(rules: 14)
-                let folder = try Self.folder(with: g.files)
-                defer { try? FileManager.default.removeItem(atPath: folder) }
-                let rules = try RuleSet.load(source: text, name: "gen.rules", root: folder).get()
+            try Self.generatedRuleSets(seed: seed) { _, _, rules, _, g in
                 var seen = g.used
                 for _ in 0..<8 {
                     let r = ReferenceEvaluator.summary(rules, json: g.deal(errors: true), today: Self.today)
@@ -90,6 +95,7 @@ import DealRulesTestSupport
                 }
                 sets += 1
                 for c in seen { constructs[c, default: 0] += 1 }
+                return true
             }
         }
         let everyConstruct = ["a value in two choices", "list of number", "list of date", "two item kinds", "catalog spreadsheet",
