@@ -244,7 +244,8 @@ enum RefText {
         return (d, false)
     }
 
-    /// `1,200`, `99.50`, `1,000.5`: digits and thousands commas, an optional point and digits.
+    /// `1,200`, `99.50`, `1,000.5`, `2850,000`: digits, each comma followed by three digits, an
+    /// optional point and digits.
     /// nil when it is not such a number; `.failure(tooLarge)` when it does not fit.
     static func grouped(_ s: Substring, negative: Bool) -> (value: Decimal?, tooLarge: Bool)? {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
@@ -252,9 +253,9 @@ enum RefText {
         let whole = parts[0]
         guard whole.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "," }), !whole.hasSuffix(","), !whole.contains(",,") else { return nil }
         if whole.contains(",") {
-            // Commas group thousands: 1 to 3 digits, then groups of three.
+            // Each comma is followed by three digits (docs/language.md, "Exact decimals").
             let groups = whole.split(separator: ",")
-            guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+            guard groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
         }
         var fraction = ""
         if parts.count == 2 {

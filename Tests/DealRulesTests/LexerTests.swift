@@ -30,6 +30,8 @@ import Testing
         ("1,20", ["1", ",", "20"]),
         ("1,200,000.5", ["1,200,000.5"]),
         ("$1,200.50", ["$1,200.50"]),
+        // The digits before the first comma are not counted (docs/language.md).
+        ("$2850,000", ["$2850,000"]),
     ])
     func thousandsSeparators(text: String, expected: [String]) {
         #expect(texts(text) == expected)
