@@ -265,11 +265,12 @@ enum RefText {
         return exact(negative: negative, whole: whole.replacingOccurrences(of: ",", with: ""), fraction: fraction, exponent: 0)
     }
 
-    /// A literal as written in a rule file: `1,200`, `-$5`, `33.5%`.
+    /// A literal as written in a rule file: `1,200`, `-$5`, `33.5%`, `- 0` (the parser takes a
+    /// `-` before a number on the same line as its sign, spaces between or not).
     static func literal(_ text: String) -> Decimal {
         var s = Substring(text)
         let negative = s.hasPrefix("-")
-        if negative { s = s.dropFirst() }
+        if negative { s = s.dropFirst().drop { $0 == " " || $0 == "\t" } }
         if s.hasPrefix("$") { s = s.dropFirst() }
         if s.hasSuffix("%") { s = s.dropLast() }
         return grouped(s, negative: negative)!.value!
