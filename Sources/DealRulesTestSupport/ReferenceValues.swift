@@ -280,41 +280,48 @@ enum RefText {
     /// nothing (`1 year 2 months`, `1 month - 3 days`, `-1 month + 3 days`); week is 7 days,
     /// year is 12 months. nil when it is not a duration.
     static func duration(_ text: String) -> (months: Int, days: Int)? {
-        var words = text.split(whereSeparator: { $0 == " " }).map(String.init)
-        var months = 0, days = 0
-        var sign = 1
-        var first = true
-        while !words.isEmpty {
-            var w = words.removeFirst()
-            if !first, w == "+" || w == "-" {
-                sign = w == "-" ? -1 : 1
-                guard !words.isEmpty else { return nil }
-                w = words.removeFirst()
-            } else {
-                sign = 1
+        // Read as characters: blanks (space, tab) may stand between any two parts and may be
+        // left out (`20months`, `1year2months`, `1 month+15 days`).
+        let cs = Array(text)
+        var k = 0
+        func blanks() { while k < cs.count, cs[k] == " " || cs[k] == "\t" { k += 1 } }
+        var months = 0, days = 0, terms = 0
+        while true {
+            blanks()
+            if k == cs.count { break }
+            var sign = 1
+            if terms > 0, cs[k] == "+" || cs[k] == "-" {
+                sign = cs[k] == "-" ? -1 : 1
+                k += 1
+                blanks()
             }
-            if w == "-" {
-                // `- 3 days`: a sign on its own.
-                guard !words.isEmpty else { return nil }
+            if k < cs.count, cs[k] == "-" {
                 sign = -sign
-                w = words.removeFirst()
+                k += 1
+                blanks()
             }
-            var negative = false
-            if w.hasPrefix("-") { negative = true; w.removeFirst() }
-            guard !w.isEmpty, w.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "," }), w.first != ",",
-                  let n = Int(w.replacingOccurrences(of: ",", with: "")), !words.isEmpty else { return nil }
-            let count = sign * (negative ? -n : n)
-            switch words.removeFirst() {
+            var digits = ""
+            while k < cs.count, (cs[k].isASCII && cs[k].isNumber) || (cs[k] == "," && !digits.isEmpty) {
+                if cs[k] != "," { digits.append(cs[k]) }
+                k += 1
+            }
+            // docs/language.md: each term's number fits in 32 bits (2,147,483,648 for a negative one).
+            guard !digits.isEmpty, digits.count <= 12, let n = Int(digits), n <= 1 << 31 else { return nil }
+            blanks()
+            var unit = ""
+            while k < cs.count, cs[k].isASCII, cs[k].isLowercase { unit.append(cs[k]); k += 1 }
+            let count = sign * n
+            switch unit {
             case "day", "days": days += count
             case "week", "weeks": days += 7 * count
             case "month", "months": months += count
             case "year", "years": months += 12 * count
             default: return nil
             }
-            first = false
+            guard abs(months) < 1 << 40, abs(days) < 1 << 40 else { return nil }
+            terms += 1
         }
-        guard !first else { return nil }
-        return (months, days)
+        return terms > 0 ? (months, days) : nil
     }
 
     static let calendar: Calendar = {

@@ -124,6 +124,11 @@ import Testing
         #expect(deal.given("discount", in: set) == .percent(Fixed(raw: 5_000_000)))
         #expect(deal.today == Day(year: 2026, month: 12, day: 1))
         #expect(deal.given("customer", in: set) == .text("  Acme  "))
+        // The spaces inside a duration may be left out, as in a rule file (FuzzDecide found
+        // the reference refusing `1 year 20months`).
+        for (text, months, days) in [("20months", 20, 0), ("1year2months", 14, 0), ("1month+15days", 1, 15), ("1 year 20months", 32, 0)] {
+            #expect(try set.deal(json: #"{"term": "\#(text)"}"#).given("term", in: set) == .duration(Duration(months: Int32(months), days: Int32(days))))
+        }
         // An error quotes the value without the white space.
         #expect(try error(#"{"region": "  Mars "}"#)?.message == "`region`: `Mars` is not a value of `region`")
     }
