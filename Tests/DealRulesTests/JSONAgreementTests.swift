@@ -104,6 +104,17 @@ import DealRulesTestSupport
         return b
     }
 
+    /// A leading byte-order mark is skipped by any JSON we read, as by a deal (docs/language.md)
+    /// and by Foundation (FuzzDeal found `DealValue.parse` refusing it before a number).
+    @Test func aByteOrderMarkIsSkipped() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        #expect(try DealValue.parse(json: bom + Array("2".utf8)) == .number("2"))
+        #expect(try DealValue.parse(json: bom + Array(#"{"a": [true]}"#.utf8)) == .object(["a": .list([.bool(true)])]))
+        #expect(JSONAgreement.disagreement(bom + Array("2".utf8)) == nil)
+        // Only at the start: elsewhere it is not JSON.
+        #expect(throws: Diagnostic.self) { try DealValue.parse(json: Array(" ".utf8) + bom + Array("2".utf8)) }
+    }
+
     @Test(arguments: 0..<8)
     func validDocumentsReadAlike(seed: Int) {
         var r = Random(state: UInt64(seed) &* 7919)

@@ -73,12 +73,14 @@ extension RuleSet {
 }
 
 extension DealValue {
-    /// Reads any JSON text (numbers keep their decimal text, as a deal reads them).
+    /// Reads any JSON text (numbers keep their decimal text, as a deal reads them); a leading
+    /// byte-order mark is skipped, as in a deal.
     public static func parse(json bytes: some Collection<UInt8>, limits: Limits = .default) throws(Diagnostic) -> DealValue {
         let array = Array(bytes)
         let rules = RuleSet(CheckedRules(limits: limits))
         let result: Result<DealValue, Diagnostic> = array.withUnsafeBufferPointer { whole in
             var reader = DealReader(rules: rules, bytes: whole)
+            if whole.starts(with: [0xEF, 0xBB, 0xBF]) { reader.i = 3 }
             do throws(DealReadError) {
                 let v = try reader.readAny()
                 reader.skipSpace()
