@@ -24,7 +24,8 @@ struct Serve: ParsableCommand {
               dealrules serve samples/northwind
               curl -s localhost:8080/v1/decide -d @samples/deals/needs-approval.json
               dealrules serve /etc/dealrules/rules --host 0.0.0.0 --port 8080 --token-file /etc/dealrules/tokens --decision-log /var/log/dealrules/decisions.jsonl
-            """
+            """,
+        version: Build.versionLine
     )
 
     @OptionGroup var rules: RulesArguments

@@ -17,7 +17,7 @@ struct DealRulesCommand: ParsableCommand {
               dealrules diff HEAD~1:samples/northwind samples/northwind --deals deals.jsonl
               dealrules serve samples/northwind --port 8080
             """,
-        version: DealRulesVersion.string,
+        version: Build.versionLine,
         subcommands: [Check.self, Eval.self, Test.self, Fmt.self, Repl.self, Compile.self, Diff.self, Serve.self, Lsp.self]
     )
 }

@@ -41,10 +41,14 @@ def _library():
             lib = ctypes.CDLL(path)
             break
     else:
-        raise DealRulesError(
-            "libDealRulesC.so not found; build it with `swift build -c release --product DealRulesC` "
-            "or set DEALRULES_LIB to its path"
-        )
+        # Installed (the Debian package, or the tarball's lib/ after ldconfig): the loader finds it.
+        try:
+            lib = ctypes.CDLL("libDealRulesC.so")
+        except OSError:
+            raise DealRulesError(
+                "libDealRulesC.so not found; build it with `swift build -c release --product DealRulesC`, "
+                "install the dealrules package, or set DEALRULES_LIB to its path"
+            ) from None
     text = ctypes.POINTER(ctypes.c_char)
     lib.dealrules_version.restype = ctypes.c_char_p
     lib.dealrules_load_paths.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.POINTER(text)]
