@@ -8,8 +8,9 @@ import Foundation
 /// Known, intended differences are left out (`foundationQuirk`): Foundation rejects numbers too
 /// large for a `Double` (JSON allows any size, and we keep a number's decimal text), accepts a
 /// NUL byte (it then guesses UTF-16 or UTF-32), a comma before `]` or `}`, and the same key twice
-/// (JSON allows none of these; docs/limits.md: a repeated key is an error), and nests to its own
-/// depth limit. Numbers are compared as decimals (`sameNumber`).
+/// (JSON allows none of these; docs/limits.md: a repeated key is an error), nests to its own
+/// depth limit, and drops a U+FEFF at the start of a string or after an escape (`same` allows
+/// it). Numbers are compared as decimals (`sameNumber`).
 package enum JSONAgreement {
     /// Foundation's reading, or nil when it rejects the text.
     package static func foundation(_ bytes: [UInt8]) -> Any? {
@@ -38,14 +39,22 @@ package enum JSONAgreement {
         case .number(let t):
             guard let n = b as? NSNumber, !isBool(n) else { return false }
             return sameNumber(t, n)
-        case .text(let s): return (b as? String) == s
+        case .text(let s):
+            guard let t = b as? String else { return false }
+            return t == s || t == withoutFEFF(s)
         case .list(let xs):
             guard let ys = b as? [Any], ys.count == xs.count else { return false }
             return zip(xs, ys).allSatisfy { same($0, $1) }
         case .object(let o):
             guard let p = b as? [String: Any], p.count == o.count else { return false }
-            return o.allSatisfy { k, v in p[k].map { same(v, $0) } ?? false }
+            return o.allSatisfy { k, v in (p[k] ?? p[withoutFEFF(k)]).map { same(v, $0) } ?? false }
         }
+    }
+
+    /// A string as Foundation may read it: it drops a U+FEFF that begins a string or follows an
+    /// escape (FuzzDeal found it); we keep every character.
+    static func withoutFEFF(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.filter { $0 != "\u{FEFF}" }))
     }
 
     /// Where Foundation departs from JSON (RFC 8259), the texts on which it may disagree with us.

@@ -111,6 +111,11 @@ import DealRulesTestSupport
         #expect(try DealValue.parse(json: bom + Array("2".utf8)) == .number("2"))
         #expect(try DealValue.parse(json: bom + Array(#"{"a": [true]}"#.utf8)) == .object(["a": .list([.bool(true)])]))
         #expect(JSONAgreement.disagreement(bom + Array("2".utf8)) == nil)
+        // Inside a string it is a character like any other, which we keep (Foundation drops it
+        // at the start of a string or after an escape: not a disagreement).
+        let inside = Array(#"{"\#u{FEFF}k": ["\#u{FEFF}a", "x\f\#u{FEFF}"]}"#.utf8)
+        #expect(try DealValue.parse(json: inside) == .object(["\u{FEFF}k": .list([.text("\u{FEFF}a"), .text("x\u{0C}\u{FEFF}")])]))
+        #expect(JSONAgreement.disagreement(inside) == nil)
         // Only at the start: elsewhere it is not JSON.
         #expect(throws: Diagnostic.self) { try DealValue.parse(json: Array(" ".utf8) + bom + Array("2".utf8)) }
     }
