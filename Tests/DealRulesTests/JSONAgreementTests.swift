@@ -116,6 +116,10 @@ import DealRulesTestSupport
         let inside = Array(#"{"\#u{FEFF}k": ["\#u{FEFF}a", "x\f\#u{FEFF}"]}"#.utf8)
         #expect(try DealValue.parse(json: inside) == .object(["\u{FEFF}k": .list([.text("\u{FEFF}a"), .text("x\u{0C}\u{FEFF}")])]))
         #expect(JSONAgreement.disagreement(inside) == nil)
+        // Foundation drops the first and keeps the second.
+        let two = Array(#" "\#u{FEFF} @\#u{FEFF} @""#.utf8)
+        #expect(try DealValue.parse(json: two) == .text("\u{FEFF} @\u{FEFF} @"))
+        #expect(JSONAgreement.disagreement(two) == nil)
         // Only at the start: elsewhere it is not JSON.
         #expect(throws: Diagnostic.self) { try DealValue.parse(json: Array(" ".utf8) + bom + Array("2".utf8)) }
     }
