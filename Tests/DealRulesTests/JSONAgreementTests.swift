@@ -120,6 +120,16 @@ import DealRulesTestSupport
         let two = Array(#" "\#u{FEFF} @\#u{FEFF} @""#.utf8)
         #expect(try DealValue.parse(json: two) == .text("\u{FEFF} @\u{FEFF} @"))
         #expect(JSONAgreement.disagreement(two) == nil)
+        // After it, errors count from after it, as for a deal: `]` is the fourth character.
+        do {
+            _ = try DealValue.parse(json: bom + Array("[1,]".utf8))
+            Issue.record("a comma before `]` was read")
+        } catch {
+            #expect(error.message.contains("column 4"), "\(error.message)")
+            #expect(error.location?.line == 1)
+            #expect(error.location?.column == 4)
+        }
+        #expect(throws: Diagnostic.self) { try DealValue.parse(json: bom + Array("2 x".utf8)) }
         // Only at the start: elsewhere it is not JSON.
         #expect(throws: Diagnostic.self) { try DealValue.parse(json: Array(" ".utf8) + bom + Array("2".utf8)) }
     }

@@ -29,8 +29,7 @@ extension RuleSet {
             let d = Diagnostic.lineTooLong(bytes: whole.count, limit: limits.maxDealBytes)
             return DealReadError(d.code, d.message, help: d.help)
         }
-        let bom = whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF
-        var reader = DealReader(rules: self, bytes: UnsafeBufferPointer(rebasing: whole[(bom ? 3 : 0)...]))
+        var reader = DealReader(rules: self, bytes: DealReader.withoutByteOrderMark(whole))
         do throws(DealReadError) { try reader.readDeal(into: &deal) } catch { return error }
         return nil
     }
@@ -79,12 +78,11 @@ extension DealValue {
         let array = Array(bytes)
         let rules = RuleSet(CheckedRules(limits: limits))
         let result: Result<DealValue, Diagnostic> = array.withUnsafeBufferPointer { whole in
-            var reader = DealReader(rules: rules, bytes: whole)
-            if whole.starts(with: [0xEF, 0xBB, 0xBF]) { reader.i = 3 }
+            var reader = DealReader(rules: rules, bytes: DealReader.withoutByteOrderMark(whole))
             do throws(DealReadError) {
                 let v = try reader.readAny()
                 reader.skipSpace()
-                if reader.i < whole.count { throw reader.syntax("the end of the input") }
+                if reader.i < reader.b.count { throw reader.syntax("the end of the input") }
                 return .success(v)
             } catch { return .failure(error.diagnostic(in: whole, name: "json")) }
         }

@@ -15,6 +15,12 @@ struct DealReader {
         self.b = bytes
     }
 
+    /// The text past a leading byte-order mark, which JSON text may carry and is skipped (the
+    /// offsets of errors then count from after it, as `SourceFile` does).
+    static func withoutByteOrderMark(_ whole: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        whole.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: whole[3...]) : whole
+    }
+
     // MARK: The deal
 
     /// Reads the deal into `deal`, whose storage is reused: a stream reads every line into the
