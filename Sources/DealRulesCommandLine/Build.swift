@@ -2,8 +2,8 @@ import DealRules
 
 /// What this program was built from, for `--version`.
 ///
-/// `scripts/package` writes the commit into this file before a packaged build and puts the
-/// file back afterwards; any other build (`swift build`, the tests) says `unknown`.
+/// `scripts/package` writes the commit into its copy of this file (in `.build-package/src`)
+/// before a packaged build; any other build (`swift build`, the tests) says `unknown`.
 public enum Build {
     /// The commit a packaged build was made from (a short hash, `-dirty` when the tree had
     /// changes), or `unknown`.

@@ -202,9 +202,9 @@ public struct ReferenceEvaluator {
             var inner = Substring(s)
             if inner.hasPrefix("["), inner.hasSuffix("]") {
                 inner = inner.dropFirst().dropLast()
-                return .list(inner.split(separator: ",").map { cellValue($0.trimmingCharacters(in: .whitespacesAndNewlines), FieldType(name: type.name, isList: false)) })
+                return .list(inner.split(separator: ",").map { cellValue(RefText.trimmed($0), FieldType(name: type.name, isList: false)) })
             }
-            return .list(inner.split(separator: ";").map { cellValue($0.trimmingCharacters(in: .whitespacesAndNewlines), FieldType(name: type.name, isList: false)) })
+            return .list(inner.split(separator: ";").map { cellValue(RefText.trimmed($0), FieldType(name: type.name, isList: false)) })
         }
         switch type.name {
         case "text": return .text(s)
@@ -420,7 +420,7 @@ public struct ReferenceEvaluator {
                     guard case .text(let s) = m.value else {
                         throw ReadError(code: "deal.wrong-type", message: "`today` must be a date, not \(m.value.shownAsWrong)")
                     }
-                    let written = s.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let written = RefText.trimmed(s)
                     guard let d = RefText.date(written) else { throw ReadError(code: "deal.invalid-date", message: "`today`: `\(written)` is not a date") }
                     today = d
                     continue
@@ -511,14 +511,14 @@ public struct ReferenceEvaluator {
         case ("number", _): throw wrong("a number")
         case ("money", .number(let n)), ("percent", .number(let n)): try decimal(RefText.decimal(json: n), shown: nil)
         case ("money", .text(let s)):
-            let written = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = RefText.trimmed(s)
             guard let (body, negative) = Self.unsigned(s, mark: "$", atEnd: false), let r = RefText.grouped(body, negative: negative) else {
                 throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(written)` is not money such as `$1,200` or `99.50`")
             }
             try decimal(r, shown: written)
         case ("money", _): throw wrong("money")
         case ("percent", .text(let s)):
-            let written = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = RefText.trimmed(s)
             guard let (body, negative) = Self.unsigned(s, mark: "%", atEnd: true) else {
                 throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(written)` is not a percent")
             }
@@ -528,17 +528,17 @@ public struct ReferenceEvaluator {
             try decimal(r, shown: written)
         case ("percent", _): throw wrong("a percent")
         case ("date", .text(let s)):
-            let written = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = RefText.trimmed(s)
             guard RefText.date(written) != nil else { throw ReadError(code: "deal.invalid-date", message: "`\(path)`: `\(written)` is not a date") }
         case ("date", _): throw wrong("a date")
         case ("duration", .text(let s)):
-            let written = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = RefText.trimmed(s)
             guard let d = RefText.duration(written), Int(Int32.min)...Int(Int32.max) ~= d.months, Int(Int32.min)...Int(Int32.max) ~= d.days else {
                 throw ReadError(code: "deal.wrong-type", message: "`\(path)`: `\(written)` is not a duration")
             }
         case ("duration", _): throw wrong("a duration")
         case (let c, .text(let s)):
-            let written = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = RefText.trimmed(s)
             guard choices[c]?.contains(written) == true else {
                 throw ReadError(code: "deal.unknown-choice", message: "`\(path)`: `\(written)` is not a value of `\(c)`")
             }
@@ -549,10 +549,10 @@ public struct ReferenceEvaluator {
     /// `$1,200`, `-$5`, `$-5` (money) or `25%`, `5 %`, `-5%` (percent), spaces around allowed:
     /// the digits and whether it is negative; nil when the mark is misplaced.
     static func unsigned(_ s: String, mark: Character, atEnd: Bool) -> (Substring, Bool)? {
-        var t = Substring(s.trimmingCharacters(in: .whitespacesAndNewlines))
+        var t = Substring(RefText.trimmed(s))
         if atEnd {
             guard t.hasSuffix(String(mark)) else { return nil }
-            t = Substring(t.dropLast().trimmingCharacters(in: .whitespacesAndNewlines))
+            t = Substring(RefText.trimmed(t.dropLast()))
         }
         var negative = false
         if t.hasPrefix("-") { negative = true; t = t.dropFirst() }
@@ -581,11 +581,11 @@ public struct ReferenceEvaluator {
             let (body, negative) = Self.unsigned(s, mark: "%", atEnd: true)!
             return .percent(RefText.grouped(body, negative: negative)!.value!)
         case ("flag", .bool(let b)): return .bool(b)
-        case ("date", .text(let s)): return .date(RefText.date(s.trimmingCharacters(in: .whitespacesAndNewlines))!)
+        case ("date", .text(let s)): return .date(RefText.date(RefText.trimmed(s))!)
         case ("duration", .text(let s)):
-            let d = RefText.duration(s.trimmingCharacters(in: .whitespacesAndNewlines))!
+            let d = RefText.duration(RefText.trimmed(s))!
             return .duration(months: d.months, days: d.days)
-        case (let c, .text(let s)) where choices[c] != nil: return .choice(s.trimmingCharacters(in: .whitespacesAndNewlines), of: c)
+        case (let c, .text(let s)) where choices[c] != nil: return .choice(RefText.trimmed(s), of: c)
         default: return .unknown
         }
     }

@@ -276,6 +276,13 @@ enum RefText {
         return grouped(s, negative: negative)!.value!
     }
 
+    /// A deal's string without the white space around it, which docs/language.md says is
+    /// ignored for every value but text (Foundation's white space and newlines: the Unicode
+    /// White_Space characters).
+    static func trimmed(_ s: some StringProtocol) -> String {
+        s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// A duration as written in a rule file or a deal: terms `N unit`, joined by `+`, `-` or
     /// nothing (`1 year 2 months`, `1 month - 3 days`, `-1 month + 3 days`); week is 7 days,
     /// year is 12 months. nil when it is not a duration.
