@@ -76,20 +76,24 @@ struct Diff: ParsableCommand {
             if failOnChange, !regions.same { throw ExitCode(3) }
             return
         }
-        var reader: LineReader
-        do { reader = try LineReader(path: deals, maxLine: newSet.limits.maxDealBytes) } catch let e as InputError {
+        var reader: BatchReader
+        do { reader = try BatchReader(path: deals, maxLine: newSet.limits.maxDealBytes) } catch let e as InputError {
             Output.standardError("error: \(e.message)\n")
             throw ExitCode(1)
         }
         var impact = ImpactAnalysis(old: oldSet, new: newSet, today: date)
-        while let line = reader.next() {
-            switch line {
-            case .blank: continue
-            case .tooLong(let n): impact.add(tooLong: n)
-            case .text(let bytes):
-                impact.add(line: bytes)
-                if let (before, after) = impact.lastDecisions { regions?.count(before: before, after: after) }
+        var batch = DealBatch()
+        while !reader.atEnd {
+            reader.fill(&batch, lines: 1024, bytes: 1 << 20)
+            batch.forEachLine { line in
+                switch line {
+                case .tooLong(let n): impact.add(tooLong: n)
+                case .text(let bytes):
+                    impact.add(line: bytes)
+                    if let (before, after) = impact.lastDecisions { regions?.count(before: before, after: after) }
+                }
             }
+            batch.removeAll()
         }
         if let e = reader.failure {
             Output.standardError("error: cannot read `\(deals)`: \(e)\n")

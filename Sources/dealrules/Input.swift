@@ -31,24 +31,28 @@ func readInput(_ path: String, limit: Int) throws -> [UInt8] {
     return bytes
 }
 
-/// Reads lines in bounded memory: blank lines, CRLF and a leading BOM are accepted; a line
-/// longer than the limit is reported and skipped without being held.
-struct LineReader {
-    enum Line {
-        case text(ArraySlice<UInt8>)
-        case blank
-        case tooLong(Int)
-    }
-
+/// Reads a JSONL stream into batches in bounded memory, straight into each batch's bytes (one
+/// copy, the kernel's): blank lines, CRLF and a leading BOM are accepted; a line longer than
+/// the limit is reported in its place and skipped without being held.
+struct BatchReader {
     private let fd: Int32
     private let maxLine: Int
-    private var buffer: [UInt8] = []
-    /// What one read fills, kept from read to read.
-    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    private var start = 0
-    private var atEnd = false
-    private var first = true
+    /// Whether `fd` is a regular file (always ready to read: no need to ask `poll`).
+    private let regular: Bool
+    /// Whether the input has ended (or failed: see `failure`).
+    private(set) var atEnd = false
     private(set) var failure: String?
+    /// Whether no line has been finished yet (the first may start with a BOM).
+    private var first = true
+    /// Where the unfinished line starts in the batch being filled.
+    private var lineStart = 0
+    /// While a line too long to read is skipped: its bytes so far.
+    private var skipped: Int?
+    /// The unfinished line at the end of the last batch, the start of the next.
+    private var carry = DealBatch()
+
+    /// What one `read` asks for.
+    static let readSize = 1 << 16
 
     init(path: String, maxLine: Int) throws {
         fd = path == "-" ? 0 : open(path, O_RDONLY)
@@ -56,93 +60,76 @@ struct LineReader {
             throw InputError(message: "cannot read `\(path)`: \(String(cString: strerror(errno)))")
         }
         self.maxLine = maxLine
+        var info = stat()
+        regular = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    private mutating func fill() {
-        newline = nil
-        if start > 0 {
-            buffer.removeSubrange(0..<start)
-            start = 0
-        }
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                atEnd = true
-                return
-            }
-            if n == 0 {
-                atEnd = true
-                if fd != 0 { close(fd) }
-                return
-            }
-            buffer += chunk[0..<n]
-            return
-        }
-    }
+    /// Whether `fill` can go on without waiting: the input has ended, or more of it is ready.
+    var canReadWithoutWaiting: Bool { atEnd || ready() }
 
-    /// Where the next line break is, from `start` (found once, used by both functions below).
-    private var newline: Int?
-
-    private mutating func findNewline() -> Int? {
-        if let newline { return newline }
-        let from = start, count = buffer.count - start
-        guard count > 0 else { return nil }
-        let found = buffer.withUnsafeBufferPointer { b -> Int? in
-            guard let p = memchr(b.baseAddress! + from, 0x0A, count) else { return nil }
-            return UnsafeRawPointer(p) - UnsafeRawPointer(b.baseAddress!)
-        }
-        newline = found
-        return found
-    }
-
-    /// Whether `next()` can answer without waiting for more input: a whole line is buffered,
-    /// or the input is at its end, or more of it is ready to read (always, for a file).
-    mutating func canReadWithoutWaiting() -> Bool {
-        if atEnd || buffer.count - start > maxLine || findNewline() != nil { return true }
+    /// Whether more input can be read without waiting (always, for a file).
+    private func ready() -> Bool {
+        if regular { return true }
         var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&ready, 1, 0) > 0
     }
 
-    mutating func next() -> Line? {
-        while true {
-            if let nl = findNewline() {
-                let line = buffer[start..<nl]
-                start = nl + 1
-                newline = nil
-                return classify(line)
+    /// Reads into `batch` (empty) until it holds `lines` lines or `bytes` bytes, or the input
+    /// ends, or, once it holds a line, no more input is ready (a tool that writes one deal and
+    /// waits gets its answer at once). The unfinished line at its end is kept for the next.
+    mutating func fill(_ batch: inout DealBatch, lines: Int, bytes: Int) {
+        precondition(batch.isEmpty && batch.byteCount == 0, "fill an empty batch")
+        swap(&batch, &carry)
+        lineStart = 0
+        while !atEnd, batch.count < lines, batch.byteCount < bytes, batch.isEmpty || ready() {
+            let n = batch.read(from: fd, upTo: Self.readSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                atEnd = true
+            } else if n == 0 {
+                atEnd = true
+                if fd != 0 { close(fd) }
+            } else {
+                mark(&batch, read: n)
             }
-            if buffer.count - start > maxLine {
-                // Too long: drop it, up to its end.
-                var dropped = buffer.count - start
-                start = buffer.count
-                while !atEnd {
-                    fill()
-                    if let nl = findNewline() {
-                        dropped += nl - start
-                        start = nl + 1
-                        newline = nil
-                        return .tooLong(dropped)
-                    }
-                    dropped += buffer.count - start
-                    start = buffer.count
-                }
-                return .tooLong(dropped)
-            }
-            if atEnd {
-                guard start < buffer.count else { return nil }
-                let line = buffer[start...]
-                start = buffer.count
-                return classify(line)
-            }
-            fill()
         }
+        if atEnd {
+            if let n = skipped {
+                batch.appendTooLong(bytes: n + batch.byteCount - lineStart)
+                batch.dropTail(from: lineStart)
+                skipped = nil
+            } else {
+                batch.markLastLine(from: lineStart, first: first)
+            }
+            lineStart = batch.byteCount
+        }
+        batch.moveTail(from: lineStart, to: &carry)
     }
 
-    private mutating func classify(_ line: ArraySlice<UInt8>) -> Line {
-        defer { first = false }
-        return DealBatch.jsonlContent(line, first: first).map(Line.text) ?? .blank
+    /// Marks the lines that the `n` bytes just read finish.
+    private mutating func mark(_ batch: inout DealBatch, read n: Int) {
+        var from = batch.byteCount - n
+        if let dropped = skipped {
+            // Skipping a line too long to read, up to its line break.
+            guard let nl = batch.firstLineBreak(from: from) else {
+                skipped = dropped + n
+                batch.dropTail(from: from)
+                return
+            }
+            batch.appendTooLong(bytes: dropped + nl - from)
+            skipped = nil
+            first = false
+            from = nl + 1
+            lineStart = from
+        }
+        let next = batch.markLines(from: lineStart, first: first)
+        if next > lineStart { first = false }
+        lineStart = next
+        if batch.byteCount - lineStart > maxLine {
+            skipped = batch.byteCount - lineStart
+            batch.dropTail(from: lineStart)
+        }
     }
 }
 

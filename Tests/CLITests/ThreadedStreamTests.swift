@@ -69,6 +69,46 @@ import Testing
         #expect(first == nil, "line \(first?.offset ?? -1) differs from deciding it alone:\n\(first?.element.0.prefix(300) ?? "")\n\(first?.element.1.prefix(300) ?? "")")
     }
 
+    /// The stream is read 64 KiB at a time straight into its batches: lines whose breaks fall on
+    /// the last or first byte of a read, lines over the limit that span reads (first, in the
+    /// middle, and last without a line break) are each answered as that line alone, from a
+    /// file and from a pipe, on one thread and on two.
+    @Test func linesAcrossTheReadsAreReadWhole() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let read = 65_536
+        /// A valid line of exactly `length` bytes.
+        func padded(_ id: String, _ length: Int) -> String {
+            let head = #"{"id": "\#(id)", "region": "EU", "customer": ""#, tail = #""}"#
+            return head + String(repeating: "y", count: length - head.utf8.count - tail.utf8.count) + tail
+        }
+        // After a line over the limit, a line whose break is the last byte of a read.
+        let after = Self.tooLong.utf8.count + 1
+        let streams: [[String]] = [
+            // The first line break is the first read's last byte; the second, the third read's first.
+            [padded("a", read - 1), padded("b", read), Self.ordinary[1], Self.tooLong, Self.ordinary[2], Self.tooLong],
+            // Over the limit first, then a line that ends where a read does.
+            [Self.tooLong, padded("c", (after / read + 1) * read - 1 - after), Self.ordinary[3]],
+        ]
+        for lines in streams {
+            let file = dir.appendingPathComponent("edges.jsonl")
+            // The last line has no line break.
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            let alone = try Self.alone(Set(lines), in: dir)
+            let expected = lines.enumerated().map { i, line in
+                alone[line]!.replacingOccurrences(of: #"{"index":0,"#, with: #"{"index":\#(i),"#, options: .anchored) + "\n"
+            }.joined()
+            for jobs in ["1", "2"] {
+                let fromFile = try dealrules(["eval", "samples/northwind", "--deals", file.path, "--jobs", jobs] + Self.options)
+                #expect(fromFile.status == 1)
+                #expect(fromFile.stdout == expected, "--jobs \(jobs), from a file")
+                let fromPipe = try run("bash", ["-c", #"cat "$1" | "$2" eval samples/northwind --deals - --jobs "$3" --today 2026-12-01 --max-deal-bytes 200000"#,
+                                                "pipe", file.path, binary.path, jobs])
+                #expect(fromPipe.stdout == expected, "--jobs \(jobs), from a pipe")
+            }
+        }
+    }
+
     /// Lines that arrive one by one on a pipe, with pauses, are answered as the same lines in a file.
     @Test func aSlowProducerGetsTheSameAnswers() throws {
         let dir = try temporaryDirectory()

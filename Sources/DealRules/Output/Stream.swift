@@ -6,13 +6,19 @@ import Glibc
 /// Lines of a JSONL stream of deals, gathered to be decided together: their bytes end to end,
 /// and where each line lies. A line too long to read is kept as a marker, so it is still
 /// answered in its place.
+///
+/// The bytes can be read into straight from a file (`read(from:upTo:)`), and the lines then
+/// marked where they lie (`markLines`): a stream's input is copied once, by the kernel.
 package struct DealBatch: Sendable {
     enum Entry: Sendable {
         case line(Range<Int>)
         case tooLong(bytes: Int)
     }
 
+    /// The storage: `bytes[0 ..< end]` is in use. It is never shrunk, so once grown a batch
+    /// reused from batch to batch neither allocates nor touches new memory.
     var bytes: [UInt8] = []
+    private(set) var end = 0
     var entries: [Entry] = []
 
     package init() {}
@@ -21,27 +27,32 @@ package struct DealBatch: Sendable {
     package var count: Int { entries.count }
     package var isEmpty: Bool { entries.isEmpty }
     /// The bytes the batch holds.
-    package var byteCount: Int { bytes.count }
+    package var byteCount: Int { end }
 
-    /// Adds one line (one deal's JSON, without its line break).
-    package mutating func append(line: ArraySlice<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: line)
-        entries.append(.line(start..<bytes.count))
+    /// Room for `more` bytes past `end`.
+    private mutating func reserve(_ more: Int) {
+        let needed = end + more
+        guard needed > bytes.count else { return }
+        bytes.append(contentsOf: repeatElement(0, count: max(needed, 2 * bytes.count, 1 << 12) - bytes.count))
     }
 
     /// Adds one line (one deal's JSON, without its line break), copied at once.
     package mutating func append(line: UnsafeBufferPointer<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: line)
-        entries.append(.line(start..<bytes.count))
+        reserve(line.count)
+        let start = end
+        if !line.isEmpty {
+            bytes.withUnsafeMutableBufferPointer { b in
+                _ = UnsafeMutableBufferPointer(rebasing: b[start..<(start + line.count)]).initialize(from: line)
+            }
+        }
+        end += line.count
+        entries.append(.line(start..<end))
     }
 
     /// Adds one line (one deal's JSON, without its line break).
     package mutating func append(line: some Collection<UInt8>) {
-        let start = bytes.count
-        bytes.append(contentsOf: line)
-        entries.append(.line(start..<bytes.count))
+        let copied: Void? = line.withContiguousStorageIfAvailable { append(line: $0) }
+        if copied == nil { Array(line).withUnsafeBufferPointer { append(line: $0) } }
     }
 
     /// Adds a line that was too long to read, of `bytes` bytes: it is answered with an error.
@@ -50,8 +61,96 @@ package struct DealBatch: Sendable {
     }
 
     package mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        end = 0
         entries.removeAll(keepingCapacity: true)
+    }
+
+    /// A line of a batch, as `forEachLine` gives it.
+    package enum Line {
+        /// A deal's JSON, without its line break.
+        case text(UnsafeBufferPointer<UInt8>)
+        /// A line too long to read, of that many bytes.
+        case tooLong(Int)
+    }
+
+    /// Calls `body` with each line, in order.
+    package func forEachLine(_ body: (Line) throws -> Void) rethrows {
+        try bytes.withUnsafeBufferPointer { all in
+            for e in entries {
+                switch e {
+                case .line(let span): try body(.text(UnsafeBufferPointer(rebasing: all[span])))
+                case .tooLong(let n): try body(.tooLong(n))
+                }
+            }
+        }
+    }
+
+    // MARK: Reading straight into the batch
+
+    /// Reads once from `fd` onto the end of the bytes, at most `limit` bytes: the number read,
+    /// 0 at the end of the input, or -1 with `errno` set. The bytes are not yet lines: see
+    /// `markLines`.
+    package mutating func read(from fd: Int32, upTo limit: Int) -> Int {
+        reserve(limit)
+        let start = end
+        let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + start, limit) }
+        if n > 0 { end += n }
+        return n
+    }
+
+    /// Marks the whole lines of `bytes[from ..< byteCount]` as the batch's lines (blank ones
+    /// skipped, as `jsonlContent` reads them; `first`: the first of them starts the stream, and
+    /// may carry a BOM). Returns where the last, unfinished line starts (`byteCount` when the
+    /// bytes end with a line break).
+    package mutating func markLines(from: Int, first: Bool) -> Int {
+        var start = from, isFirst = first
+        let end = self.end
+        var entries: [Entry] = []
+        swap(&entries, &self.entries)
+        bytes.withUnsafeBufferPointer { b in
+            let base = b.baseAddress!
+            while start < end, let p = memchr(base + start, 0x0A, end - start) {
+                let nl = UnsafeRawPointer(p) - UnsafeRawPointer(base)
+                if let line = Self.jsonlContent(b[start..<nl], first: isFirst) { entries.append(.line(line.startIndex..<line.endIndex)) }
+                isFirst = false
+                start = nl + 1
+            }
+        }
+        swap(&entries, &self.entries)
+        return start
+    }
+
+    /// Where the first line break at or after `from` is, if any.
+    package func firstLineBreak(from: Int) -> Int? {
+        guard from < end else { return nil }
+        return bytes.withUnsafeBufferPointer { b in
+            memchr(b.baseAddress! + from, 0x0A, end - from).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+        }
+    }
+
+    /// Marks `bytes[from ..< byteCount]`, the input's last line (it had no line break), as a
+    /// line unless blank.
+    package mutating func markLastLine(from: Int, first: Bool) {
+        let end = self.end
+        guard from < end else { return }
+        let line = bytes.withUnsafeBufferPointer { b in Self.jsonlContent(b[from..<end], first: first) }
+        if let line { entries.append(.line(line.startIndex..<line.endIndex)) }
+    }
+
+    /// Moves `bytes[from ..< byteCount]` (an unfinished line) to the start of `next`, which
+    /// must be empty, and drops it here.
+    package mutating func moveTail(from: Int, to next: inout DealBatch) {
+        precondition(next.end == 0, "the tail of a batch goes to an empty one")
+        let n = end - from
+        guard n > 0 else { return }
+        bytes.withUnsafeBufferPointer { b in next.append(line: UnsafeBufferPointer(rebasing: b[from..<end])) }
+        next.entries.removeLast()
+        end = from
+    }
+
+    /// Drops `bytes[from ..< byteCount]` (what is skipped of a line too long to read).
+    package mutating func dropTail(from: Int) {
+        end = min(end, from)
     }
 
     /// The lines of a whole JSONL text, read as `dealrules eval --deals` reads a stream
@@ -90,7 +189,7 @@ package struct DealBatch: Sendable {
 /// than one.
 package struct DealStreamDecider: Sendable {
     /// One rule set per worker, all loaded from the same rules.
-    package let workers: [RuleSet]
+    package private(set) var workers: [RuleSet]
     package let today: Day
     package let explain: Bool
     /// A decision this severe or worse sets `reachedSeverity`.
@@ -98,7 +197,9 @@ package struct DealStreamDecider: Sendable {
 
     package var rules: RuleSet { workers[0] }
     /// The threads that decide a batch with the caller's (kept from batch to batch).
-    private let threads: WorkerThreads?
+    private var threads: WorkerThreads?
+    /// What each worker keeps from chunk to chunk and batch to batch.
+    private var lanes: [Lane]
     /// How many threads decide a batch (1: all on the calling thread).
     package var parallelism: Int { workers.count }
 
@@ -117,10 +218,20 @@ package struct DealStreamDecider: Sendable {
         precondition(!workers.isEmpty, "a stream needs at least one rule set")
         self.workers = workers
         threads = workers.count > 1 ? WorkerThreads(count: workers.count) : nil
+        lanes = workers.map(Lane.init)
         self.today = today
         self.explain = explain
         self.failOn = failOn
         self.records = records
+    }
+
+    /// Adds workers from the next batch on (copies of the rules loaded while the first batches
+    /// were decided without them).
+    package mutating func add(workers more: [RuleSet]) {
+        guard !more.isEmpty else { return }
+        workers += more
+        lanes += more.map(Lane.init)
+        threads = WorkerThreads(count: workers.count)
     }
 
     /// Whether `decide` fills `lines`.
@@ -151,13 +262,15 @@ package struct DealStreamDecider: Sendable {
         guard n > 0 else { return }
         let chunks = (n + Self.chunkLines - 1) / Self.chunkLines
         guard let pool = threads, chunks > 1 else {
-            let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], context: context, into: &out, lines: &lines)
+            let lane = lanes[0]
+            let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], lane: lane, context: context, lines: &lines)
+            lane.writer.text.appendContents(to: &out)
             finish(n, r)
             return
         }
         var results = [PartResult](repeating: PartResult(), count: chunks)
         let first = index
-        let workers = self.workers, context = self.context
+        let workers = self.workers, lanes = self.lanes, context = self.context
         let next = ChunkCounter()
         // Each chunk writes into its own buffer, kept from batch to batch: a long stream then
         // allocates (and faults in) no new memory for its output.
@@ -170,12 +283,14 @@ package struct DealStreamDecider: Sendable {
                 results.withUnsafeMutableBufferPointer { buffer in
                     let slots = UnsafeSendableBuffer(buffer)
                     pool.run { t in
+                        let lane = lanes[t]
                         while case let c = next.take(), c < chunks {
                             let lo = c * Self.chunkLines, hi = min(n, lo + Self.chunkLines)
-                            buffers.base[c].removeAll(keepingCapacity: true)
                             var none: [DecidedLine] = []
-                            slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], context: context,
-                                                        into: &buffers.base[c], lines: &none)
+                            slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], lane: lane,
+                                                        context: context, lines: &none)
+                            buffers.base[c].removeAll(keepingCapacity: true)
+                            lane.writer.text.appendContents(to: &buffers.base[c])
                             if !records.base.isEmpty { records.base[c] = none }
                         }
                     }
@@ -218,41 +333,48 @@ package struct DealStreamDecider: Sendable {
 
     private var context: Context { Context(today: today, explain: explain, failOn: failOn, records: records) }
 
-    private static func decide(_ batch: DealBatch, _ range: Range<Int>, firstIndex: Int, rules: RuleSet, context: Context,
-                               into out: inout [UInt8], lines: inout [DecidedLine]) -> PartResult {
-        var r = PartResult()
-        // One deal and one decision's storage, reused line after line.
-        var deal = rules.emptyDeal()
+    /// What one worker keeps from chunk to chunk: the deal each line is read into, a
+    /// decision's storage, and the buffer its decisions are written to.
+    private final class Lane: @unchecked Sendable {
+        // @unchecked: a lane is used by one thread at a time (its worker's, within a batch).
+        var deal: Deal
         var scratch = DecideScratch()
-        var w = JSONWriter(capacity: 1 << 16)
+        var writer = JSONWriter(capacity: 1 << 16)
+        init(_ rules: RuleSet) { deal = rules.emptyDeal() }
+    }
+
+    /// Decides `batch`'s lines in `range` into `lane.writer` (emptied first).
+    private static func decide(_ batch: DealBatch, _ range: Range<Int>, firstIndex: Int, rules: RuleSet, lane: Lane, context: Context,
+                               lines: inout [DecidedLine]) -> PartResult {
+        var r = PartResult()
+        lane.writer.removeAll()
         batch.bytes.withUnsafeBufferPointer { all in
             for e in range {
                 let index = firstIndex + (e - range.lowerBound)
                 switch batch.entries[e] {
                 case .tooLong(let n):
                     let error = Diagnostic.lineTooLong(bytes: n, limit: rules.limits.maxDealBytes)
-                    w.text.raw(string: error.errorJSON(index: index))
+                    lane.writer.text.raw(string: error.errorJSON(index: index))
                     r.bad += 1
                     if context.records { lines.append(DecidedLine(index: index, id: nil, error: error.code)) }
                 case .line(let span):
                     let line = UnsafeBufferPointer(rebasing: all[span])
-                    if let error = rules.read(buffer: line, into: &deal) {
+                    if let error = rules.read(buffer: line, into: &lane.deal) {
                         let diagnostic = error.diagnostic(in: line, name: "deal"), id = rules.dealID(json: line)
-                        w.text.raw(string: diagnostic.errorJSON(index: index, id: id))
+                        lane.writer.text.raw(string: diagnostic.errorJSON(index: index, id: id))
                         r.bad += 1
                         if context.records { lines.append(DecidedLine(index: index, id: id, error: diagnostic.code)) }
                     } else {
-                        let decision = rules.decide(deal, today: context.today, explain: context.explain, scratch: &scratch)
-                        decision.encode(into: &w, index: index)
+                        let decision = rules.decide(lane.deal, today: context.today, explain: context.explain, scratch: &lane.scratch)
+                        decision.encode(into: &lane.writer, index: index)
                         if let failOn = context.failOn, decision.kind >= failOn { r.severe = true }
                         r.kinds[decision.kind.severity] += 1
                         if context.records { lines.append(DecidedLine(decision, index: index)) }
                     }
                 }
-                w.newline()
+                lane.writer.newline()
             }
         }
-        w.text.appendContents(to: &out)
         return r
     }
 }
