@@ -100,6 +100,39 @@ import DealRules
         #expect(Set(kept.map(\.kind)).count > 1)
     }
 
+    /// Reading from bytes into the decider's own deal gives the deal `RuleSet.deal(json:)`
+    /// reads, line after line (the storage reused, and copied when a decision still holds it);
+    /// a line that cannot be read throws the same diagnostic and leaves the next line unharmed.
+    @Test func aDeciderReadsAndDecidesFromBytesInItsOwnStorage() throws {
+        let set = try northwind()
+        let today = Day(year: 2026, month: 12, day: 1)
+        let lines = [
+            #"{"id": 1, "region": "EU", "discount": 40, "services": [{"name": "SIEM", "seats": 2}, {"name": "Quantum Ops"}]}"#,
+            #"{"id": 2, "region": "US", "discount": 5, "total": 1000, "services": []}"#,
+            #"{"discount": "lots"}"#,
+            #"{"id": 4, "discount": 30}"#,
+        ]
+        var decider = Decider(set)
+        var kept: [Decision] = []
+        for _ in 0..<2 {
+            for line in lines {
+                let bytes = Array(line.utf8)
+                guard let expected = try? set.deal(json: bytes) else {
+                    var thrown: Diagnostic?
+                    do { _ = try decider.decide(json: bytes, today: today) } catch { thrown = error }
+                    #expect(thrown?.code == .wrongValueType)
+                    #expect(throws: Diagnostic.self) { try decider.read(json: line.utf8) }
+                    continue
+                }
+                try decider.read(json: line.utf8)
+                #expect(decider.deal == expected)
+                kept.append(try decider.decide(json: bytes, today: today))
+            }
+        }
+        let fresh = try lines.filter { (try? set.deal(json: $0)) != nil }.map { set.decide(try set.deal(json: $0), today: today) }
+        #expect(kept.map { $0.json() } == (fresh + fresh).map { $0.json() })
+    }
+
     /// What-if and avoid take the deal a user has (not a draft): facts as a salesperson types
     /// them, and the changes that would remove an approval.
     @Test func whatIfAndAvoidTakeADeal() throws {

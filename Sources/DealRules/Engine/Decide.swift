@@ -71,14 +71,36 @@ public struct Decider {
     package let rules: RuleSet
     var scratch = DecideScratch()
 
+    /// The deal `read(json:)` read last; the next read reuses its storage (and copies it first
+    /// if the caller still holds it, or a decision made from it).
+    public private(set) var deal: Deal
+
     /// A decider for `rules`.
     public init(_ rules: RuleSet) {
         self.rules = rules
+        deal = rules.emptyDeal()
     }
 
     /// Decides a deal, as `RuleSet.decide` does, in this decider's storage.
     public mutating func decide(_ deal: Deal, today: Day? = nil, explain: Bool = false) -> Decision {
         rules.decide(deal, today: today, explain: explain, scratch: &scratch)
+    }
+
+    /// Reads a deal from JSON into `deal`, as `RuleSet.deal(json:name:)` reads it, but in
+    /// this decider's storage: reading deal after deal then allocates nothing once warmed up.
+    public mutating func read(json bytes: some Collection<UInt8>, name: String = "deal") throws(Diagnostic) {
+        let error = bytes.withContiguousStorageIfAvailable { whole in
+            rules.read(buffer: whole, into: &deal).map { $0.diagnostic(in: whole, name: name) }
+        } ?? Array(bytes).withUnsafeBufferPointer { whole in
+            rules.read(buffer: whole, into: &deal).map { $0.diagnostic(in: whole, name: name) }
+        }
+        if let error { throw error }
+    }
+
+    /// Reads a deal from JSON (`read(json:name:)`) and decides it: a stream's work for one line.
+    public mutating func decide(json bytes: some Collection<UInt8>, today: Day? = nil, explain: Bool = false) throws(Diagnostic) -> Decision {
+        try read(json: bytes)
+        return rules.decide(deal, today: today, explain: explain, scratch: &scratch)
     }
 }
 
