@@ -74,6 +74,7 @@ final class ByteKeyTable: @unchecked Sendable {
         return UInt32(truncatingIfNeeded: h ^ (h >> 29))
     }
 
+    @inline(__always)
     func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let h = Self.hash(key)
         var s = Int(h) & mask

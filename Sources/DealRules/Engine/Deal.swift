@@ -76,7 +76,10 @@ public struct Deal: Sendable, Hashable {
     mutating func reset() {
         makeUnique()
         let s = storage
-        for i in s.fields.indices { s.fields[i] = .unknown }
+        // In place, with one check that the array is not shared (not one per field).
+        s.fields.withUnsafeMutableBufferPointer { fields in
+            for i in fields.indices { fields[i] = .unknown }
+        }
         for k in s.items.indices where !s.items[k].isEmpty { s.items[k].removeAll(keepingCapacity: true) }
         s.itemValues.removeAll(keepingCapacity: true)
         s.today = nil

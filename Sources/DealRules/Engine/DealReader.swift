@@ -37,18 +37,20 @@ struct DealReader {
         var seen = FieldSet(count: rules.fields.count)
         var sawID = false, sawToday = false
         try readObject { reader, key, keyAt throws(DealReadError) in
-            if let slot = reader.rules.slot(forKey: key) {
-                if !seen.insert(slot) {
-                    throw reader.error(.duplicateKey, "`\(reader.rules.fields[slot].name)` is given twice", at: keyAt)
-                }
-                try reader.readField(slot, into: &deal)
-            } else if key.count == 2, key[0] == UInt8(ascii: "i"), key[1] == UInt8(ascii: "d") {
+            // `id` first: no field may be called that (the checker refuses it), and nearly every
+            // line of a stream has one, which the table would look up in vain.
+            if key.count == 2, key[0] == UInt8(ascii: "i"), key[1] == UInt8(ascii: "d") {
                 if sawID { throw reader.error(.duplicateKey, "`id` is given twice", at: keyAt) }
                 sawID = true
                 let start = reader.i
                 try reader.skipValue()
                 deal.id = reader.b[start] == UInt8(ascii: "n")
                     ? nil : String(decoding: UnsafeBufferPointer(rebasing: reader.b[start..<reader.i]), as: UTF8.self)
+            } else if let slot = reader.rules.slot(forKey: key) {
+                if !seen.insert(slot) {
+                    throw reader.error(.duplicateKey, "`\(reader.rules.fields[slot].name)` is given twice", at: keyAt)
+                }
+                try reader.readField(slot, into: &deal)
             } else if key.count == 5, key.elementsEqual("today".utf8) {
                 if sawToday { throw reader.error(.duplicateKey, "`today` is given twice", at: keyAt) }
                 sawToday = true
@@ -115,7 +117,7 @@ struct DealReader {
             // The values it gives go straight into the deal's.
             let start = values.count
             if values.isEmpty { values.reserveCapacity(fieldCount * 8) }
-            values.append(contentsOf: repeatElement(Value.unknown, count: fieldCount))
+            for _ in 0..<fieldCount { values.append(.unknown) }
             var name: String?
             var seen = FieldSet(count: fieldCount)
             var givenFields = FieldSet(count: fieldCount)
