@@ -38,6 +38,12 @@ let package = Package(
             ],
             path: "Soak"
         ),
+        // scripts/bench-peers: the first load of a rule set in a fresh process.
+        .executableTarget(
+            name: "first-load",
+            dependencies: [.product(name: "DealRules", package: mainPackage)],
+            path: "FirstLoad"
+        ),
         .executableTarget(
             name: "hummingbird-floor",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],

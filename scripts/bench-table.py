@@ -2,7 +2,12 @@
 """The side-by-side table: dealrules against the peer engines of ../shared/bench-peers.
 
 Reads what scripts/bench-peers wrote in one run:
-  RESULTS/whole-N.json    whole process (bench_whole.py; dealrules is one of the engines)
+  RESULTS/whole-N.json    whole process, every engine once (bench_whole.py; dealrules and the
+                          C++ floor floor-cpp-dr are two of the engines)
+  RESULTS/whole-N-1core-runK.json   the same pinned to one core (the fastest engines, K = 1…3)
+  RESULTS/runs-N.json     dealrules on one core and on all, and the floor, alternating
+                          (scripts/bench-runs.py)
+  RESULTS/first-load-*.jsonl, RESULTS/check-10000.json   loading 10,000 rules
   RESULTS/inproc-N.json   the peers in process (bench_inproc.py)
   RESULTS/dealrules.md    dealrules in process (the Benchmarks package, markdown export)
 and prints markdown: per N, dealrules' figure, the best peer's, and how many times faster
@@ -41,28 +46,52 @@ def ours_in_process(path):
     return medians
 
 
-def whole_runs(res, n):
-    """One row per engine: whole-N.json and any repeats (whole-N-runK.json), each engine's
-    median wall time over its runs (a run with a disagreement or a failure spoils the row)."""
+def mean_line_bytes(path="/tmp/peers-data/deals-100000.dealrules.jsonl", count=10_000):
+    """The mean length of the lines the in-process benchmarks cycle through (the first 10,000)."""
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as f:
+        lengths = [len(line.rstrip(b"\n")) for _, line in zip(range(count), f)]
+    return sum(lengths) / len(lengths)
+
+
+def median(xs):
+    xs = sorted(xs)
+    if not xs:
+        return None
+    m = len(xs) // 2
+    return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+
+def whole_runs(res, n, pattern):
+    """One row per engine over the bench_whole.py files whose names match `pattern` (N filled
+    in): each engine's median wall and CPU time over its runs (a run with a disagreement or a
+    failure spoils the row)."""
     runs = {}
     for name in sorted(os.listdir(res)):
-        if name == f"whole-{n}.json" or re.fullmatch(rf"whole-{n}-run\d+\.json", name):
+        if re.fullmatch(pattern.format(n=n), name):
             for r in load(os.path.join(res, name)) or []:
                 runs.setdefault(r["engine"], []).append(r)
-    rows = []
+    rows = {}
     for engine, rs in runs.items():
         good = [r for r in rs if r.get("rc") == 0 and "wall_s" in r]
         if len(good) < len(rs) or not good:
-            rows.append(next((r for r in rs if r not in good), rs[0]))
+            rows[engine] = next((r for r in rs if r not in good), rs[0])
             continue
-        walls = sorted(r["wall_s"] for r in good)
         row = dict(good[0])
-        row["wall_s"] = walls[len(walls) // 2] if len(walls) % 2 else (walls[len(walls) // 2 - 1] + walls[len(walls) // 2]) / 2
+        row["wall_s"] = median([r["wall_s"] for r in good])
+        row["cpu_s"] = median([r["user_s"] + r["sys_s"] for r in good])
         row["runs"] = len(good)
         row["disagree"] = max((r.get("disagree") or 0) for r in good) if any("disagree" in r for r in good) else None
         row["peak_rss_mib"] = max((r.get("peak_rss_mib") or 0) for r in good)
-        rows.append(row)
+        rows[engine] = row
     return rows
+
+
+def checked_peers(rows):
+    """The peers that ran and agreed with the oracle on every deal (the Python loop is the oracle)."""
+    return [r for e, r in rows.items() if e not in ("dealrules", "floor-cpp", "floor-cpp-dr") and r.get("rc") == 0
+            and "wall_s" in r and (e == "python-ref" or r.get("disagree") == 0)]
 
 
 def fmt(x, unit=""):
@@ -73,6 +102,12 @@ def fmt(x, unit=""):
     if x >= 10:
         return f"{x:.1f}{unit}"
     return f"{x:.2f}{unit}"
+
+
+def plain_ratio(ours, floor):
+    if ours is None or floor is None or floor <= 0:
+        return "–"
+    return f"{ours / floor:.2f}×"
 
 
 def ratio(peer, ours):
@@ -86,42 +121,76 @@ def main():
     ours = ours_in_process(os.path.join(res, "dealrules.md"))
 
     print("### Whole process: 100,000 deals, JSONL in → one decision line out per deal\n")
-    print("Wall-clock seconds under `/usr/bin/time -v`, the median of each engine's runs (python-ref, ZEN and")
-    print("dealrules run three times, the others once); every output line checked against the oracle.\n")
-    print("| N rules | dealrules | runs | peak RSS | disagreements | best peer | its time | dealrules is |")
-    print("|---:|---:|---:|---:|---:|---|---:|---:|")
+    print("Seconds, each the median of repeated runs in this sitting, wall clock and CPU (user + system, all threads).")
+    print("**1 core**: the process pinned with `taskset -c 0` (dealrules then runs one thread); **2 cores**: not pinned.")
+    print("floor-cpp-dr: the hand-written C++ floor (simdjson, one thread) writing the same bytes as dealrules.")
+    print("Best peer: the fastest engine of the bench-peers harness on one core (the Python loop or ZEN; every other")
+    print("peer was slower in the run of all engines). Every output line of dealrules and the floor was checked against")
+    print("the oracle, and their outputs compared byte for byte.\n")
+    print("| N rules | dealrules 1 core | CPU | dealrules 2 cores | CPU | floor-cpp-dr | dealrules ÷ floor (1 core) | best peer, 1 core | its time | Python loop | dealrules is (1 core) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     for n in SIZES:
-        rows = whole_runs(res, n)
-        if not rows:
+        allrows = whole_runs(res, n, r"whole-{n}\.json")
+        pinned = whole_runs(res, n, r"whole-{n}-1core-run\d+\.json")
+        runs = load(os.path.join(res, f"runs-{n}.json"))
+        if not allrows or not runs:
             continue
-        mine = next((r for r in rows if r["engine"] == "dealrules"), None)
-        peers = [r for r in rows if r["engine"] != "dealrules" and r.get("rc") == 0 and "wall_s" in r
-                 and (r["engine"] == "python-ref" or r.get("disagree") == 0)]
-        best = min(peers, key=lambda r: r["wall_s"], default=None)
-        if mine is None or "wall_s" not in mine:
-            cell = mine.get("skipped", "not run") if mine else "not run"
-            print(f"| {n:,} | {cell} | – | – | – | {best['engine'] if best else '–'} | {fmt(best['wall_s'] if best else None, ' s')} | – |")
-            continue
-        ok = mine.get("rc") == 0
-        print(f"| {n:,} | {fmt(mine['wall_s'], ' s')}{'' if ok else ' (failed)'} | {mine.get('runs', 1)} | {fmt(mine.get('peak_rss_mib'), ' MiB')} | "
-              f"{mine.get('disagree', '–')} | {best['engine'] if best else '–'} | {fmt(best['wall_s'] if best else None, ' s')} | "
-              f"{ratio(best['wall_s'] if best else None, mine['wall_s'] if ok else None)} |")
+        one, both, floor = runs.get("dealrules-1core", {}), runs.get("dealrules-all", {}), runs.get("floor-cpp-dr", {})
+        peers = {r["engine"]: r for r in checked_peers(allrows)}
+        peers.update({r["engine"]: r for r in checked_peers(pinned)})
+        best = min(peers.values(), key=lambda r: r["wall_s"], default=None)
+        python = peers.get("python-ref")
+        checked = all(x.get("disagree") == 0 for x in (allrows.get("dealrules", {}), pinned.get("dealrules", {}),
+                                                         allrows.get("floor-cpp-dr", {})))
+        mine = one.get("median_wall_s")
+        print(f"| {n:,} | {fmt(mine, ' s')}{'' if checked else ' (disagrees!)'} | {fmt(one.get('median_cpu_s'), ' s')} | "
+              f"{fmt(both.get('median_wall_s'), ' s')} | {fmt(both.get('median_cpu_s'), ' s')} | "
+              f"{fmt(floor.get('median_wall_s'), ' s')} | {plain_ratio(mine, floor.get('median_wall_s'))} | "
+              f"{best['engine'] if best else '–'} ({best.get('runs', 1) if best else 0} runs) | {fmt(best['wall_s'] if best else None, ' s')} | "
+              f"{fmt(python['wall_s'] if python else None, ' s')} | {ratio(best['wall_s'] if best else None, mine)} |")
+    rounds = [len((load(os.path.join(res, f"runs-{n}.json")) or {}).get("floor-cpp-dr", {}).get("wall_s", [])) for n in SIZES]
+    print(f"\ndealrules and the floor: {max(rounds)} runs each, alternating; the peers: three runs on one core.")
 
-    print("\n### In process: median µs per deal, deals already read\n")
-    print("dealrules: `decide N` of the Benchmarks package (through a `Decider`); peers: `bench_inproc.py`.\n")
-    print("| N rules | dealrules | best peer | its median | dealrules is |")
-    print("|---:|---:|---|---:|---:|")
+    print("\n### Loading 10,000 rules (ms)\n")
+    print("First load: `RuleSet.load` timed inside a fresh process (Benchmarks/FirstLoad), the first and only load;")
+    print("`dealrules check`: the whole process. Medians; CPU is all threads' user + system time.\n")
+    print("| what | 1 core: wall | CPU | 2 cores: wall | CPU |")
+    print("|---|---:|---:|---:|---:|")
+    firsts = {}
+    for label in ("1core", "all"):
+        path = os.path.join(res, f"first-load-{label}.jsonl")
+        if os.path.exists(path):
+            rows = [json.loads(l) for l in open(path) if l.strip()]
+            firsts[label] = (median([r["wall_ms"] for r in rows]), median([r["cpu_ms"] for r in rows]), len(rows))
+    if firsts:
+        o, a = firsts.get("1core", (None, None, 0)), firsts.get("all", (None, None, 0))
+        print(f"| first load, fresh process ({o[2]} runs) | {fmt(o[0], ' ms')} | {fmt(o[1], ' ms')} | {fmt(a[0], ' ms')} | {fmt(a[1], ' ms')} |")
+    check = load(os.path.join(res, "check-10000.json"))
+    if check:
+        o, a = check.get("check-1core", {}), check.get("check-all", {})
+        ms = lambda x: x * 1e3 if x is not None else None
+        print(f"| `dealrules check`, whole process ({len(a.get('wall_s', []))} runs) | {fmt(ms(o.get('median_wall_s')), ' ms')} | "
+              f"{fmt(ms(o.get('median_cpu_s')), ' ms')} | {fmt(ms(a.get('median_wall_s')), ' ms')} | {fmt(ms(a.get('median_cpu_s')), ' ms')} |")
+
+    print("\n### In process: median µs per deal\n")
+    print("dealrules through a `Decider` (the Benchmarks package): **from a parsed deal** (`decide N`, the deal read")
+    print("beforehand) and **from bytes** (`decide bytes N`: its JSON line read, then decided); the deal reader alone")
+    print("(`read N`) as MB/s of the workload's lines. Peers: `bench_inproc.py`, from their own parsed input.\n")
+    line_bytes = mean_line_bytes()
+    print("| N rules | dealrules, parsed deal | from bytes | reader | best peer | its median | dealrules (parsed) is |")
+    print("|---:|---:|---:|---:|---|---:|---:|")
     for n in SIZES:
         rows = load(os.path.join(res, f"inproc-{n}.json")) or []
         peers = [r for r in rows if "median_us" in r and r.get("disagree") == 0 and r["engine"] != "python-ref"]
         best = min(peers, key=lambda r: r["median_us"], default=None)
-        mine = ours.get(f"decide {n}")
-        print(f"| {n:,} | {fmt(mine, ' µs')} | {best['engine'] if best else '–'} | {fmt(best['median_us'] if best else None, ' µs')} | "
-              f"{ratio(best['median_us'] if best else None, mine)} |")
+        mine, raw, read = ours.get(f"decide {n}"), ours.get(f"decide bytes {n}"), ours.get(f"read {n}")
+        speed = f"{line_bytes / read:,.0f} MB/s" if read and line_bytes else "–"
+        print(f"| {n:,} | {fmt(mine, ' µs')} | {fmt(raw, ' µs')} | {speed} | {best['engine'] if best else '–'} | "
+              f"{fmt(best['median_us'] if best else None, ' µs')} | {ratio(best['median_us'] if best else None, mine)} |")
 
-    print("\n### Load and check of the rule set (ms)\n")
-    print("dealrules: `load N` of the Benchmarks package (read, parse, check, compile; freeing the rule set is `free N` below); "
-          "peers: load/compile in `bench_inproc.py`.\n")
+    print("\n### Load and check of the rule set, warm (ms)\n")
+    print("dealrules: `load N` of the Benchmarks package, the median of repeated loads in one process (read, parse, check,")
+    print("compile; freeing the rule set is `free N` below); peers: load/compile in `bench_inproc.py`, one load each.\n")
     print("| N rules | dealrules | best peer | its time | dealrules is |")
     print("|---:|---:|---|---:|---:|")
     for n in SIZES:

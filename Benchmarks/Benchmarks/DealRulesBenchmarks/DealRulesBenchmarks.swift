@@ -9,6 +9,10 @@
 // - free N:            a loaded rule set freed (what `:reload` in the REPL adds to a load)
 // - decide N:          deals decided (already read) one after another through a `Decider`;
 //                      per deal
+// - read N:            a deal read from its JSON line into a `Decider`'s storage (the deal
+//                      reader alone); per deal. scripts/bench-table.py gives it as MB/s too
+// - decide bytes N:    a deal read from its JSON line and decided (`Decider.decide(json:)`);
+//                      per deal
 // - decide+json N:     one deal decided and its JSON line written, outcomes and messages included
 // - stream N:          1,000 JSONL lines read, decided and written by a `DealStream`, one thread
 //                      per core with its own copy of the rules, as `dealrules eval --deals`
@@ -134,6 +138,25 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("decide \(n)", configuration: .init(scalingFactor: .kilo)) { benchmark, w in
             for _ in benchmark.scaledIterations {
                 blackHole(w.decider.decide(w.next().1, today: today))
+            }
+        } setup: {
+            workload(n)
+        }
+
+        Benchmark("read \(n)", configuration: .init(scalingFactor: .kilo)) { benchmark, w in
+            for _ in benchmark.scaledIterations {
+                let (i, _) = w.next()
+                do { try w.decider.read(json: w.lines[i]) } catch { fatalError("deal does not read: \(error)") }
+            }
+            blackHole(w.decider.deal)
+        } setup: {
+            workload(n)
+        }
+
+        Benchmark("decide bytes \(n)", configuration: .init(scalingFactor: .kilo)) { benchmark, w in
+            for _ in benchmark.scaledIterations {
+                let (i, _) = w.next()
+                do { blackHole(try w.decider.decide(json: w.lines[i], today: today)) } catch { fatalError("deal does not read: \(error)") }
             }
         } setup: {
             workload(n)

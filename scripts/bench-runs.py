@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Runs commands several times, alternating them, and records each run's wall-clock and CPU time.
+
+usage: bench-runs.py OUT.json RUNS NAME=COMMAND [NAME=COMMAND …]
+
+Each COMMAND is split as a shell would split it (no shell is started, so none is timed); a
+final `> FILE` sends its standard output there (else to /dev/null). The commands run in turn, RUNS rounds, so that a slow spell of the machine
+falls on all of them alike. CPU time is the user and system time of the command and its
+children (getrusage). Writes {NAME: {"wall_s": [...], "cpu_s": [...], "rc": [...],
+"median_wall_s", "median_cpu_s"}} to OUT.json and prints one line per command.
+"""
+import json
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    out, runs = sys.argv[1], int(sys.argv[2])
+    commands = [a.split("=", 1) for a in sys.argv[3:]]
+    results = {name: {"command": cmd, "wall_s": [], "cpu_s": [], "rc": []} for name, cmd in commands}
+    for _ in range(runs):
+        for name, cmd in commands:
+            c0, t0 = cpu(), time.perf_counter()
+            words = shlex.split(cmd)
+            target = "/dev/null"
+            if len(words) > 2 and words[-2] == ">":
+                words, target = words[:-2], words[-1]
+            with open(target, "wb") as sink:
+                rc = subprocess.run(words, stdout=sink).returncode
+            t1, c1 = time.perf_counter(), cpu()
+            r = results[name]
+            r["wall_s"].append(t1 - t0)
+            r["cpu_s"].append(c1 - c0)
+            r["rc"].append(rc)
+    for name, r in results.items():
+        r["median_wall_s"] = statistics.median(r["wall_s"])
+        r["median_cpu_s"] = statistics.median(r["cpu_s"])
+        print(f"{name}: median {r['median_wall_s'] * 1e3:.1f} ms wall, {r['median_cpu_s'] * 1e3:.1f} ms CPU"
+              f" ({runs} runs{'' if all(c == 0 for c in r['rc']) else ', SOME FAILED'})", file=sys.stderr)
+    json.dump(results, open(out, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
