@@ -212,7 +212,7 @@ struct Eval: ParsableCommand {
         }
         let index = decider.index, bad = decider.badLines, severe = decider.reachedSeverity
         if let e = reader.failure {
-            Output.standardError("error: \(e)\n")
+            Output.standardError("error: cannot read `\(path)`: \(e)\n")
             throw ExitCode(1)
         }
         if bad > 0 {

@@ -184,6 +184,16 @@ import DealRulesTestSupport
         #expect(out[1]?["decision"] as? String == "incomplete", "never approved on a wrapped value")
     }
 
+    /// A stream that cannot be read says which and why, and exits 1 with nothing on stdout.
+    @Test func aStreamThatCannotBeReadIsNamed() throws {
+        for (path, why) in [("samples", "Is a directory"), ("samples/no-such.jsonl", "No such file or directory")] {
+            let r = try dealrules(["eval", "samples/northwind", "--deals", path])
+            #expect(r.status == 1)
+            #expect(r.stdout.isEmpty)
+            #expect(r.stderr == "error: cannot read `\(path)`: \(why)\n", "\(r.stderr)")
+        }
+    }
+
     @Test func streamAcceptsBOMCRLFAndBlankLinesOnStdin() throws {
         let input = "\u{FEFF}{\"id\": 1, \"region\": \"US\"}\r\n\r\n   \n{\"id\": \"two\", \"region\": \"EU\"}\r\n{not json\n{\"id\": [3]}"
         let r = try dealrules(["eval", "samples/northwind", "--deals", "-"], stdin: input)
