@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@testable import DealRules
+
+import Glibc
+
+/// How a stream's batch is filled straight from a file descriptor, and cut into chunks for the
+/// threads (`DealBatch`, `DealStreamDecider`; the command's reader is tested end to end in
+/// Tests/CLITests/ThreadedStreamTests.swift).
+@Suite struct StreamBatchTests {
+    /// The bytes `fd` gives, read into a batch in reads of at most `size`, as lines.
+    static func lines(of text: String, readSize size: Int) throws -> [String] {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let bytes = Array(text.utf8)
+        // Small enough for the pipe's buffer: written whole before it is read.
+        #expect(bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) } == bytes.count)
+        close(fds[1])
+        var batch = DealBatch()
+        var start = 0, first = true
+        while true {
+            let n = batch.read(from: fds[0], upTo: size)
+            if n <= 0 { break }
+            let next = batch.markLines(from: start, first: first)
+            if next > start { first = false }
+            start = next
+        }
+        batch.markLastLine(from: start, first: first)
+        close(fds[0])
+        var out: [String] = []
+        batch.forEachLine { line in
+            if case .text(let b) = line { out.append(String(decoding: b, as: UTF8.self)) }
+        }
+        return out
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64])
+    func linesReadInPiecesAreTheWholeLines(readSize: Int) throws {
+        let text = "\u{FEFF}{\"a\": 1}\r\n\n   \n{\"b\": 2}\n{\"c\": 3}"
+        #expect(try Self.lines(of: text, readSize: readSize) == [#"{"a": 1}"#, #"{"b": 2}"#, #"{"c": 3}"#])
+    }
+
+    @Test func theUnfinishedLineMovesToTheNextBatch() {
+        var a = DealBatch(), b = DealBatch()
+        a.append(line: Array("{\"x\": 1}".utf8))
+        let tailStart = a.byteCount
+        a.append(line: Array("{\"y\"".utf8))
+        a.entries.removeLast()
+        a.moveTail(from: tailStart, to: &b)
+        #expect(a.byteCount == tailStart && a.count == 1)
+        #expect(b.byteCount == 4 && b.count == 0 && Array(b.bytes[0..<4]) == Array("{\"y\"".utf8))
+    }
+
+    /// A short batch (large decisions) is still cut into several chunks per thread.
+    @Test func chunksAreSizedSoEveryThreadHasSeveral() {
+        #expect(DealStreamDecider.chunkLines(4096, workers: 2) == 64)
+        #expect(DealStreamDecider.chunkLines(100, workers: 2) == 12)
+        #expect(DealStreamDecider.chunkLines(100, workers: 4) == 6)
+        #expect(DealStreamDecider.chunkLines(5, workers: 2) == 1)
+    }
+
+    /// Two workers on a short batch answer as one, in order.
+    @Test func twoWorkersOnAShortBatchAnswerAsOne() throws {
+        let rules = try northwind()
+        let today = try #require(Day.parse("2026-12-01"))
+        let text = try String(contentsOfFile: path("samples/deals/stream.jsonl"), encoding: .utf8)
+        let jsonl = Array(String(repeating: text + "\n", count: 25).utf8)
+        var one = DealStreamDecider(rules: rules, today: today)
+        var two = DealStreamDecider(rules: rules, today: today)
+        two.add(workers: [rules.copy() ?? rules])
+        var a: [UInt8] = [], b: [UInt8] = []
+        one.decide(DealBatch(jsonl: jsonl), into: &a)
+        two.decide(DealBatch(jsonl: jsonl), into: &b)
+        #expect(two.parallelism == 2)
+        #expect(a == b)
+        #expect(a.filter { $0 == 0x0A }.count == 100)
+    }
+}
