@@ -47,6 +47,8 @@ import Testing
         #expect(r.output == "  discont = 5%\n  ^~~~~~~\nerror: unknown field `discont`\n  = help: did you mean `discount`?")
         #expect(s.run("region = EUR").output.contains("did you mean `EU`?"))
         #expect(s.run("discount = 25").output.contains("write `25%`"))
+        // One error where the second sign is, not a second one for the same character.
+        #expect(s.run("discount = 5%%").output == "  discount = 5%%\n               ^\nerror: a percent takes one `%`\n  = help: write `20%`")
         #expect(s.run("remove service \"SIEM\"").output.contains("the deal has no service named \"SIEM\""))
         #expect(s.run("total = list_price * 90%").output.contains("the value is unknown: it needs `list_price`"))
         #expect(s.run("service.seats = 3").output.contains("add service \"NAME\" with seats = …"))

@@ -140,8 +140,12 @@ package struct Lexer {
             return misspelt(peek(1) == UInt8(ascii: "|") ? 2 : 1, .kwOr, "`\(peek(1) == UInt8(ascii: "|") ? "||" : "|")` is not an operator", "write `or`")
         case UInt8(ascii: "%"):
             i += 1
-            report(.unexpectedCharacter, "`%` must follow a number directly", i - 1, i,
-                   help: "write percents with no space: `20%`")
+            if i >= 2, b[i - 2] == UInt8(ascii: "%") {
+                report(.unexpectedCharacter, "a percent takes one `%`", i - 1, i, help: "write `20%`")
+            } else {
+                report(.unexpectedCharacter, "`%` must follow a number directly", i - 1, i,
+                       help: "write percents with no space: `20%`")
+            }
             return .invalid
         default:
             if c >= 0x80, let (scalar, length) = decodeScalar(at: i) {

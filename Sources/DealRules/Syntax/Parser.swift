@@ -159,6 +159,9 @@ package struct Parser {
 
     mutating func report(_ code: DiagnosticCode, _ message: String, at range: SourceRange,
                                  help: String? = nil, notes: [Diagnostic.Note] = []) {
+        // A token the lexer could not read has its own error already; a second one at the same
+        // place ("expected the end of the line, found `%`") would only repeat it.
+        if tok.kind == .invalid, range.start == tok.range.start { return }
         diagnostics.append(Diagnostic(code, message, at: SourceLocation(source, range), help: help, notes: notes))
     }
 
