@@ -110,6 +110,11 @@ public enum FuzzHarness {
         if let why = JSONAgreement.disagreement(Array(bytes)) {
             violated("the deal reader and JSONSerialization disagree: \(why): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
         }
+        // The reader's usual path reads a deal only as the full reader does.
+        let (usual, full) = rules.dealBothWays(json: Array(bytes))
+        if let usual, (try? full.get()) != usual {
+            violated("the deal reader's usual path and the full reader read different deals: \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
         do {
             let deal = try rules.deal(json: bytes)
             _ = rules.decide(deal, today: Day(number: 20_000)).json(index: 0)

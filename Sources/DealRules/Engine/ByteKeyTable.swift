@@ -20,6 +20,7 @@ final class ByteKeyTable: @unchecked Sendable {
     /// Open addressing: slot → entry index + 1 (0 is empty).
     private let slots: UnsafeMutableBufferPointer<Int32>
     private let mask: Int
+    private let count: Int
 
     init<S: Sequence>(_ list: S) where S.Element == (String, Int) {
         // The first of equal keys wins.
@@ -28,6 +29,7 @@ final class ByteKeyTable: @unchecked Sendable {
         var size = 8
         while size < unique.count * 3 { size <<= 1 }
         mask = size - 1
+        count = unique.count
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0)
         entries = .allocate(capacity: max(unique.count, 1))
@@ -85,6 +87,20 @@ final class ByteKeyTable: @unchecked Sendable {
             if entry.hash == h, Int(entry.length) == key.count, equal(entry, key) { return Int(entry.value) }
             s = (s + 1) & mask
         }
+    }
+
+    /// Whether the text at `at` is the `guess`th key (in the order the table was made in) and
+    /// then a `"`: its value and length if so. Where keys usually come in a known order, a
+    /// right guess reads the key once, with no scan for its end and no hash. (For tables of
+    /// identifiers: a key with a `"` or `\` in it would be compared with text that is not its.)
+    @inline(__always)
+    func guessed(_ guess: Int, in b: UnsafeBufferPointer<UInt8>, at: Int) -> (value: Int, length: Int)? {
+        guard guess < count else { return nil }
+        let entry = entries[guess]
+        let n = Int(entry.length)
+        guard at + n < b.count, b[at + n] == UInt8(ascii: "\""),
+              equal(entry, UnsafeBufferPointer(rebasing: b[at..<(at + n)])) else { return nil }
+        return (Int(entry.value), n)
     }
 
     func lookup(_ key: [UInt8]) -> Int? {

@@ -72,6 +72,13 @@ public struct Deal: Sendable, Hashable {
         return try body(&storage.items[k], &storage.itemValues)
     }
 
+    /// The deal's fields, items and item values, to be written together in one access.
+    mutating func withParts<R, E: Error>(_ body: (inout [Value], inout [[Item]], inout [Value]) throws(E) -> R) throws(E) -> R {
+        makeUnique()
+        let s = storage
+        return try body(&s.fields, &s.items, &s.itemValues)
+    }
+
     /// Back to no facts at all, keeping the storage.
     mutating func reset() {
         makeUnique()

@@ -29,9 +29,31 @@ extension RuleSet {
             let d = Diagnostic.lineTooLong(bytes: whole.count, limit: limits.maxDealBytes)
             return DealReadError(d.code, d.message, help: d.help)
         }
-        var reader = DealReader(rules: self, bytes: DealReader.withoutByteOrderMark(whole))
+        let bytes = DealReader.withoutByteOrderMark(whole)
+        var usual = DealReader(rules: self, bytes: bytes)
+        if usual.readUsual(into: &deal) { return nil }
+        return readFully(bytes, into: &deal)
+    }
+
+    /// Reads a deal with the full reader alone (not its usual path first).
+    func readFully(_ bytes: UnsafeBufferPointer<UInt8>, into deal: inout Deal) -> DealReadError? {
+        var reader = DealReader(rules: self, bytes: bytes)
         do throws(DealReadError) { try reader.readDeal(into: &deal) } catch { return error }
         return nil
+    }
+
+    /// The deal the reader's usual path reads from `bytes`, or nil where it gives up; and the
+    /// deal the full reader reads, or its error. Where the usual path reads a deal, the two
+    /// must be equal (the tests and the fuzz target `FuzzDeal` check it).
+    package func dealBothWays(json bytes: [UInt8]) -> (usual: Deal?, full: Result<Deal, Diagnostic>) {
+        bytes.withUnsafeBufferPointer { whole in
+            let text = DealReader.withoutByteOrderMark(whole)
+            var usual: Deal? = emptyDeal()
+            var reader = DealReader(rules: self, bytes: text)
+            if !reader.readUsual(into: &usual!) { usual = nil }
+            var full = emptyDeal()
+            return (usual, readFully(text, into: &full).map { .failure($0.diagnostic(in: whole, name: "deal")) } ?? .success(full))
+        }
     }
 
     /// Reads one deal from JSON text (see `deal(json:name:)` for bytes).

@@ -72,7 +72,10 @@ extension DealReader {
         return (key, keyAt)
     }
 
+    @inline(__always)
     mutating func skipSpace() {
+        // Most calls find no space at all.
+        if i < b.count, b[i] > 0x20 { return }
         while i < b.count {
             switch b[i] {
             case 0x20, 0x09, 0x0A, 0x0D: i += 1

@@ -375,6 +375,11 @@ struct FieldSet: Sendable, Hashable {
         return small & (1 << UInt64(f)) != 0
     }
 
+    /// The fields whose bits are set in `mask` (of a kind of up to 64 fields).
+    init(mask: UInt64) {
+        small = mask
+    }
+
     /// Adds field `f`; false when it was already there.
     @inline(__always)
     mutating func insert(_ f: Int) -> Bool {

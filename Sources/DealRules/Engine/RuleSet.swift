@@ -46,6 +46,9 @@ public final class RuleSet: Sendable {
     let fieldTypes: [ValueType]
     let itemFieldTypes: [[ValueType]]
     let itemFieldNames: [[String]]
+    /// The same types as the reader's usual path switches on them (`DealReader+Usual.swift`).
+    let fieldKinds: [ReadKind]
+    let itemFieldKinds: [[ReadKind]]
     let itemFill: ItemFill
 
     /// Compiles checked rules for deciding: the plan (on up to `threads` threads for a large
@@ -80,6 +83,8 @@ public final class RuleSet: Sendable {
         fieldTypes = fields.map(\.type)
         itemFieldTypes = itemKinds.map { $0.fields.map(\.type) }
         itemFieldNames = itemKinds.map { $0.fields.map(\.name) }
+        fieldKinds = fieldTypes.map(ReadKind.init)
+        itemFieldKinds = itemFieldTypes.map { $0.map(ReadKind.init) }
         itemFill = ItemFill(itemKinds)
         plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill, threads: threads)
     }

@@ -153,13 +153,26 @@ package struct Duration: Hashable, Sendable, Comparable {
     }
 
     /// The unit words a duration literal may use, and what one of each is.
+    /// (Matched on the bytes, a plural `s` dropped: a deal's every duration passes here.)
     static func unit<C: Collection<UInt8>>(_ word: C) -> Duration? {
-        switch String(decoding: word, as: UTF8.self) {
-        case "day", "days": Duration(days: 1)
-        case "week", "weeks": Duration(days: 7)
-        case "month", "months": Duration(months: 1)
-        case "year", "years": Duration(months: 12)
-        default: nil
+        // The word as one integer, its first byte lowest (`day` is 0x796164): five letters at most.
+        var n = word.count
+        guard n >= 3, n <= 6 else { return nil }
+        var packed: UInt64 = 0, shift: UInt64 = 0
+        for c in word {
+            packed |= UInt64(c) << shift
+            shift += 8
+        }
+        if packed >> (8 * UInt64(n - 1)) == UInt64(UInt8(ascii: "s")) {
+            n -= 1
+            packed &= (1 << (8 * UInt64(n))) - 1
+        }
+        switch packed {
+        case 0x79_6164: return Duration(days: 1)  // day
+        case 0x6B_6565_77: return Duration(days: 7)  // week
+        case 0x68_746E_6F6D: return Duration(months: 1)  // month
+        case 0x7261_6579: return Duration(months: 12)  // year
+        default: return nil
         }
     }
 

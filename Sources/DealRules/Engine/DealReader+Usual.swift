@@ -1,0 +1,315 @@
+/// The reader's usual path: a deal of the shape nearly every line of a stream has, read in
+/// straight loops with no error handling at all. Anything it does not expect (an error, an
+/// escape, a key given twice, text that is not ASCII where a name is looked up, a list of more
+/// than 31 items) makes it give up, and the line is read again by the full reader
+/// (`readDeal`), which words the error or reads the rare case. So the usual path decides
+/// nothing on its own: whatever it reads, the full reader would read the same (the fuzz target
+/// `FuzzDeal` and `UsualPathTests` hold it to that).
+///
+/// What makes it fast: types switched on as plain data (`ReadKind`), keys tried against the
+/// field declared after the last one first (tools write a deal's fields in one order, most
+/// often the declared one), the deal's arrays taken once, values written in place.
+extension DealReader {
+    /// Reads the deal into `deal` and says true; or false, having written part of it, when the
+    /// line must be read by `readDeal`.
+    mutating func readUsual(into deal: inout Deal) -> Bool {
+        // Items nest three levels deep; a rule set with a tighter limit takes the full reader.
+        guard rules.limits.maxJSONDepth >= 3, rules.fields.count <= 64 else { return false }
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "{") else { return false }
+        deal.reset()
+        var id: String?? = .none, today: Day?? = .none
+        let done = deal.withParts { fields, items, itemValues in
+            readUsualMembers(fields: &fields, items: &items, itemValues: &itemValues, id: &id, today: &today)
+        }
+        guard done else { return false }
+        if let id { deal.id = id }
+        if let today { deal.today = today }
+        skipSpace()
+        return i == b.count
+    }
+
+    /// The deal's members, from its `{` to its `}`.
+    private mutating func readUsualMembers(fields: inout [Value], items: inout [[Deal.Item]], itemValues: inout [Value],
+                                           id: inout String??, today: inout Day??) -> Bool {
+        depth = 1
+        i += 1
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "}") {
+            i += 1
+            return true
+        }
+        let kinds = rules.fieldKinds, keys = rules.fieldKeys
+        var seen: UInt64 = 0
+        var guess = 0
+        while true {
+            guard let (field, key) = usualKey(keys, guess: guess) else { return false }
+            if key.count == 2, key[0] == UInt8(ascii: "i"), key[1] == UInt8(ascii: "d") {
+                guard id == nil else { return false }
+                let start = i
+                do throws(DealReadError) { try skipValue() } catch { return false }
+                id = .some(b[start] == UInt8(ascii: "n") ? nil : String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+            } else if let slot = field {
+                guard seen & (1 << UInt64(slot)) == 0 else { return false }
+                seen |= 1 << UInt64(slot)
+                guess = slot + 1
+                if case .items(let k) = kinds[slot] {
+                    if peekNull() {
+                        i += 4
+                    } else {
+                        guard readUsualItems(Int(k), items: &items[Int(k)], values: &itemValues) else { return false }
+                        fields[slot] = .list([])
+                    }
+                } else {
+                    guard let v = readUsualValue(kinds[slot], slot: slot, member: -1, kind: -1) else { return false }
+                    if let v { fields[slot] = v }
+                }
+            } else if key.elementsEqual("today".utf8) {
+                guard today == nil else { return false }
+                do throws(DealReadError) {
+                    switch try readScalarString(.today, as: .date) {
+                    case .date(let d)?: today = .some(d)
+                    case nil: today = .some(nil)
+                    default: return false
+                    }
+                } catch {
+                    return false
+                }
+            } else {
+                return false
+            }
+            skipSpace()
+            guard i < b.count else { return false }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard b[i] == UInt8(ascii: "}") else { return false }
+            i += 1
+            return true
+        }
+    }
+
+    /// A list of items of kind `k`, appended to `items`, their values to `values`.
+    private mutating func readUsualItems(_ k: Int, items: inout [Deal.Item], values: inout [Value]) -> Bool {
+        guard i < b.count, b[i] == UInt8(ascii: "[") else { return false }
+        i += 1
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "]") {
+            i += 1
+            return true
+        }
+        let kinds = rules.itemFieldKinds[k], keys = rules.itemFieldKeys[k]
+        let catalogKeys = rules.catalogKeys[k], entries = rules.itemKinds[k].catalog?.entries ?? []
+        let fieldCount = kinds.count
+        guard fieldCount <= 64 else { return false }
+        while true {
+            skipSpace()
+            guard items.count < 32, items.count < rules.limits.maxListLength, i < b.count, b[i] == UInt8(ascii: "{") else { return false }
+            i += 1
+            let start = values.count
+            if values.isEmpty { values.reserveCapacity(fieldCount * 8) }
+            for _ in 0..<fieldCount { values.append(.unknown) }
+            var seen: UInt64 = 0, given: UInt64 = 0
+            var entry: Int32 = -1
+            var name: String?
+            var guess = 0
+            skipSpace()
+            guard i < b.count, b[i] != UInt8(ascii: "}") else { return false }
+            while true {
+                guard let (field, _) = usualKey(keys, guess: guess), let f = field else { return false }
+                guard seen & (1 << UInt64(f)) == 0 else { return false }
+                seen |= 1 << UInt64(f)
+                guess = f + 1
+                if f == 0 {
+                    // The name: a catalog entry's is shared, not copied.
+                    guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
+                    let (j, high) = scanString(from: i + 1)
+                    guard j < b.count, b[j] == UInt8(ascii: "\"") else { return false }
+                    let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
+                    if let e = catalogKeys.lookup(raw) {
+                        entry = Int32(e)
+                        name = entries[e].name
+                    } else {
+                        // Text that is not ASCII may still name an entry (canonically equivalent).
+                        guard !high else { return false }
+                        name = String(decoding: raw, as: UTF8.self)
+                    }
+                    i = j + 1
+                } else {
+                    guard let v = readUsualValue(kinds[f], slot: -1, member: f, kind: k) else { return false }
+                    if let v {
+                        values[start + f] = v
+                        given |= 1 << UInt64(f)
+                    }
+                }
+                skipSpace()
+                guard i < b.count else { return false }
+                if b[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                guard b[i] == UInt8(ascii: "}") else { return false }
+                i += 1
+                break
+            }
+            guard let name else { return false }
+            for other in items where entry >= 0 ? other.catalogEntry == entry : other.catalogEntry < 0 && other.name == name {
+                return false
+            }
+            items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: FieldSet(mask: given), valueStart: Int32(start)))
+            skipSpace()
+            guard i < b.count else { return false }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard b[i] == UInt8(ascii: "]") else { return false }
+            i += 1
+            return true
+        }
+    }
+
+    /// A key with no escapes, and the `:` after it: the field it names in `keys` (the `guess`th
+    /// tried first), nil when it names none there; and its bytes. Nil when it is not such a key.
+    @inline(__always)
+    private mutating func usualKey(_ keys: ByteKeyTable, guess: Int) -> (field: Int?, key: UnsafeBufferPointer<UInt8>)? {
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        let found: (field: Int?, key: UnsafeBufferPointer<UInt8>)
+        if let (f, n) = keys.guessed(guess, in: b, at: i + 1) {
+            found = (f, UnsafeBufferPointer(rebasing: b[(i + 1)..<(i + 1 + n)]))
+            i += n + 2
+        } else {
+            let (j, high) = scanString(from: i + 1)
+            guard j < b.count, b[j] == UInt8(ascii: "\""), !high else { return nil }
+            let key = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
+            found = (keys.lookup(key), key)
+            i = j + 1
+        }
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        skipSpace()
+        return found
+    }
+
+    /// A value of kind `kind`: `.some(nil)` for `null` (not given), nil when the full reader
+    /// must read the line. (`slot`, or `member` of item kind `kind`, name it for `readValue`.)
+    @inline(__always)
+    private mutating func readUsualValue(_ type: ReadKind, slot: Int, member: Int, kind: Int) -> Value?? {
+        guard i < b.count else { return nil }
+        let c = b[i]
+        if c == UInt8(ascii: "n") {
+            guard peekNull() else { return nil }
+            i += 4
+            return .some(nil)
+        }
+        switch type {
+        case .number, .money, .percent:
+            if c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) {
+                let f: Fixed
+                if let whole = usualWholeNumber() {
+                    f = Fixed(raw: whole * Fixed.scale)
+                } else {
+                    guard let scanned = try? scanNumber() else { return nil }
+                    if let whole = scanned.whole {
+                        f = Fixed(raw: whole * Fixed.scale)
+                    } else {
+                        let text = UnsafeBufferPointer(rebasing: b[scanned.start..<i])
+                        guard case .success(let parsed) = Fixed.parse(text, allowSeparators: false) else { return nil }
+                        f = parsed
+                    }
+                }
+                return switch type {
+                case .money: .money(f)
+                case .percent: .percent(f)
+                default: .number(f)
+                }
+            }
+            guard c == UInt8(ascii: "\""), type != .number else { return nil }
+        case .text, .date, .duration, .choice:
+            guard c == UInt8(ascii: "\"") else { return nil }
+        case .flag:
+            if match("true") { return .yes }
+            if match("false") { return .no }
+            return nil
+        case .items:
+            return nil
+        case .other:
+            // A list of values: the full reader's own code, at this depth.
+            depth = kind >= 0 ? 3 : 1
+            let path = kind >= 0 ? ValuePath(slot: 0, item: 0, kind: kind).member(member) : ValuePath(slot: slot)
+            let type = kind >= 0 ? rules.itemFieldTypes[kind][member] : rules.fieldTypes[slot]
+            guard let v = try? readValue(type, path: path) else { return nil }
+            return .some(v)
+        }
+        // A string literal (`"EU"`, `"12 months"`, `"$1,200"`, `"25%"`) with no escapes.
+        let start = i
+        guard let raw = readRawString(), let v = fastLiteral(raw, type.valueType) else {
+            i = start
+            return nil
+        }
+        return .some(v)
+    }
+}
+
+extension DealReader {
+    /// A whole number of 1 to 12 digits with no sign and no leading zero (most numbers in a
+    /// deal), read as it is passed; nil, with the reader where it was, for any other number.
+    @inline(__always)
+    mutating func usualWholeNumber() -> Int64? {
+        var j = i, n: Int64 = 0
+        guard j < b.count, b[j] >= 0x31, b[j] <= 0x39 else { return nil }
+        while j < b.count, b[j] >= 0x30, b[j] <= 0x39 {
+            n = n &* 10 &+ Int64(b[j] &- 0x30)
+            j += 1
+        }
+        if j - i > 12 { return nil }
+        if j < b.count, b[j] == UInt8(ascii: ".") || b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E") { return nil }
+        i = j
+        return n
+    }
+}
+
+/// A field's type as the usual path switches on it: plain data, where a `ValueType` is an
+/// indirect enum to be retained before it is read.
+enum ReadKind: Sendable, Equatable {
+    case number, money, percent, text, date, duration, flag
+    case choice(Int32)
+    /// A list of items of a kind.
+    case items(Int32)
+    /// A list of values: read by `readValue`.
+    case other
+
+    init(_ type: ValueType) {
+        self = switch type {
+        case .number: .number
+        case .money: .money
+        case .percent: .percent
+        case .text: .text
+        case .date: .date
+        case .duration: .duration
+        case .flag: .flag
+        case .choice(let c): .choice(Int32(c))
+        case .list(.item(let k)): .items(Int32(k))
+        default: .other
+        }
+    }
+
+    /// The scalar type it stands for (what `fastLiteral` reads).
+    var valueType: ValueType {
+        switch self {
+        case .number: .number
+        case .money: .money
+        case .percent: .percent
+        case .text: .text
+        case .date: .date
+        case .duration: .duration
+        case .flag: .flag
+        case .choice(let c): .choice(Int(c))
+        case .items(let k): .list(.item(Int(k)))
+        case .other: .emptyList
+        }
+    }
+}
