@@ -71,6 +71,25 @@ import Testing
         #expect((try? rules.deal(json: many))?.items("service", in: rules).count == 40)
     }
 
+    /// A deal read into storage a larger deal used (as a stream reads every line) equals the
+    /// same deal read fresh, by either path: the values left past its own are not its.
+    @Test func aDealReadIntoUsedStorageEqualsAFreshOne() throws {
+        let rules = try northwind()
+        let large = #"{"services":[{"name":"SIEM","seats":20,"price":"$45"},{"name":"Own","lead_time":"2 weeks","regions":["US"]},{"name":"Managed Backup","seats":3}]}"#
+        for small in [#"{"services":[{"name":"Endpoint Protection","seats":1}]}"#, #"{"services":[{"name":"Endpoint Prot\u0065ction","seats":1}]}"#,
+                      #"{"region":"EU"}"#] {
+            var reused = rules.emptyDeal()
+            for json in [large, small] {
+                let error = Array(json.utf8).withUnsafeBufferPointer { rules.read(buffer: $0, into: &reused) }
+                #expect(error == nil, "\(json)")
+            }
+            let fresh = try rules.deal(json: small)
+            #expect(reused == fresh, "\(small)")
+            #expect(reused.hashValue == fresh.hashValue, "\(small)")
+            #expect(rules.draft(of: reused) == rules.draft(of: fresh), "\(small)")
+        }
+    }
+
     /// A tighter nesting limit than an item's three levels: the full reader reads and refuses.
     @Test func aTightDepthLimitTakesTheFullReader() throws {
         var limits = Limits.default
@@ -106,6 +125,23 @@ import Testing
         }
         for word in ["", "d", "s", "da", "dayss", "ss", "sss", "yea", "yeas", "mont", "monthly", "Day", "weekss", "hours"] {
             #expect(Duration.unit(Array(word.utf8)) == nil, "\(word)")
+        }
+    }
+
+    /// The one-pass reading of `12 months` gives what the full one does, part for part (months
+    /// and days, not only an equal length), and leaves every other form to it.
+    @Test func theUsualDurationIsReadAsParseReadsIt() {
+        let usual = ["12 months", "1 day", "2 weeks", "3 years", "0 days", "012 days", "999999999 days", "178956970 years",
+                     "178956971 years", "1 month"]
+        for text in usual {
+            let got = Array(text.utf8).withUnsafeBufferPointer { Duration.parseUsual($0) }
+            let want = Duration.parse(text)
+            #expect(got?.months == want?.months && got?.days == want?.days, "\(text)")
+            if want != nil { #expect(got != nil, "\(text)") }
+        }
+        for text in ["1 year 3 months", "1,000 days", "-3 days", " 12 months", "12 months ", "12  months", "12months", "1234567890 days",
+                     "12 moons", "months", "12 ", "", "1 month + 15 days"] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer { Duration.parseUsual($0) } == nil, "\(text)")
         }
     }
 }

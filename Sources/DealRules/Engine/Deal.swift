@@ -39,7 +39,7 @@ public struct Deal: Sendable, Hashable {
     /// Every item's own values end to end (one array for the deal, not one per item), per item
     /// field: a value where the item gives one (`givenFields`), `.unknown` elsewhere. What rules
     /// read is `value(kind:item:field:)`, which fills in the rest from `itemFill`.
-    var itemValues: [Value] {
+    var itemValues: ItemValues {
         _read { yield storage.itemValues }
         _modify {
             makeUnique()
@@ -67,13 +67,13 @@ public struct Deal: Sendable, Hashable {
 
     /// The items of kind `k` and the item values, to be written together (one access to the
     /// deal: two through the accessors above would overlap).
-    mutating func withItems<R, E: Error>(_ k: Int, _ body: (inout [Item], inout [Value]) throws(E) -> R) throws(E) -> R {
+    mutating func withItems<R, E: Error>(_ k: Int, _ body: (inout [Item], inout ItemValues) throws(E) -> R) throws(E) -> R {
         makeUnique()
         return try body(&storage.items[k], &storage.itemValues)
     }
 
     /// The deal's fields, items and item values, to be written together in one access.
-    mutating func withParts<R, E: Error>(_ body: (inout [Value], inout [[Item]], inout [Value]) throws(E) -> R) throws(E) -> R {
+    mutating func withParts<R, E: Error>(_ body: (inout [Value], inout [[Item]], inout ItemValues) throws(E) -> R) throws(E) -> R {
         makeUnique()
         let s = storage
         return try body(&s.fields, &s.items, &s.itemValues)
@@ -88,14 +88,14 @@ public struct Deal: Sendable, Hashable {
             for i in fields.indices { fields[i] = .unknown }
         }
         for k in s.items.indices where !s.items[k].isEmpty { s.items[k].removeAll(keepingCapacity: true) }
-        s.itemValues.removeAll(keepingCapacity: true)
+        s.itemValues.removeAll()
         s.today = nil
         s.id = nil
     }
 
     init(fieldCount: Int, kindCount: Int, itemFill: ItemFill = .none) {
         storage = Storage(fields: Array(repeating: .unknown, count: fieldCount),
-                          items: Array(repeating: [], count: kindCount), itemValues: [], itemFill: itemFill)
+                          items: Array(repeating: [], count: kindCount), itemValues: ItemValues(), itemFill: itemFill)
     }
 
     @inline(__always)
@@ -110,12 +110,12 @@ public struct Deal: Sendable, Hashable {
     private final class Storage: @unchecked Sendable {
         @exclusivity(unchecked) var fields: [Value]
         @exclusivity(unchecked) var items: [[Item]]
-        @exclusivity(unchecked) var itemValues: [Value]
+        @exclusivity(unchecked) var itemValues: ItemValues
         let itemFill: ItemFill
         @exclusivity(unchecked) var today: Day?
         @exclusivity(unchecked) var id: String?
 
-        init(fields: [Value], items: [[Item]], itemValues: [Value], itemFill: ItemFill, today: Day? = nil, id: String? = nil) {
+        init(fields: [Value], items: [[Item]], itemValues: ItemValues, itemFill: ItemFill, today: Day? = nil, id: String? = nil) {
             self.fields = fields
             self.items = items
             self.itemValues = itemValues
@@ -184,6 +184,48 @@ extension Deal {
     /// The deal's items of one kind, by the kind's name.
     package func items(_ kind: String, in rules: RuleSet) -> [Item] {
         rules.itemKindIndex[kind].map { items[$0] } ?? []
+    }
+}
+
+/// Every item's own values end to end, in storage a deal keeps from one reading to the next:
+/// the first `count` are this deal's; any past them are left from an earlier deal, to be
+/// written over (emptying the array instead would destroy each of them, deal after deal).
+struct ItemValues: Sendable, Hashable {
+    private var values: [Value] = []
+    private(set) var count = 0
+
+    /// Value `i` of the deal's (below `count`).
+    subscript(i: Int) -> Value {
+        get { values[i] }
+        set { values[i] = newValue }
+    }
+
+    /// Room for one more item's `n` values, all unknown: where they start.
+    mutating func add(_ n: Int) -> Int {
+        let start = count
+        let reused = min(values.count, start + n)
+        if reused > start {
+            // One check that the array is not shared, not one per value.
+            values.withUnsafeMutableBufferPointer { v in
+                for i in start..<reused { v[i] = .unknown }
+            }
+        }
+        if values.count < start + n {
+            if values.isEmpty { values.reserveCapacity(n * 8) }
+            for _ in values.count..<(start + n) { values.append(.unknown) }
+        }
+        count = start + n
+        return start
+    }
+
+    /// None in use (their storage kept).
+    mutating func removeAll() { count = 0 }
+
+    static func == (a: ItemValues, b: ItemValues) -> Bool { a.values[..<a.count] == b.values[..<b.count] }
+
+    func hash(into h: inout Hasher) {
+        h.combine(count)
+        for v in values[..<count] { h.combine(v) }
     }
 }
 

@@ -30,7 +30,7 @@ extension DealReader {
     }
 
     /// The deal's members, from its `{` to its `}`.
-    private mutating func readUsualMembers(fields: inout [Value], items: inout [[Deal.Item]], itemValues: inout [Value],
+    private mutating func readUsualMembers(fields: inout [Value], items: inout [[Deal.Item]], itemValues: inout ItemValues,
                                            id: inout String??, today: inout Day??) -> Bool {
         depth = 1
         i += 1
@@ -47,7 +47,9 @@ extension DealReader {
             if key.count == 2, key[0] == UInt8(ascii: "i"), key[1] == UInt8(ascii: "d") {
                 guard id == nil else { return false }
                 let start = i
-                do throws(DealReadError) { try skipValue() } catch { return false }
+                if readRawString() == nil {
+                    do throws(DealReadError) { try skipValue() } catch { return false }
+                }
                 id = .some(b[start] == UInt8(ascii: "n") ? nil : String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
             } else if let slot = field {
                 guard seen & (1 << UInt64(slot)) == 0 else { return false }
@@ -91,7 +93,7 @@ extension DealReader {
     }
 
     /// A list of items of kind `k`, appended to `items`, their values to `values`.
-    private mutating func readUsualItems(_ k: Int, items: inout [Deal.Item], values: inout [Value]) -> Bool {
+    private mutating func readUsualItems(_ k: Int, items: inout [Deal.Item], values: inout ItemValues) -> Bool {
         guard i < b.count, b[i] == UInt8(ascii: "[") else { return false }
         i += 1
         skipSpace()
@@ -100,19 +102,18 @@ extension DealReader {
             return true
         }
         let kinds = rules.itemFieldKinds[k], keys = rules.itemFieldKeys[k]
-        let catalogKeys = rules.catalogKeys[k], entries = rules.itemKinds[k].catalog?.entries ?? []
+        let catalogKeys = rules.catalogKeys[k], names = rules.catalogNames[k]
         let fieldCount = kinds.count
         guard fieldCount <= 64 else { return false }
         while true {
             skipSpace()
             guard items.count < 32, items.count < rules.limits.maxListLength, i < b.count, b[i] == UInt8(ascii: "{") else { return false }
             i += 1
-            let start = values.count
-            if values.isEmpty { values.reserveCapacity(fieldCount * 8) }
-            for _ in 0..<fieldCount { values.append(.unknown) }
+            let start = values.add(fieldCount)
             var seen: UInt64 = 0, given: UInt64 = 0
+            // The name: its catalog entry, or its text (made once the item is read).
             var entry: Int32 = -1
-            var name: String?
+            var named = false, nameText = 0..<0
             var guess = 0
             skipSpace()
             guard i < b.count, b[i] != UInt8(ascii: "}") else { return false }
@@ -122,19 +123,17 @@ extension DealReader {
                 seen |= 1 << UInt64(f)
                 guess = f + 1
                 if f == 0 {
-                    // The name: a catalog entry's is shared, not copied.
                     guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
                     let (j, high) = scanString(from: i + 1)
                     guard j < b.count, b[j] == UInt8(ascii: "\"") else { return false }
-                    let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
-                    if let e = catalogKeys.lookup(raw) {
+                    nameText = (i + 1)..<j
+                    if let e = catalogKeys.lookup(UnsafeBufferPointer(rebasing: b[nameText])) {
                         entry = Int32(e)
-                        name = entries[e].name
-                    } else {
+                    } else if high {
                         // Text that is not ASCII may still name an entry (canonically equivalent).
-                        guard !high else { return false }
-                        name = String(decoding: raw, as: UTF8.self)
+                        return false
                     }
+                    named = true
                     i = j + 1
                 } else {
                     guard let v = readUsualValue(kinds[f], slot: -1, member: f, kind: k) else { return false }
@@ -153,8 +152,11 @@ extension DealReader {
                 i += 1
                 break
             }
-            guard let name else { return false }
-            for other in items where entry >= 0 ? other.catalogEntry == entry : other.catalogEntry < 0 && other.name == name {
+            guard named else { return false }
+            // A catalog entry's name is shared, not copied.
+            let name = entry >= 0 ? names[Int(entry)] : String(decoding: UnsafeBufferPointer(rebasing: b[nameText]), as: UTF8.self)
+            // Listed before? (Each item's parts compared in place: a copy of an item retains its name.)
+            for x in items.indices where entry >= 0 ? items[x].catalogEntry == entry : items[x].catalogEntry < 0 && items[x].name == name {
                 return false
             }
             items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: FieldSet(mask: given), valueStart: Int32(start)))

@@ -88,7 +88,7 @@ struct DealReader {
         if let v = try readValue(type, path: ValuePath(slot: slot)) { deal.fields[slot] = v }
     }
 
-    mutating func readItems(_ k: Int, _ slot: Int, items: inout [Deal.Item], values: inout [Value]) throws(DealReadError) {
+    mutating func readItems(_ k: Int, _ slot: Int, items: inout [Deal.Item], values: inout ItemValues) throws(DealReadError) {
         let path = rules.fieldNames[slot]
         guard i < b.count, b[i] == UInt8(ascii: "[") else {
             throw error(.wrongValueType, "`\(path)` must be a list of \(rules.itemKinds[k].name) objects, not \(describeValueStart())",
@@ -115,9 +115,7 @@ struct DealReader {
             }
             let objectStart = i
             // The values it gives go straight into the deal's.
-            let start = values.count
-            if values.isEmpty { values.reserveCapacity(fieldCount * 8) }
-            for _ in 0..<fieldCount { values.append(.unknown) }
+            let start = values.add(fieldCount)
             var name: String?
             var seen = FieldSet(count: fieldCount)
             var givenFields = FieldSet(count: fieldCount)
@@ -297,7 +295,7 @@ struct DealReader {
         switch type {
         case .text: return .text(String(decoding: raw, as: UTF8.self))
         case .date: return Day.parse(raw).map(Value.date)
-        case .duration: return Duration.parse(bytes: raw).map(Value.duration)
+        case .duration: return (Duration.parseUsual(raw) ?? Duration.parse(bytes: raw)).map(Value.duration)
         case .choice(let c): return rules.choiceKeys[c].lookup(raw).map { .choice(ChoiceValue(choice: Int32(c), value: Int32($0))) }
         case .money:
             guard raw.first == UInt8(ascii: "$") else { return nil }

@@ -345,10 +345,12 @@ package struct DealStreamDecider: Sendable {
     /// What one worker keeps from chunk to chunk: the deal each line is read into, a
     /// decision's storage, and the buffer its decisions are written to.
     private final class Lane: @unchecked Sendable {
-        // @unchecked: a lane is used by one thread at a time (its worker's, within a batch).
-        var deal: Deal
-        var scratch = DecideScratch()
-        var writer = JSONWriter(capacity: 1 << 16)
+        // @unchecked: a lane is used by one thread at a time (its worker's, within a batch),
+        // one access at a time: its fields skip the run-time exclusivity check (a call on every
+        // line, for each of them), as `Deal`'s storage does.
+        @exclusivity(unchecked) var deal: Deal
+        @exclusivity(unchecked) var scratch = DecideScratch()
+        @exclusivity(unchecked) var writer = JSONWriter(capacity: 1 << 16)
         init(_ rules: RuleSet) { deal = rules.emptyDeal() }
     }
 

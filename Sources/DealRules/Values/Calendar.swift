@@ -228,6 +228,18 @@ package struct Duration: Hashable, Sendable, Comparable {
         return terms > 0 ? Duration(checkedMonths: months, days: days) : nil
     }
 
+    /// `parse(bytes:)` for the usual duration, `12 months` (a whole number of up to nine digits,
+    /// one space, a unit), in one pass; nil for any other text, which `parse` reads.
+    package static func parseUsual(_ b: UnsafeBufferPointer<UInt8>) -> Duration? {
+        var i = 0, n: Int64 = 0
+        while i < b.count, i < 9, b[i] >= 0x30, b[i] <= 0x39 {
+            n = n * 10 + Int64(b[i] &- 0x30)
+            i += 1
+        }
+        guard i > 0, i < b.count, b[i] == 0x20, let u = unit(UnsafeBufferPointer(rebasing: b[(i + 1)...])) else { return nil }
+        return Duration(checkedMonths: n * Int64(u.months), days: n * Int64(u.days))
+    }
+
     /// Reads a duration from text (see `parse(bytes:)`).
     package static func parse(_ text: String) -> Duration? {
         parse(bytes: Array(text.utf8))
