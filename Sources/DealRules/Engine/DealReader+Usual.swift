@@ -43,7 +43,13 @@ extension DealReader {
         var seen: UInt64 = 0
         var guess = 0
         while true {
-            guard let (field, key) = usualKey(keys, guess: guess) else { return false }
+            var field: Int?, key = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            if let f = guessedKey(keys, guess) {
+                field = f
+            } else {
+                guard let found = usualKey(keys, guess: guess) else { return false }
+                (field, key) = found
+            }
             if key.count == 2, key[0] == UInt8(ascii: "i"), key[1] == UInt8(ascii: "d") {
                 guard id == nil else { return false }
                 let start = i
@@ -118,7 +124,13 @@ extension DealReader {
             skipSpace()
             guard i < b.count, b[i] != UInt8(ascii: "}") else { return false }
             while true {
-                guard let (field, _) = usualKey(keys, guess: guess), let f = field else { return false }
+                let f: Int
+                if let g = guessedKey(keys, guess) {
+                    f = g
+                } else {
+                    guard let (field, _) = usualKey(keys, guess: guess), let g = field else { return false }
+                    f = g
+                }
                 guard seen & (1 << UInt64(f)) == 0 else { return false }
                 seen |= 1 << UInt64(f)
                 guess = f + 1
@@ -170,6 +182,17 @@ extension DealReader {
             i += 1
             return true
         }
+    }
+
+    /// `"key":` written tight, where the key is the `guess`th of `keys`: its field, the reader
+    /// at its value; nil otherwise (the reader where it was). Most keys of a stream are read here.
+    @inline(__always)
+    private mutating func guessedKey(_ keys: ByteKeyTable, _ guess: Int) -> Int? {
+        guard i < b.count, b[i] == UInt8(ascii: "\""), let (f, n) = keys.guessed(guess, in: b, at: i + 1),
+              i + n + 2 < b.count, b[i + n + 2] == UInt8(ascii: ":") else { return nil }
+        i += n + 3
+        skipSpace()
+        return f
     }
 
     /// A key with no escapes, and the `:` after it: the field it names in `keys` (the `guess`th
