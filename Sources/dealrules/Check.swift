@@ -4,6 +4,7 @@ import DealRulesCommandLine
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Load and type-check rule files; report every problem with where it is and what to do.",
         discussion: """
             Exit status: 0 when the rules load (warnings allowed), 1 when they have errors

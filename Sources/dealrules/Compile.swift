@@ -4,6 +4,7 @@ import DealRulesCommandLine
 
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compile",
         abstract: "Export the checked rule set as a JSON document for other tools.",
         discussion: """
             The document lists the choices, fields, items with their catalogs, approvals, defines, rules (each condition as a typed expression tree, with its location) and scenarios. Its shape: grammar/dealrules-rule-set.schema.json, described in docs/tools.md.

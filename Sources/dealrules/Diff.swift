@@ -6,6 +6,7 @@ import Glibc
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show what a rule change does: to real deals (every deal decided under OLD and NEW), and, with --analyze, to every deal, as regions.",
         discussion: """
             OLD and NEW are rule files or folders, or git revisions of one (REV:PATH, as git spells it: HEAD~1:rules/ is the rules folder one commit ago; HEAD:./rules is relative to the current folder). Deals are JSON lines, as for `eval --deals`; each is decided under both on the same `today`. The report counts the deals whose decision changes, by direction, then lists each changed deal (by "id", else index) with the outcomes it gains (+) and loses (-). A deal that keeps its decision but gains or loses an outcome is listed too.

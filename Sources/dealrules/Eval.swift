@@ -8,6 +8,7 @@ import Synchronization
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "eval",
         abstract: "Decide one deal, or a stream of deals, against the rules.",
         discussion: """
             A deal is JSON: the declared fields by name ("discount": 25 or "25%", "term": "12 months", "services": [{"name": "SIEM", "seats": 20}]); "id" is echoed, "today" sets that deal's date.

@@ -11,6 +11,7 @@ import Glibc
 /// `dealrules`: measured in the README's "Performance" (start-up).
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the rules over HTTP: decisions and advice as JSON, for the CRM and other tools.",
         discussion: "`dealrules serve --help` lists its options; docs/service.md tells how to run it."
     )
