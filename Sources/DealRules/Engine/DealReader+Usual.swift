@@ -271,11 +271,22 @@ extension DealReader {
         }
         // A string literal (`"EU"`, `"12 months"`, `"$1,200"`, `"25%"`) with no escapes.
         let start = i
-        guard let raw = readRawString(), let v = fastLiteral(raw, type.valueType) else {
+        guard let raw = readRawString() else { return nil }
+        let value: Value?
+        switch type {
+        // The two commonest, read here: a choice's value looked up, a duration like `12 months`.
+        case .choice(let c):
+            value = rules.choiceKeys[Int(c)].lookup(raw).map { .choice(ChoiceValue(choice: c, value: Int32($0))) }
+        case .duration:
+            value = Duration.parseUsual(raw).map(Value.duration) ?? fastLiteral(raw, .duration)
+        default:
+            value = fastLiteral(raw, type.valueType)
+        }
+        guard let value else {
             i = start
             return nil
         }
-        return .some(v)
+        return .some(value)
     }
 }
 
