@@ -43,6 +43,11 @@ extension Decision {
         case .incomplete: w.raw("\"incomplete\"")
         case .blocked: w.raw("\"blocked\"")
         }
+        if !w.pretty, fired.isEmpty, undecided.isEmpty {
+            // Most deals of a stream: nothing to list, written in one piece.
+            w.text.raw(",\"required\":[],\"outcomes\":[],\"undetermined\":[]")
+            return
+        }
         w.key("required")
         writeRequired(into: &w)
         w.key("outcomes")
