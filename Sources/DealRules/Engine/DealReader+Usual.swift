@@ -86,15 +86,8 @@ extension DealReader {
             } else {
                 return false
             }
-            skipSpace()
-            guard i < b.count else { return false }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard b[i] == UInt8(ascii: "}") else { return false }
-            i += 1
-            return true
+            guard let more = usualNext(UInt8(ascii: "}")) else { return false }
+            if !more { return true }
         }
     }
 
@@ -154,15 +147,8 @@ extension DealReader {
                         given |= 1 << UInt64(f)
                     }
                 }
-                skipSpace()
-                guard i < b.count else { return false }
-                if b[i] == UInt8(ascii: ",") {
-                    i += 1
-                    continue
-                }
-                guard b[i] == UInt8(ascii: "}") else { return false }
-                i += 1
-                break
+                guard let more = usualNext(UInt8(ascii: "}")) else { return false }
+                if !more { break }
             }
             guard named else { return false }
             // A catalog entry's name is shared, not copied.
@@ -172,16 +158,24 @@ extension DealReader {
                 return false
             }
             items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: FieldSet(mask: given), valueStart: Int32(start)))
-            skipSpace()
-            guard i < b.count else { return false }
-            if b[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            guard b[i] == UInt8(ascii: "]") else { return false }
+            guard let more = usualNext(UInt8(ascii: "]")) else { return false }
+            if !more { return true }
+        }
+    }
+
+    /// After a member or an element: true when a `,` says another follows, false after `close`;
+    /// nil when neither comes (the full reader's case).
+    @inline(__always)
+    private mutating func usualNext(_ close: UInt8) -> Bool? {
+        skipSpace()
+        guard i < b.count else { return nil }
+        if b[i] == UInt8(ascii: ",") {
             i += 1
             return true
         }
+        guard b[i] == close else { return nil }
+        i += 1
+        return false
     }
 
     /// `"key":` written tight, where the key is the `guess`th of `keys`: its field, the reader
@@ -280,7 +274,7 @@ extension DealReader {
         case .duration:
             value = Duration.parseUsual(raw).map(Value.duration) ?? fastLiteral(raw, .duration)
         default:
-            value = fastLiteral(raw, type.valueType)
+            value = fastLiteral(raw, kind >= 0 ? rules.itemFieldTypes[kind][member] : rules.fieldTypes[slot])
         }
         guard let value else {
             i = start
@@ -330,22 +324,6 @@ enum ReadKind: Sendable, Equatable {
         case .choice(let c): .choice(Int32(c))
         case .list(.item(let k)): .items(Int32(k))
         default: .other
-        }
-    }
-
-    /// The scalar type it stands for (what `fastLiteral` reads).
-    var valueType: ValueType {
-        switch self {
-        case .number: .number
-        case .money: .money
-        case .percent: .percent
-        case .text: .text
-        case .date: .date
-        case .duration: .duration
-        case .flag: .flag
-        case .choice(let c): .choice(Int(c))
-        case .items(let k): .list(.item(Int(k)))
-        case .other: .emptyList
         }
     }
 }
