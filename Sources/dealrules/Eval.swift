@@ -190,7 +190,7 @@ struct Eval: ParsableCommand {
             while true {
                 reader.fill(&batch, lines: batchLines, bytes: Self.batchBytes)
                 if copies == nil, batch.count >= batchLines || batch.byteCount >= Self.batchBytes {
-                    copies = RuleCopies(rules, count: threads - 1)
+                    copies = RuleCopies(ruleSet, count: threads - 1)
                 }
                 // The last batch's decisions are written while this one is decided.
                 background.finish(swappingWith: &out)
@@ -238,12 +238,13 @@ final class RuleCopies: Sendable {
     private let done = DispatchGroup()
     private let taken = Atomic<Bool>(false)
 
-    init(_ rules: RulesArguments, count: Int) {
+    /// `RuleSet.copy()` each: loaded again as `rules` was, and none when the files changed in
+    /// the meantime (the stream then goes on with the rules it started with, on one thread).
+    init(_ rules: RuleSet, count: Int) {
         copies = (0..<max(0, count)).map { _ in Copy() }
-        let paths = rules.paths, limits = rules.limits
         for copy in copies {
             DispatchQueue.global().async(group: done) {
-                copy.rules = RuleSet.load(paths: paths, limits: limits, threads: 1).ruleSet
+                copy.rules = rules.copy(threads: 1)
             }
         }
     }

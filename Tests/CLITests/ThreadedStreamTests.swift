@@ -6,7 +6,8 @@ import Testing
 /// lines in the first, a middle and the last chunk, a chunk of only bad lines, a valid line
 /// longer than a whole chunk of ordinary lines and one over the size limit. The output is
 /// byte-identical with `--jobs 1`, `2` and `4`, and to deciding each line alone; lines that
-/// arrive one by one on a pipe are answered the same.
+/// arrive one by one on a pipe are answered the same; a rule file changed mid-stream decides no
+/// line.
 @Suite struct ThreadedStreamTests {
     /// The lines a stream is made of: the samples' stream (its bad line included), and lines
     /// that are bad in other ways.
@@ -107,6 +108,29 @@ import Testing
                 #expect(fromPipe.stdout == expected, "--jobs \(jobs), from a pipe")
             }
         }
+    }
+
+    /// A rule file changed while a stream runs: the copies of the rules for the second thread
+    /// load after the change, find the files no longer the ones first loaded, and are not used;
+    /// every line is decided by the rules the stream started with.
+    @Test func rulesChangedMidStreamDoNotDecideAnyLine() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = dir.appendingPathComponent("northwind")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("samples/northwind"), to: rules)
+        let lines = (0..<4_000).map { Self.ordinary[$0 % Self.ordinary.count] }
+        let file = dir.appendingPathComponent("deals.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let before = try dealrules(["eval", rules.path, "--deals", file.path, "--jobs", "1", "--today", "2026-12-01"])
+        #expect(before.stdout.contains(#""team":"Finance""#))
+        // Ten lines, a pause (the rules are loaded, no batch is full yet), the change, the rest.
+        let changed = try run("bash", ["-c", """
+            { head -n 10 "$1"; sleep 1; sed -i 's/"Finance"/"Finance Team"/' "$3/declarations.rules"; tail -n +11 "$1"; } \
+              | "$2" eval "$3" --deals - --jobs 2 --today 2026-12-01
+            """, "changed", file.path, binary.path, rules.path])
+        #expect(try String(contentsOf: rules.appendingPathComponent("declarations.rules"), encoding: .utf8).contains("Finance Team"))
+        #expect(changed.status == before.status)
+        #expect(changed.stdout == before.stdout)
     }
 
     /// Lines that arrive one by one on a pipe, with pauses, are answered as the same lines in a file.
