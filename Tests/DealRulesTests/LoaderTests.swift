@@ -40,6 +40,26 @@ import Testing
         #expect(rules.rules.map(\.name) == ["in_Z", "in_a", "in_b", "in_sub", "in_deeper", "in_e"])
     }
 
+    /// A file open in an editor and not saved yet (an override with no file on disk) is loaded,
+    /// named on its own or by an include, as if it were saved.
+    @Test func anUnsavedFileInTheEditorIsLoadedNamedOrIncluded() throws {
+        let dir = try Self.folder(["main.rules": "include \"shared/new.rules\"\ndeal { discount: percent }\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let main = dir.appendingPathComponent("main.rules").path
+        let new = dir.appendingPathComponent("shared/new.rules").path
+        let rule = "rule fresh: warn when discount > 5%\n"
+        let included = RuleSet.loadForEditor(paths: [main], overrides: [new: rule])
+        #expect(included.diagnostics.filter { $0.severity == .error }.isEmpty, "\(included.diagnostics.map(\.message))")
+        #expect(included.ruleSet()?.rules.map(\.name) == ["fresh"])
+        let alone = dir.appendingPathComponent("unsaved.rules").path
+        let named = RuleSet.loadForEditor(paths: [alone], overrides: [alone: "deal { discount: percent }\n" + rule])
+        #expect(named.diagnostics.filter { $0.severity == .error }.isEmpty, "\(named.diagnostics.map(\.message))")
+        #expect(named.ruleSet()?.rules.map(\.name) == ["fresh"])
+        // Without the override, both are missing files, as before.
+        #expect(RuleSet.loadForEditor(paths: [main], overrides: [:]).diagnostics.contains { $0.code == .fileNotFound })
+        #expect(RuleSet.loadForEditor(paths: [alone], overrides: [:]).diagnostics.contains { $0.code == .fileNotFound })
+    }
+
     @Test func aFolderWithNoRulesFileSaysSo() throws {
         let dir = try Self.folder([".only-hidden.rules": "deal { a: number }\n", "readme.txt": "x"])
         defer { try? FileManager.default.removeItem(at: dir) }

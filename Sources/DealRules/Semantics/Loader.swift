@@ -56,6 +56,9 @@ struct Loader {
         case .file:
             let real = FileSystem.real(abs) ?? abs
             loadFile(real, root: FileSystem.directory(of: real), from: nil)
+        case .missing where overrides[abs] != nil:
+            // A file open in an editor and not saved yet.
+            loadFile(abs, root: FileSystem.directory(of: abs), from: nil)
         case .missing:
             diagnostics.append(Diagnostic(.fileNotFound, "`\(argument)` does not exist",
                                           help: "give a rule file or a folder of them; paths are relative to \(FileSystem.currentDirectory())"))
@@ -156,7 +159,8 @@ struct Loader {
                                        at: SourceLocation(src, range),
                                        help: "keep included files and catalogs inside the rule set's folder (the folder given on the command line, or the file's own)"))
         }
-        guard let real else {
+        // A file open in an editor and not saved yet exists only as an override.
+        guard let real = real ?? (overrides[abs] != nil ? abs : nil) else {
             return .failure(Diagnostic(.fileNotFound, "`\(path)` does not exist", at: SourceLocation(src, range),
                                        help: "paths are relative to the file that names them (\(FileSystem.relative(directory, to: rootReal).map { $0.isEmpty ? "the rule set's folder" : $0 } ?? directory))"))
         }
