@@ -231,14 +231,9 @@ extension DealReader {
                 if let whole = usualWholeNumber() {
                     f = Fixed(raw: whole * Fixed.scale)
                 } else {
-                    guard let scanned = try? scanNumber() else { return nil }
-                    if let whole = scanned.whole {
-                        f = Fixed(raw: whole * Fixed.scale)
-                    } else {
-                        let text = UnsafeBufferPointer(rebasing: b[scanned.start..<i])
-                        guard case .success(let parsed) = Fixed.parse(text, allowSeparators: false) else { return nil }
-                        f = parsed
-                    }
+                    // Any other number, as the full reader reads it (its error only says to give up).
+                    guard let number = try? readNumber(ValuePath(slot: max(slot, 0))) else { return nil }
+                    f = number
                 }
                 return switch type {
                 case .money: .money(f)
@@ -263,20 +258,11 @@ extension DealReader {
             guard let v = try? readValue(type, path: path) else { return nil }
             return .some(v)
         }
-        // A string literal (`"EU"`, `"12 months"`, `"$1,200"`, `"25%"`) with no escapes.
+        // A string literal (`"EU"`, `"12 months"`, `"$1,200"`, `"25%"`) with no escapes, read as
+        // the full reader reads it.
         let start = i
-        guard let raw = readRawString() else { return nil }
-        let value: Value?
-        switch type {
-        // The two commonest, read here: a choice's value looked up, a duration like `12 months`.
-        case .choice(let c):
-            value = rules.choiceKeys[Int(c)].lookup(raw).map { .choice(ChoiceValue(choice: c, value: Int32($0))) }
-        case .duration:
-            value = Duration.parseUsual(raw).map(Value.duration) ?? fastLiteral(raw, .duration)
-        default:
-            value = fastLiteral(raw, kind >= 0 ? rules.itemFieldTypes[kind][member] : rules.fieldTypes[slot])
-        }
-        guard let value else {
+        guard let raw = readRawString(),
+              let value = fastLiteral(raw, kind >= 0 ? rules.itemFieldTypes[kind][member] : rules.fieldTypes[slot]) else {
             i = start
             return nil
         }

@@ -295,7 +295,7 @@ struct DealReader {
         switch type {
         case .text: return .text(String(decoding: raw, as: UTF8.self))
         case .date: return Day.parse(raw).map(Value.date)
-        case .duration: return (Duration.parseUsual(raw) ?? Duration.parse(bytes: raw)).map(Value.duration)
+        case .duration: return Duration.parse(bytes: raw).map(Value.duration)
         case .choice(let c): return rules.choiceKeys[c].lookup(raw).map { .choice(ChoiceValue(choice: Int32(c), value: Int32($0))) }
         case .money:
             guard raw.first == UInt8(ascii: "$") else { return nil }

@@ -182,6 +182,13 @@ package struct Duration: Hashable, Sendable, Comparable {
     /// `1 year 3 months`, `1 month + 15 days`, `-3 days`. nil when it is not one, or when a part
     /// does not fit in 32 bits.
     package static func parse<C: Collection<UInt8>>(bytes: C) -> Duration? {
+        // The usual form, `12 months`, in one pass.
+        if let usual = bytes.withContiguousStorageIfAvailable(parseUsual), let usual { return usual }
+        return parseTerms(bytes)
+    }
+
+    /// `parse(bytes:)` term by term, whatever the form.
+    static func parseTerms<C: Collection<UInt8>>(_ bytes: C) -> Duration? {
         var months: Int64 = 0, days: Int64 = 0
         var i = bytes.startIndex
         var terms = 0
@@ -229,7 +236,7 @@ package struct Duration: Hashable, Sendable, Comparable {
     }
 
     /// `parse(bytes:)` for the usual duration, `12 months` (a whole number of up to nine digits,
-    /// one space, a unit), in one pass; nil for any other text, which `parse` reads.
+    /// one space, a unit), in one pass; nil for any other text, which `parse` reads on.
     package static func parseUsual(_ b: UnsafeBufferPointer<UInt8>) -> Duration? {
         var i = 0, n: Int64 = 0
         while i < b.count, i < 9, b[i] >= 0x30, b[i] <= 0x39 {
