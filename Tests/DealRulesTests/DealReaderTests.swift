@@ -76,7 +76,7 @@ import Testing
         for i in 0..<400_000 where pair == nil {
             var key = Array(String(i, radix: 36).utf8)
             key = [UInt8](repeating: UInt8(ascii: "_"), count: max(0, length - key.count)) + key
-            let h = key.withUnsafeBufferPointer { ByteKeyTable.hash($0) }
+            let h = key.withUnsafeBufferPointer { ByteKeyView.hash($0) }
             if let other = seen[h] { pair = (other, key) } else { seen[h] = key }
         }
         let (a, b) = try #require(pair, "no two keys of \(length) bytes share a hash")

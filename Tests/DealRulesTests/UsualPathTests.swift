@@ -88,6 +88,11 @@ import Testing
             #expect(reused.hashValue == fresh.hashValue, "\(small)")
             #expect(rules.draft(of: reused) == rules.draft(of: fresh), "\(small)")
         }
+        // What an item gives is compared: another seat count, or none, is another deal.
+        let two = try rules.deal(json: #"{"services":[{"name":"SIEM","seats":2}]}"#)
+        #expect(two != (try rules.deal(json: #"{"services":[{"name":"SIEM","seats":3}]}"#)))
+        #expect(two != (try rules.deal(json: #"{"services":[{"name":"SIEM"}]}"#)))
+        #expect(two == (try rules.deal(json: #"{"services":[{"name":"SIEM","seats":2.0}]}"#)))
     }
 
     /// A tighter nesting limit than an item's three levels: the full reader reads and refuses.

@@ -7,20 +7,10 @@ import Glibc
 /// it owns; it is open-addressed with linear probing and keeps each key's hash, so a miss rarely
 /// touches the key bytes at all.
 final class ByteKeyTable: @unchecked Sendable {
-    // @unchecked: every stored property is written only in `init`; lookups only read.
-    private struct Entry {
-        var hash: UInt32
-        var length: Int32
-        var start: Int32
-        var value: Int32
-    }
-
-    private let entries: UnsafeMutableBufferPointer<Entry>
-    private let keyBytes: UnsafeMutableBufferPointer<UInt8>
-    /// Open addressing: slot → entry index + 1 (0 is empty).
-    private let slots: UnsafeMutableBufferPointer<Int32>
-    private let mask: Int
-    private let count: Int
+    // @unchecked: the memory is written only in `init`; lookups only read.
+    /// The table as plain data: what lookups read (`RuleSet.readTables` keeps these, so a deal
+    /// read looks names up without retaining the table).
+    let view: ByteKeyView
 
     init<S: Sequence>(_ list: S) where S.Element == (String, Int) {
         // The first of equal keys wins.
@@ -28,31 +18,61 @@ final class ByteKeyTable: @unchecked Sendable {
         let unique = list.filter { seen.insert($0.0).inserted }
         var size = 8
         while size < unique.count * 3 { size <<= 1 }
-        mask = size - 1
-        count = unique.count
-        slots = .allocate(capacity: size)
+        let slots = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
         slots.initialize(repeating: 0)
-        entries = .allocate(capacity: max(unique.count, 1))
+        let entries = UnsafeMutableBufferPointer<ByteKeyView.Entry>.allocate(capacity: max(unique.count, 1))
         let total = unique.reduce(0) { $0 + $1.0.utf8.count }
-        keyBytes = .allocate(capacity: max(total, 1))
+        let keyBytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(total, 1))
+        let mask = size - 1
         var offset = 0
         for (i, (key, value)) in unique.enumerated() {
             let utf8 = Array(key.utf8)
             _ = UnsafeMutableBufferPointer(rebasing: keyBytes[offset..<(offset + utf8.count)]).initialize(from: utf8)
-            let h = utf8.withUnsafeBufferPointer { Self.hash($0) }
-            entries[i] = Entry(hash: h, length: Int32(utf8.count), start: Int32(offset), value: Int32(value))
+            let h = utf8.withUnsafeBufferPointer { ByteKeyView.hash($0) }
+            entries[i] = ByteKeyView.Entry(hash: h, length: Int32(utf8.count), start: Int32(offset), value: Int32(value))
             offset += utf8.count
             var s = Int(h) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
             slots[s] = Int32(i + 1)
         }
+        view = ByteKeyView(entries: UnsafeBufferPointer(entries), keyBytes: UnsafeBufferPointer(keyBytes),
+                           slots: UnsafeBufferPointer(slots), mask: mask, count: unique.count)
     }
 
     deinit {
-        entries.deallocate()
-        keyBytes.deallocate()
-        slots.deallocate()
+        view.entries.deallocate()
+        view.keyBytes.deallocate()
+        view.slots.deallocate()
     }
+
+    func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int? { view.lookup(key) }
+
+    func lookup(_ key: [UInt8]) -> Int? {
+        key.withUnsafeBufferPointer { view.lookup($0) }
+    }
+
+    func guessed(_ guess: Int, in b: UnsafeBufferPointer<UInt8>, at: Int) -> (value: Int, length: Int)? {
+        view.guessed(guess, in: b, at: at)
+    }
+}
+
+/// A `ByteKeyTable`'s lookups, over memory the table owns: plain data, copied and passed
+/// without reference counting. Valid while its table lives.
+struct ByteKeyView: @unchecked Sendable {
+    // @unchecked: it only reads memory that its table wrote once, in `init`.
+    struct Entry {
+        var hash: UInt32
+        var length: Int32
+        var start: Int32
+        var value: Int32
+    }
+
+    fileprivate let entries: UnsafeBufferPointer<Entry>
+    fileprivate let keyBytes: UnsafeBufferPointer<UInt8>
+    /// Open addressing: slot → entry index + 1 (0 is empty).
+    fileprivate let slots: UnsafeBufferPointer<Int32>
+    fileprivate let mask: Int
+    fileprivate let count: Int
 
     /// A hash of the key's length and its first and last eight bytes: constant time, whatever
     /// the key's length (the table's keys rarely share both ends).
@@ -101,10 +121,6 @@ final class ByteKeyTable: @unchecked Sendable {
         guard at + n < b.count, b[at + n] == UInt8(ascii: "\""),
               equal(entry, UnsafeBufferPointer(rebasing: b[at..<(at + n)])) else { return nil }
         return (Int(entry.value), n)
-    }
-
-    func lookup(_ key: [UInt8]) -> Int? {
-        key.withUnsafeBufferPointer { lookup($0) }
     }
 
     /// Whether `entry`'s key is `key`, of the same length. Keys of up to 16 bytes (nearly all)

@@ -132,17 +132,36 @@ public struct Deal: Sendable, Hashable {
     /// Equal when they give the same facts for the same rules.
     public static func == (a: Deal, b: Deal) -> Bool {
         a.storage === b.storage
-            || (a.fields == b.fields && a.items == b.items && a.itemValues == b.itemValues && a.itemFill == b.itemFill
-                && a.today == b.today && a.id == b.id)
+            || (a.fields == b.fields && a.items == b.items && a.itemFill == b.itemFill && a.today == b.today && a.id == b.id
+                && a.sameGivenItemValues(b))
     }
 
     /// Hashes what `==` compares.
     public func hash(into h: inout Hasher) {
         h.combine(fields)
         h.combine(items)
-        h.combine(itemValues)
+        forEachGivenItemValue { h.combine($0) }
         h.combine(today)
         h.combine(id)
+    }
+
+    /// Whether the values its items give are `other`'s, whose items are the same (`items ==`:
+    /// the same fields given, at the same places).
+    private func sameGivenItemValues(_ other: Deal) -> Bool {
+        var mine: [Value] = [], theirs: [Value] = []
+        forEachGivenItemValue { mine.append($0) }
+        other.forEachGivenItemValue { theirs.append($0) }
+        return mine == theirs
+    }
+
+    /// Each value an item gives, item by item (what `itemValues` holds elsewhere is left from
+    /// an earlier deal, and means nothing).
+    private func forEachGivenItemValue(_ body: (Value) -> Void) {
+        for kind in items {
+            for item in kind {
+                item.givenFields.forEach { f in body(itemValues[Int(item.valueStart) + f]) }
+            }
+        }
     }
 }
 
@@ -188,9 +207,11 @@ extension Deal {
 }
 
 /// Every item's own values end to end, in storage a deal keeps from one reading to the next:
-/// the first `count` are this deal's; any past them are left from an earlier deal, to be
-/// written over (emptying the array instead would destroy each of them, deal after deal).
-struct ItemValues: Sendable, Hashable {
+/// the first `count` are this deal's, but only where an item gives the field
+/// (`Item.givenFields`); every other value is left from an earlier deal, to be written over
+/// (emptying or clearing them instead would destroy each, deal after deal). `Deal`'s `==` and
+/// hash read only the given ones.
+struct ItemValues: Sendable {
     private var values: [Value] = []
     private(set) var count = 0
 
@@ -200,16 +221,10 @@ struct ItemValues: Sendable, Hashable {
         set { values[i] = newValue }
     }
 
-    /// Room for one more item's `n` values, all unknown: where they start.
+    /// Room for one more item's `n` values: where they start. Only those it gives are
+    /// written; the others are left as they were.
     mutating func add(_ n: Int) -> Int {
         let start = count
-        let reused = min(values.count, start + n)
-        if reused > start {
-            // One check that the array is not shared, not one per value.
-            values.withUnsafeMutableBufferPointer { v in
-                for i in start..<reused { v[i] = .unknown }
-            }
-        }
         if values.count < start + n {
             if values.isEmpty { values.reserveCapacity(n * 8) }
             for _ in values.count..<(start + n) { values.append(.unknown) }
@@ -220,13 +235,6 @@ struct ItemValues: Sendable, Hashable {
 
     /// None in use (their storage kept).
     mutating func removeAll() { count = 0 }
-
-    static func == (a: ItemValues, b: ItemValues) -> Bool { a.values[..<a.count] == b.values[..<b.count] }
-
-    func hash(into h: inout Hasher) {
-        h.combine(count)
-        for v in values[..<count] { h.combine(v) }
-    }
 }
 
 /// A deal's items name the `.item` values printed in its messages.

@@ -39,7 +39,7 @@ extension DealReader {
             i += 1
             return true
         }
-        let kinds = rules.fieldKinds, keys = rules.fieldKeys
+        let kinds = rules.readTables.fieldKinds, keys = rules.readTables.fieldKeys
         var seen: UInt64 = 0
         var guess = 0
         while true {
@@ -100,8 +100,8 @@ extension DealReader {
             i += 1
             return true
         }
-        let kinds = rules.itemFieldKinds[k], keys = rules.itemFieldKeys[k]
-        let catalogKeys = rules.catalogKeys[k], names = rules.catalogNames[k]
+        let tables = rules.readTables.items[k], names = rules.catalogNames[k]
+        let kinds = tables.fieldKinds, keys = tables.fieldKeys, catalogKeys = tables.catalogKeys
         let fieldCount = kinds.count
         guard fieldCount <= 64 else { return false }
         while true {
@@ -181,7 +181,7 @@ extension DealReader {
     /// `"key":` written tight, where the key is the `guess`th of `keys`: its field, the reader
     /// at its value; nil otherwise (the reader where it was). Most keys of a stream are read here.
     @inline(__always)
-    private mutating func guessedKey(_ keys: ByteKeyTable, _ guess: Int) -> Int? {
+    private mutating func guessedKey(_ keys: ByteKeyView, _ guess: Int) -> Int? {
         guard i < b.count, b[i] == UInt8(ascii: "\""), let (f, n) = keys.guessed(guess, in: b, at: i + 1),
               i + n + 2 < b.count, b[i + n + 2] == UInt8(ascii: ":") else { return nil }
         i += n + 3
@@ -192,7 +192,7 @@ extension DealReader {
     /// A key with no escapes, and the `:` after it: the field it names in `keys` (the `guess`th
     /// tried first), nil when it names none there; and its bytes. Nil when it is not such a key.
     @inline(__always)
-    private mutating func usualKey(_ keys: ByteKeyTable, guess: Int) -> (field: Int?, key: UnsafeBufferPointer<UInt8>)? {
+    private mutating func usualKey(_ keys: ByteKeyView, guess: Int) -> (field: Int?, key: UnsafeBufferPointer<UInt8>)? {
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
         let found: (field: Int?, key: UnsafeBufferPointer<UInt8>)

@@ -18,7 +18,8 @@ struct DealReader {
     /// The text past a leading byte-order mark, which JSON text may carry and is skipped (the
     /// offsets of errors then count from after it, as `SourceFile` does).
     static func withoutByteOrderMark(_ whole: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        whole.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: whole[3...]) : whole
+        // Byte by byte: `starts(with: [0xEF, …])` would make (and free) an array for every deal.
+        whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF ? UnsafeBufferPointer(rebasing: whole[3...]) : whole
     }
 
     // MARK: The deal
@@ -296,7 +297,7 @@ struct DealReader {
         case .text: return .text(String(decoding: raw, as: UTF8.self))
         case .date: return Day.parse(raw).map(Value.date)
         case .duration: return Duration.parse(bytes: raw).map(Value.duration)
-        case .choice(let c): return rules.choiceKeys[c].lookup(raw).map { .choice(ChoiceValue(choice: Int32(c), value: Int32($0))) }
+        case .choice(let c): return rules.readTables.choiceKeys[c].lookup(raw).map { .choice(ChoiceValue(choice: Int32(c), value: Int32($0))) }
         case .money:
             guard raw.first == UInt8(ascii: "$") else { return nil }
             return (try? Fixed.parse(raw.dropFirst(), allowExponent: false).get()).map(Value.money)
@@ -371,6 +372,19 @@ struct FieldSet: Sendable, Hashable {
     func contains(_ f: Int) -> Bool {
         if let large { return large[f] }
         return small & (1 << UInt64(f)) != 0
+    }
+
+    /// Calls `body` with each field in the set, in order.
+    func forEach(_ body: (Int) -> Void) {
+        if let large {
+            for f in large.indices where large[f] { body(f) }
+        } else {
+            var m = small
+            while m != 0 {
+                body(m.trailingZeroBitCount)
+                m &= m - 1
+            }
+        }
     }
 
     /// The fields whose bits are set in `mask` (of a kind of up to 64 fields).

@@ -48,9 +48,8 @@ public final class RuleSet: Sendable {
     let fieldTypes: [ValueType]
     let itemFieldTypes: [[ValueType]]
     let itemFieldNames: [[String]]
-    /// The same types as the reader's usual path switches on them (`DealReader+Usual.swift`).
-    let fieldKinds: [ReadKind]
-    let itemFieldKinds: [[ReadKind]]
+    /// What the reader looks up for every deal, as plain data (`ReadTables`; freed in `deinit`).
+    let readTables: ReadTables
     let itemFill: ItemFill
 
     /// Compiles checked rules for deciding: the plan (on up to `threads` threads for a large
@@ -86,11 +85,13 @@ public final class RuleSet: Sendable {
         fieldTypes = fields.map(\.type)
         itemFieldTypes = itemKinds.map { $0.fields.map(\.type) }
         itemFieldNames = itemKinds.map { $0.fields.map(\.name) }
-        fieldKinds = fieldTypes.map(ReadKind.init)
-        itemFieldKinds = itemFieldTypes.map { $0.map(ReadKind.init) }
+        readTables = ReadTables(fieldKeys: fieldKeys, fieldTypes: fieldTypes, itemFieldKeys: itemFieldKeys,
+                                itemFieldTypes: itemFieldTypes, catalogKeys: catalogKeys, choiceKeys: choiceKeys)
         itemFill = ItemFill(itemKinds)
         plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill, threads: threads)
     }
+
+    deinit { readTables.deallocate() }
 
     /// What the checker made, again: to check more text (a fact, an expression) against it.
     var checked: CheckedRules {
