@@ -28,6 +28,11 @@ package enum Output {
         writeAll(1, bytes)
     }
 
+    /// Writes bytes to stdout at once, past the buffer, from memory the caller lends.
+    package static func write(_ bytes: UnsafeRawBufferPointer) {
+        writeAll(1, bytes)
+    }
+
     package static func standardError(_ s: String) {
         flush()
         writeAll(2, Array(s.utf8))
@@ -40,9 +45,13 @@ package enum Output {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 return

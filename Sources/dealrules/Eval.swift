@@ -166,19 +166,18 @@ struct Eval: ParsableCommand {
         // The decisions of a batch, kept from batch to batch (allocated once).
         var out: [UInt8] = []
         /// Output per line of the last batch sets the size of the next.
-        func learn(_ lines: Int) {
-            guard !out.isEmpty else { return }
-            let perLine = max(1, out.count / max(1, lines))
+        func learn(_ lines: Int, bytes: Int? = nil) {
+            let bytes = bytes ?? out.count
+            guard bytes > 0 else { return }
+            let perLine = max(1, bytes / max(1, lines))
             batchLines = min(Self.maxBatchLines, max(Self.minBatchLines, Self.batchOutputBytes / perLine))
         }
         if threads <= 1 {
             while true {
                 reader.fill(&batch, lines: batchLines, bytes: Self.batchBytes)
                 if batch.isEmpty, reader.atEnd { break }
-                out.removeAll(keepingCapacity: true)
-                decider.decide(batch, into: &out)
-                Output.write(out)
-                learn(batch.count)
+                let written = decider.decide(batch) { Output.write($0) }
+                learn(batch.count, bytes: written)
                 batch.removeAll()
             }
         } else {

@@ -60,6 +60,27 @@ import Glibc
         #expect(DealStreamDecider.chunkLines(5, workers: 2) == 1)
     }
 
+    /// Each line of a stream is its deal's decision as `Decision.json` writes it: one that
+    /// lists nothing (written straight from deciding, with no `Decision` made) as well as one
+    /// that fires rules or misses facts; with and without explanations. The output is given
+    /// to the caller where it was written, and its length returned.
+    @Test(arguments: [false, true])
+    func eachLineIsItsDecisionsJSON(explain: Bool) throws {
+        let rules = try northwind()
+        let today = try #require(Day.parse("2026-12-01"))
+        let lines = [#"{"id": "a", "discount": 5, "services": []}"#,
+                     #"{"id": 7, "discount": 95, "services": [{"name": "Nope"}, {"name": "SIEM", "seats": 3}]}"#,
+                     #"{"discount": 5}"#, #"{"id": null, "discount": 0, "services": [{"name": "SIEM"}]}"#]
+        var decider = DealStreamDecider(rules: rules, today: today, explain: explain)
+        var written: [UInt8] = []
+        let count = decider.decide(DealBatch(jsonl: Array(lines.joined(separator: "\n").utf8))) { written += $0 }
+        #expect(count == written.count)
+        let expected = try lines.indices.map { i in try rules.decide(rules.deal(json: lines[i]), today: today, explain: explain).json(index: i) }
+        #expect(String(decoding: written, as: UTF8.self) == expected.joined(separator: "\n") + "\n")
+        #expect(expected.filter { $0.hasSuffix(#""required":[],"outcomes":[],"undetermined":[]}"#) }.count == 2)
+        #expect(expected.contains { !$0.contains(#""outcomes":[]"#) } && expected.contains { !$0.contains(#""undetermined":[]"#) })
+    }
+
     /// Two workers on a short batch answer as one, in order.
     @Test func twoWorkersOnAShortBatchAnswerAsOne() throws {
         let rules = try northwind()
@@ -75,5 +96,11 @@ import Glibc
         #expect(two.parallelism == 2)
         #expect(a == b)
         #expect(a.filter { $0 == 0x0A }.count == 100)
+        // Given to the caller in pieces (one per chunk), the same bytes.
+        var three = DealStreamDecider(rules: rules, today: today)
+        three.add(workers: [rules.copy() ?? rules])
+        var c: [UInt8] = [], pieces = 0
+        let count = three.decide(DealBatch(jsonl: jsonl)) { c += $0; pieces += 1 }
+        #expect(c == a && count == a.count && pieces > 1)
     }
 }

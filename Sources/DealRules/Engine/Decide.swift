@@ -13,27 +13,56 @@ extension RuleSet {
     /// Decides with `scratch`'s storage: a stream that reuses one scratch allocates nothing for
     /// its decisions once it has seen a few (the decision shares the storage until it is gone).
     func decide(_ deal: Deal, today: Day?, explain: Bool, scratch: inout DecideScratch) -> Decision {
+        run(deal, today: today, scratch: &scratch) { run, kind, date in
+            decision(run, kind, deal, date, explain)
+        }
+    }
+
+    /// Decides a deal of a stream and writes its decision's compact JSON into `w`, as
+    /// `decide(…).encode(into:index:)` would. A decision that lists nothing (most of a stream's)
+    /// is written straight from the run: no `Decision` is made, so none retains the rule set,
+    /// the deal and its values only to release them at once.
+    func decide(_ deal: Deal, today: Day?, explain: Bool, scratch: inout DecideScratch, index: Int,
+                into w: inout JSONWriter) -> DecisionKind {
+        run(deal, today: today, scratch: &scratch) { run, kind, date in
+            if run.hits.fired.isEmpty, run.hits.undecided.isEmpty, !w.pretty {
+                Decision.encodeListingNothing(into: &w, index: index, id: deal.id, kind: kind)
+            } else {
+                decision(run, kind, deal, date, explain).encode(into: &w, index: index)
+            }
+            return kind
+        }
+    }
+
+    private func decision(_ run: borrowing DecideRun, _ kind: DecisionKind, _ deal: Deal, _ date: Day, _ explain: Bool) -> Decision {
+        Decision(kind: kind, id: deal.id,
+                 context: DecisionContext(rules: self, deal: deal, values: run.ev.values, today: date, explain: explain),
+                 fired: run.hits.fired, undecided: run.hits.undecided)
+    }
+
+    /// Runs the rules on a deal in `scratch`'s storage, and gives `body` the run, the decision's
+    /// kind and the date it was decided for; the hits are `body`'s to read until it returns.
+    @inline(__always)
+    private func run<R>(_ deal: Deal, today: Day?, scratch: inout DecideScratch,
+                        _ body: (borrowing DecideRun, DecisionKind, Day) -> R) -> R {
         let date = deal.today ?? today ?? Day.localToday()
         let words = (rules.count + 63) / 64
         // Scratch space on the stack: the fired bits, and each field's value as an integer.
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + fields.count) { stack -> Decision in
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words + fields.count) { stack -> R in
             stack.initialize(repeating: 0)
             let bits = UnsafeMutableBufferPointer(rebasing: stack[..<words])
             let keys = UnsafeMutableBufferPointer(rebasing: stack[words...])
-            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: fields.count) { known -> Decision in
-                var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known)
-                swap(&run.hits, &scratch)
-                swap(&run.ev.frame, &run.hits.frame)
-                run.hits.clear()
-                run.run(self)
-                let kind = run.finish(plan)
-                let decision = Decision(kind: kind, id: deal.id,
-                                        context: DecisionContext(rules: self, deal: deal, values: run.ev.values, today: date,
-                                                                 explain: explain),
-                                        fired: run.hits.fired, undecided: run.hits.undecided)
-                swap(&run.ev.frame, &run.hits.frame)
-                swap(&run.hits, &scratch)
-                return decision
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: fields.count) { known -> R in
+                withUnsafeMutablePointer(to: &scratch) { scratch -> R in
+                    var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known, scratch: scratch)
+                    swap(&run.ev.frame, &scratch.pointee.frame)
+                    run.hits.clear()
+                    run.run(self)
+                    let kind = run.finish(plan)
+                    let result = body(run, kind, date)
+                    swap(&run.ev.frame, &scratch.pointee.frame)
+                    return result
+                }
             }
         }
     }
@@ -132,15 +161,23 @@ private struct DecideRun {
     var deal: Deal { ev.deal }
     let bits: UnsafeMutableBufferPointer<UInt64>
     var firedCount = 0
-    var hits = DecideScratch()
+    /// The hits, kept in the caller's scratch storage and reached through a pointer (held in
+    /// the run, its arrays would be moved in and out, and released with it, every decision).
+    let scratch: UnsafeMutablePointer<DecideScratch>
+    var hits: DecideScratch {
+        _read { yield scratch.pointee }
+        nonmutating _modify { yield &scratch.pointee }
+    }
 
     /// Each deal field's value as an integer (`Plan.key`), where it is known and has one.
     let keys: UnsafeMutableBufferPointer<UInt64>
     let known: UnsafeMutableBufferPointer<Bool>
 
     init(rules: RuleSet, deal: Deal, today: Day, bits: UnsafeMutableBufferPointer<UInt64>,
-         keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>) {
+         keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>,
+         scratch: UnsafeMutablePointer<DecideScratch>) {
         self.ev = Evaluator(rules, deal: deal, today: today)
+        self.scratch = scratch
         self.bits = bits
         self.keys = keys
         self.known = known

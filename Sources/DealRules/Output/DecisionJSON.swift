@@ -34,20 +34,10 @@ extension Decision {
     @inline(__always)
     func encodeMembers(into w: inout JSONWriter, index: Int?) {
         let rules = context.rules, plan = rules.plan
-        w.field("index", int: index)
-        w.field("id", raw: id)
-        w.key("decision")
-        switch kind {
-        case .approved: w.raw("\"approved\"")
-        case .needsApproval: w.raw("\"needs_approval\"")
-        case .incomplete: w.raw("\"incomplete\"")
-        case .blocked: w.raw("\"blocked\"")
-        }
         if !w.pretty, fired.isEmpty, undecided.isEmpty {
-            // Most deals of a stream: nothing to list, written in one piece.
-            w.text.raw(",\"required\":[],\"outcomes\":[],\"undetermined\":[]")
-            return
+            return Self.encodeMembersListingNothing(into: &w, index: index, id: id, kind: kind)
         }
+        Self.encodeKind(into: &w, index: index, id: id, kind: kind)
         w.key("required")
         writeRequired(into: &w)
         w.key("outcomes")
@@ -98,6 +88,36 @@ extension Decision {
             }
         }
         w.endArray()
+    }
+
+    /// `"index"`, `"id"` and `"decision"`: how every decision's members begin.
+    @inline(__always)
+    private static func encodeKind(into w: inout JSONWriter, index: Int?, id: String?, kind: DecisionKind) {
+        w.field("index", int: index)
+        w.field("id", raw: id)
+        w.key("decision")
+        switch kind {
+        case .approved: w.raw("\"approved\"")
+        case .needsApproval: w.raw("\"needs_approval\"")
+        case .incomplete: w.raw("\"incomplete\"")
+        case .blocked: w.raw("\"blocked\"")
+        }
+    }
+
+    /// The members of a compact decision with nothing fired and nothing undetermined (most deals
+    /// of a stream): its lists written in one piece.
+    @inline(__always)
+    private static func encodeMembersListingNothing(into w: inout JSONWriter, index: Int?, id: String?, kind: DecisionKind) {
+        encodeKind(into: &w, index: index, id: id, kind: kind)
+        w.text.raw(",\"required\":[],\"outcomes\":[],\"undetermined\":[]")
+    }
+
+    /// A whole compact decision with nothing fired and nothing undetermined, written from its
+    /// parts, with no `Decision` made (a stream's deciding: Engine/Decide.swift).
+    static func encodeListingNothing(into w: inout JSONWriter, index: Int?, id: String?, kind: DecisionKind) {
+        w.beginObject()
+        encodeMembersListingNothing(into: &w, index: index, id: id, kind: kind)
+        w.endObject()
     }
 
     /// The approvals the rules that fired require, by name, without repeats.

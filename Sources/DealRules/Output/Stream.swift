@@ -265,17 +265,24 @@ package struct DealStreamDecider: Sendable {
     /// the next chunk not yet taken, so a worker slowed by other work on its core does fewer
     /// and none waits long for another at the end.
     package mutating func decide(_ batch: DealBatch, into out: inout [UInt8]) {
+        decide(batch) { out.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// Decides every line of `batch` as `decide(_:into:)` does, giving the output to `write`
+    /// (in one piece on one thread, else once per chunk, in order) from where it was written,
+    /// not copied into one array first. Returns the number of bytes.
+    @discardableResult
+    package mutating func decide(_ batch: DealBatch, write: (UnsafeRawBufferPointer) -> Void) -> Int {
         lines.removeAll(keepingCapacity: true)
         let n = batch.entries.count
-        guard n > 0 else { return }
+        guard n > 0 else { return 0 }
         let per = Self.chunkLines(n, workers: workers.count)
         let chunks = (n + per - 1) / per
         guard let pool = threads, chunks > 1 else {
-            let lane = lanes[0]
-            let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], lane: lane, context: context, lines: &lines)
-            lane.writer.text.appendContents(to: &out)
-            finish(n, r)
-            return
+            return decideOnCaller(batch).writer.text.withBytes { bytes in
+                write(bytes)
+                return bytes.count
+            }
         }
         var results = [PartResult](repeating: PartResult(), count: chunks)
         let first = index
@@ -307,14 +314,24 @@ package struct DealStreamDecider: Sendable {
             }
         }
         for c in chunkLines.indices { lines += chunkLines[c] }
-        var total = PartResult()
+        var total = PartResult(), bytes = 0
         for c in 0..<chunks {
-            out += chunkOutput[c]
+            chunkOutput[c].withUnsafeBytes(write)
+            bytes += chunkOutput[c].count
             total.bad += results[c].bad
             total.severe = total.severe || results[c].severe
             total.kinds &+= results[c].kinds
         }
         finish(n, total)
+        return bytes
+    }
+
+    /// Decides all of `batch` on the calling thread, into the first lane's writer.
+    private mutating func decideOnCaller(_ batch: DealBatch) -> Lane {
+        let lane = lanes[0], n = batch.count
+        let r = Self.decide(batch, 0..<n, firstIndex: index, rules: workers[0], lane: lane, context: context, lines: &lines)
+        finish(n, r)
+        return lane
     }
 
     /// The chunks' output buffers (see `decide`).
@@ -376,11 +393,18 @@ package struct DealStreamDecider: Sendable {
                         r.bad += 1
                         if context.records { lines.append(DecidedLine(index: index, id: id, error: diagnostic.code)) }
                     } else {
-                        let decision = rules.decide(lane.deal, today: context.today, explain: context.explain, scratch: &lane.scratch)
-                        decision.encode(into: &lane.writer, index: index)
-                        if let failOn = context.failOn, decision.kind >= failOn { r.severe = true }
-                        r.kinds[decision.kind.severity] += 1
-                        if context.records { lines.append(DecidedLine(decision, index: index)) }
+                        let kind: DecisionKind
+                        if context.records {
+                            let decision = rules.decide(lane.deal, today: context.today, explain: context.explain, scratch: &lane.scratch)
+                            decision.encode(into: &lane.writer, index: index)
+                            lines.append(DecidedLine(decision, index: index))
+                            kind = decision.kind
+                        } else {
+                            kind = rules.decide(lane.deal, today: context.today, explain: context.explain, scratch: &lane.scratch,
+                                                index: index, into: &lane.writer)
+                        }
+                        if let failOn = context.failOn, kind >= failOn { r.severe = true }
+                        r.kinds[kind.severity] += 1
                     }
                 }
                 lane.writer.newline()

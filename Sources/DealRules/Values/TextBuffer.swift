@@ -34,6 +34,11 @@ struct TextBuffer: ~Copyable {
         out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
     }
 
+    /// Calls `body` with the bytes written, in place.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
     /// Forgets what was written, keeping the storage.
     mutating func removeAll() { count = 0 }
 
