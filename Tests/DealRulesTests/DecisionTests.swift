@@ -71,6 +71,38 @@ import Testing
             """)
     }
 
+    /// A field the deal leaves out reads its default, also where deciding works on the plan's
+    /// integers (a threshold group, a check after it) and asks whether the items are listed.
+    @Test func defaultsDecideWhereTheDealGivesNothing() throws {
+        let set = try load("""
+            choice tier: bronze, gold
+            deal {
+              discount: percent = 30%
+              sla: tier = gold
+              total: money
+              services: list of service = []
+            }
+            item service {
+              seats: number
+            }
+            approval finance_approval: "Finance"
+            approval delivery_approval: "Service Delivery"
+            require finance_approval when discount > 20%
+            deny when discount > 25% and sla is gold
+            require delivery_approval when service.seats > 5
+
+            """)
+        let given = try set.decide(set.deal(json: #"{"discount": 10, "sla": "bronze", "services": [{"name": "A", "seats": 9}]}"#), today: today)
+        #expect(given.kind == .needsApproval && given.required == ["delivery_approval"])
+        let defaulted = try set.decide(set.deal(json: #"{"total": 5}"#), today: today)
+        #expect(defaulted.kind == .blocked && defaulted.required == ["finance_approval"] && defaulted.undetermined.isEmpty)
+        // The same through a stream, which writes a decision listing nothing without making one.
+        var decider = DealStreamDecider(rules: set, today: today)
+        var out: [UInt8] = []
+        decider.decide(DealBatch(jsonl: Array(#"{"total": 5}"#.utf8)), into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == defaulted.json(index: 0) + "\n")
+    }
+
     @Test func theDecisionOrder() throws {
         let rules = """
             rule d: deny when discount > 50%

@@ -36,7 +36,8 @@ extension RuleSet {
 
     private func decision(_ run: borrowing DecideRun, _ kind: DecisionKind, _ deal: Deal, _ date: Day, _ explain: Bool) -> Decision {
         Decision(kind: kind, id: deal.id,
-                 context: DecisionContext(rules: self, deal: deal, values: run.ev.values, today: date, explain: explain),
+                 context: DecisionContext(rules: self, deal: deal, values: run.evaluator?.values ?? effectiveValues(deal), today: date,
+                                          explain: explain),
                  fired: run.hits.fired, undecided: run.hits.undecided)
     }
 
@@ -55,12 +56,11 @@ extension RuleSet {
             return withUnsafeTemporaryAllocation(of: Bool.self, capacity: fields.count) { known -> R in
                 withUnsafeMutablePointer(to: &scratch) { scratch -> R in
                     var run = DecideRun(rules: self, deal: deal, today: date, bits: bits, keys: keys, known: known, scratch: scratch)
-                    swap(&run.ev.frame, &scratch.pointee.frame)
                     run.hits.clear()
-                    run.run(self)
+                    run.run(self, deal)
                     let kind = run.finish(plan)
                     let result = body(run, kind, date)
-                    swap(&run.ev.frame, &scratch.pointee.frame)
+                    run.putBackFrame()
                     return result
                 }
             }
@@ -154,11 +154,12 @@ struct DecideScratch {
 /// them in load order without sorting; per-item ones are collected and sorted, and the two are
 /// merged at the end.
 private struct DecideRun {
-    // The rule set and its plan are passed to each step, not kept here: the run is a value,
-    // and keeping them would retain and release each for every decision.
-    var ev: Evaluator
-    /// The deal, read through the evaluator's copy (another copy would retain its storage again).
-    var deal: Deal { ev.deal }
+    // The rule set, its plan and the deal are passed to each step, not kept here: the run is a
+    // value, and keeping them would retain and release each for every decision.
+    /// Made when a rule is first evaluated as written (most decisions are made on the plan's
+    /// integers alone, and then retain nothing for one).
+    private(set) var evaluator: Evaluator?
+    let today: Day
     let bits: UnsafeMutableBufferPointer<UInt64>
     var firedCount = 0
     /// The hits, kept in the caller's scratch storage and reached through a pointer (held in
@@ -176,57 +177,91 @@ private struct DecideRun {
     init(rules: RuleSet, deal: Deal, today: Day, bits: UnsafeMutableBufferPointer<UInt64>,
          keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>,
          scratch: UnsafeMutablePointer<DecideScratch>) {
-        self.ev = Evaluator(rules, deal: deal, today: today)
+        self.today = today
         self.scratch = scratch
         self.bits = bits
         self.keys = keys
         self.known = known
+        // The deal's own values, then the defaults where it gives none (what the evaluator
+        // reads: `RuleSet.effectiveValues`).
         for slot in 0..<known.count {
-            if let k = Plan.key(ev.values[slot]) {
+            if let k = Plan.key(deal.fields[slot]) {
                 keys[slot] = UInt64(bitPattern: k)
                 known[slot] = true
             } else {
                 known[slot] = false
             }
         }
+        for slot in rules.defaultSlots where !deal.fields[slot].isKnown {
+            if let k = Plan.key(rules.fields[slot].defaultValue!) {
+                keys[slot] = UInt64(bitPattern: k)
+                known[slot] = true
+            }
+        }
     }
 
-    mutating func run(_ rules: RuleSet) {
+    /// Rule `r` evaluated (`expression`, else as written) for `item` (-1: none), by the
+    /// evaluator, made the first time (its binding frame taken from the scratch storage).
+    @inline(__always)
+    private mutating func evaluate(_ r: Int32, item: Int32, _ rules: RuleSet, _ deal: Deal, expression: Node? = nil) -> Value {
+        if evaluator == nil { makeEvaluator(rules, deal) }
+        evaluator!.beginRule(bindings: Int(rules.plan.bindings[Int(r)]), item: item >= 0 ? item : nil)
+        if let expression { return evaluator!.eval(expression) }
+        return rules.evaluate(rules.rules[Int(r)], &evaluator!)
+    }
+
+    @inline(never)
+    private mutating func makeEvaluator(_ rules: RuleSet, _ deal: Deal) {
+        var ev = Evaluator(rules, deal: deal, today: today)
+        swap(&ev.frame, &scratch.pointee.frame)
+        evaluator = ev
+    }
+
+    /// Gives the evaluator's binding frame back to the scratch storage, for the next decision.
+    mutating func putBackFrame() {
+        if evaluator != nil { swap(&evaluator!.frame, &scratch.pointee.frame) }
+    }
+
+    /// Whether the deal gives (or defaults) field `slot`.
+    private func isKnown(_ slot: Int, _ rules: RuleSet, _ deal: Deal) -> Bool {
+        deal.fields[slot].isKnown || rules.fields[slot].defaultValue?.isKnown == true
+    }
+
+    mutating func run(_ rules: RuleSet, _ deal: Deal) {
         let plan = rules.plan
         // Indices, not copies: a copied group or item would retain everything in it.
-        for r in plan.plain { full(r, rules) }
+        for r in plan.plain { full(r, rules, deal) }
         for g in plan.groups.indices {
             let slot = plan.groups[g].slot
             if known[slot] {
-                for i in Plan.matching(plan.groups[g], Int64(bitPattern: keys[slot])) { rest(plan.groups[g].rules[i], -1, plan) }
+                for i in Plan.matching(plan.groups[g], Int64(bitPattern: keys[slot])) { rest(plan.groups[g].rules[i], -1, plan, rules, deal) }
             } else {
                 // The group's field is unknown: each rule in full (it then says what it misses).
-                for r in plan.groups[g].distinctRules { full(r, rules) }
+                for r in plan.groups[g].distinctRules { full(r, rules, deal) }
             }
         }
         for k in plan.kinds.indices where !plan.kinds[k].all.isEmpty {
-            guard ev.values[rules.itemKinds[k].listField!].isKnown else {
+            guard isKnown(rules.itemKinds[k].listField!, rules, deal) else {
                 // The deal does not list its items yet. A rule that is `no` whatever its item
                 // turns out to be (its `unless` holds, a deal fact rules it out) is decided;
                 // the others wait for the list.
-                for r in plan.kinds[k].all {
-                    ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: nil)
-                    if rules.evaluate(rules.rules[Int(r)], &ev) != .no { hits.undecided.append(Hit(rule: r, item: -1)) }
+                for r in plan.kinds[k].all where evaluate(r, item: -1, rules, deal) != .no {
+                    hits.undecided.append(Hit(rule: r, item: -1))
                 }
                 continue
             }
             for i in deal.items[k].indices {
                 let at = Int32(i)
-                for r in plan.kinds[k].every { rest(r, at, plan, kind: k) }
+                for r in plan.kinds[k].every { rest(r, at, plan, rules, deal, kind: k) }
                 let entry = Int(deal.items[k][i].catalogEntry)
                 if entry >= 0 {
-                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, plan, kind: k) }
-                    for r in plan.kinds[k].inCatalog { rest(r, at, plan, kind: k) }
+                    for r in plan.kinds[k].byEntry[entry] { rest(r, at, plan, rules, deal, kind: k) }
+                    for r in plan.kinds[k].inCatalog { rest(r, at, plan, rules, deal, kind: k) }
                 } else {
                     if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].name] {
-                        for r in named { rest(r, at, plan, kind: k) }
+                        for r in named { rest(r, at, plan, rules, deal, kind: k) }
                     }
-                    for r in plan.kinds[k].offCatalog { rest(r, at, plan, kind: k) }
+                    for r in plan.kinds[k].offCatalog { rest(r, at, plan, rules, deal, kind: k) }
                 }
             }
         }
@@ -250,19 +285,17 @@ private struct DecideRun {
     }
 
     /// A deal-level rule in full, as written.
-    private mutating func full(_ r: Int32, _ rules: RuleSet) {
-        let plan = rules.plan
-        ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: nil)
-        record(r, -1, rules.evaluate(rules.rules[Int(r)], &ev))
+    private mutating func full(_ r: Int32, _ rules: RuleSet, _ deal: Deal) {
+        record(r, -1, evaluate(r, item: -1, rules, deal))
     }
 
     /// What is left of the rule once its group or index has decided the first part (`kind`: the
     /// kind of `item`, for a per-item rule).
-    private mutating func rest(_ r: Int32, _ item: Int32, _ plan: Plan, kind: Int = -1) {
+    private mutating func rest(_ r: Int32, _ item: Int32, _ plan: Plan, _ rules: RuleSet, _ deal: Deal, kind: Int = -1) {
         guard plan.hasRest[Int(r)] else { return fire(r, item) }
         let count = Int(plan.checkCount[Int(r)])
         if count >= 0, item >= 0 {
-            switch itemChecks(r, item, kind: kind, count, plan) {
+            switch itemChecks(r, item, kind: kind, count, plan, deal) {
             case .yes: return fire(r, item)
             case .no: return
             case .unknown: break
@@ -282,8 +315,7 @@ private struct DecideRun {
             }
             if !unknown { return fire(r, item) }
         }
-        ev.beginRule(bindings: Int(plan.bindings[Int(r)]), item: item >= 0 ? item : nil)
-        record(r, item, ev.eval(plan.rest[Int(r)]!))
+        record(r, item, evaluate(r, item: item, rules, deal, expression: plan.rest[Int(r)]!))
     }
 
     private enum Truth { case yes, no, unknown }
@@ -291,18 +323,18 @@ private struct DecideRun {
     /// A per-item rule's `ItemCheck`s for item `item`: `no` as soon as one fails; `unknown` when
     /// a value is missing or not an integer (the evaluator then decides, and says what it misses).
     @inline(__always)
-    private func itemChecks(_ r: Int32, _ item: Int32, kind: Int, _ count: Int, _ plan: Plan) -> Truth {
+    private func itemChecks(_ r: Int32, _ item: Int32, kind: Int, _ count: Int, _ plan: Plan, _ deal: Deal) -> Truth {
         let start = Int(plan.checkStart[Int(r)])
         var unknown = false
         for c in start..<(start + count) {
             let check = plan.itemChecks[c]
-            guard let a = key(check.a, kind, item, plan) else {
+            guard let a = key(check.a, kind, item, plan, deal) else {
                 unknown = true
                 continue
             }
             switch check.test {
             case .compare(let comparison, let operand):
-                guard let b = key(operand, kind, item, plan) else {
+                guard let b = key(operand, kind, item, plan, deal) else {
                     unknown = true
                     continue
                 }
@@ -310,7 +342,7 @@ private struct DecideRun {
             case .member(let f, let negated):
                 // The catalog's list (or the default), its keys worked out at load. A list the
                 // item gives itself (rare) is left to the evaluator.
-                guard let filled = fillKey(kind, item, f, plan), case .list(let start, let end) = filled else {
+                guard let filled = fillKey(kind, item, f, plan, deal), case .list(let start, let end) = filled else {
                     unknown = true
                     continue
                 }
@@ -326,11 +358,11 @@ private struct DecideRun {
     }
 
     @inline(__always)
-    private func key(_ operand: Plan.ItemCheck.Operand, _ kind: Int, _ item: Int32, _ plan: Plan) -> Int64? {
+    private func key(_ operand: Plan.ItemCheck.Operand, _ kind: Int, _ item: Int32, _ plan: Plan, _ deal: Deal) -> Int64? {
         switch operand {
         case .field(let slot): known[Int(slot)] ? Int64(bitPattern: keys[Int(slot)]) : nil
         case .itemField(let f):
-            if let filled = fillKey(kind, item, f, plan) {
+            if let filled = fillKey(kind, item, f, plan, deal) {
                 if case .scalar(let k) = filled { k } else { nil }
             } else {
                 Plan.key(deal.value(kind: kind, item: Int(item), field: Int(f)))
@@ -342,7 +374,7 @@ private struct DecideRun {
     /// What item `item` reads for field `f` as keys, when it does not give the field itself
     /// (nil: it does, and its own value is read).
     @inline(__always)
-    private func fillKey(_ kind: Int, _ item: Int32, _ f: Int32, _ plan: Plan) -> Plan.FillKeys.Key? {
+    private func fillKey(_ kind: Int, _ item: Int32, _ f: Int32, _ plan: Plan, _ deal: Deal) -> Plan.FillKeys.Key? {
         let i = Int(item)
         guard f != 0, !deal.items[kind][i].givenFields.contains(Int(f)) else { return nil }
         return plan.fillKeys.key(kind: kind, entry: Int(deal.items[kind][i].catalogEntry), field: Int(f))
