@@ -67,7 +67,7 @@ extension Session {
             }
             for k in kinds { names += k.catalog?.entries.map(\.name) ?? [] }
             if before.count >= 2, before[before.count - 2] == "remove" || names.isEmpty {
-                for k in kinds { names += deal.items(k.name, in: rules).map(\.name) }
+                for k in kinds { names += deal.itemNames(k.name, in: rules) }
             }
             let unique = Array(Set(names)).sorted()
             return Completion(start: quote + 1, candidates: matching(partial, unique).map { $0 + "\"" })

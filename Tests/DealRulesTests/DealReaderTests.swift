@@ -98,7 +98,7 @@ import Testing
         #expect(deal.given("rush", in: set) == .no)
         #expect(deal.id == "\"Q-1\"")
         #expect(deal.today == Day(year: 2026, month: 12, day: 1))
-        #expect(deal.items("service", in: set).map(\.name) == ["SIEM"])
+        #expect(deal.itemNames("service", in: set) == ["SIEM"])
         #expect(deal.items("service", in: set).first?.isInCatalog == true)
     }
 
@@ -291,7 +291,7 @@ import Testing
         #expect(reused == (try set.deal(json: second)))
         #expect(original == (try set.deal(json: first)))
         #expect(original.given("region", in: set) != reused.given("region", in: set))
-        #expect(original.items("service", in: set).map(\.name) == ["SIEM", "Nope"])
+        #expect(original.itemNames("service", in: set) == ["SIEM", "Nope"])
         #expect(decision.json() == before)
         #expect(decision.required == ["delivery_approval", "finance_approval", "security_review"])
 

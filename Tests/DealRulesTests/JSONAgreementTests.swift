@@ -209,7 +209,7 @@ import DealRulesTestSupport
                 if let id = deal.id, let parsed = try? DealValue.parse(json: Array(id.utf8)), let given = object["id"] {
                     #expect(Self.same(parsed, given), "id echoed differently: \(shown)")
                 }
-                let names = deal.items("service", in: rules).map(\.name)
+                let names = deal.itemNames("service", in: rules)
                 let theirNames = (object["services"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
                 #expect(names == theirNames, "service names read differently: \(shown)")
             } catch {

@@ -125,7 +125,8 @@ import DealRulesTestSupport
             let before = rules.decide(dealA, today: Self.today), after = rules.decide(dealB, today: Self.today)
             for rule in rules.rules {
                 let items: [String?] = rule.itemKind.map { k in
-                    dealB.items[k].map(\.name).filter { n in dealA.items[k].contains { $0.name == n } }
+                    let namesA = dealA.itemNames(k)
+                    return dealB.itemNames(k).filter { namesA.contains($0) }
                 } ?? [nil]
                 for item in items where compare.changedInputs(of: rule, item: item).isEmpty {
                     #expect(state(before, rule.name, item) == state(after, rule.name, item),

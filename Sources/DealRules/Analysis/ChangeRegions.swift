@@ -509,7 +509,7 @@ package struct ChangeRegions: Sendable {
         let kindFields = new.itemKinds[k].fieldIndex
         return deal.items[k].indices.contains { i in
             region.box.contains { fact in
-                if fact == kind { return .text(deal.items[k][i].name) }
+                if fact == kind { return .text(deal.itemName(k, i)) }
                 if fact.hasPrefix(kind + "."), let f = kindFields[String(fact.dropFirst(kind.count + 1))] {
                     return ConstraintValue(deal.value(kind: k, item: i, field: f))
                 }

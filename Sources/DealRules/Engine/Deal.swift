@@ -3,7 +3,10 @@
 /// fact statements, and only means something to the rule set that made it.
 public struct Deal: Sendable, Hashable {
     package struct Item: Sendable, Hashable {
-        package let name: String
+        /// Its name when it is not in the catalog; nil when it is (the catalog's name is the
+        /// item's: `Deal.itemName`). So reading an item of the catalog copies no name, and
+        /// retains and releases none.
+        let ownName: String?
         /// Its catalog entry, or -1 when its name is not in the catalog.
         let catalogEntry: Int32
         /// Which item fields the deal gave (the others come from the catalog or a default).
@@ -189,10 +192,25 @@ extension Deal {
     @inline(__always)
     func value(kind k: Int, item i: Int, field f: Int) -> Value {
         // The item's parts one at a time: a copy of the whole item would retain its name.
-        if f == 0 { return .text(items[k][i].name) }
+        if f == 0 { return .text(itemName(k, i)) }
         if items[k][i].givenFields.contains(f) { return itemValues[Int(items[k][i].valueStart) + f] }
         let e = Int(items[k][i].catalogEntry)
         return e >= 0 ? itemFill.entries[k][e][f] : itemFill.defaults[k][f]
+    }
+
+    /// The name of item `i` of kind `k`.
+    package func itemName(_ k: Int, _ i: Int) -> String {
+        name(of: items[k][i], kind: k)
+    }
+
+    /// The name of `item`, one of this deal's items of kind `k`.
+    package func name(of item: Item, kind k: Int) -> String {
+        item.ownName ?? itemFill.names[k][Int(item.catalogEntry)]
+    }
+
+    /// The names of the deal's items of kind `k`, in order.
+    package func itemNames(_ k: Int) -> [String] {
+        items[k].map { name(of: $0, kind: k) }
     }
 
     /// The value given for a deal field, by name; nil when it is not declared.
@@ -203,6 +221,11 @@ extension Deal {
     /// The deal's items of one kind, by the kind's name.
     package func items(_ kind: String, in rules: RuleSet) -> [Item] {
         rules.itemKindIndex[kind].map { items[$0] } ?? []
+    }
+
+    /// The names of the deal's items of one kind, by the kind's name.
+    package func itemNames(_ kind: String, in rules: RuleSet) -> [String] {
+        rules.itemKindIndex[kind].map { itemNames($0) } ?? []
     }
 }
 
@@ -238,8 +261,8 @@ struct ItemValues: Sendable {
 }
 
 /// A deal's items name the `.item` values printed in its messages.
-extension [[Deal.Item]]: ItemNames {
+extension Deal: ItemNames {
     func name(kind: Int, item: Int) -> String? {
-        kind < count && item >= 0 && item < self[kind].count ? self[kind][item].name : nil
+        kind < items.count && item >= 0 && item < items[kind].count ? itemName(kind, item) : nil
     }
 }

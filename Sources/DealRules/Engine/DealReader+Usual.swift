@@ -100,7 +100,7 @@ extension DealReader {
             i += 1
             return true
         }
-        let tables = rules.readTables.items[k], names = rules.catalogNames[k]
+        let tables = rules.readTables.items[k]
         let kinds = tables.fieldKinds, keys = tables.fieldKeys, catalogKeys = tables.catalogKeys
         let fieldCount = kinds.count
         guard fieldCount <= 64 else { return false }
@@ -151,13 +151,13 @@ extension DealReader {
                 if !more { break }
             }
             guard named else { return false }
-            // A catalog entry's name is shared, not copied.
-            let name = entry >= 0 ? names[Int(entry)] : String(decoding: UnsafeBufferPointer(rebasing: b[nameText]), as: UTF8.self)
+            // An item of the catalog is named by its entry; only another's name is made.
+            let name = entry >= 0 ? nil : String(decoding: UnsafeBufferPointer(rebasing: b[nameText]), as: UTF8.self)
             // Listed before? (Each item's parts compared in place: a copy of an item retains its name.)
-            for x in items.indices where entry >= 0 ? items[x].catalogEntry == entry : items[x].catalogEntry < 0 && items[x].name == name {
+            for x in items.indices where entry >= 0 ? items[x].catalogEntry == entry : items[x].catalogEntry < 0 && items[x].ownName == name {
                 return false
             }
-            items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: FieldSet(mask: given), valueStart: Int32(start)))
+            items.append(Deal.Item(ownName: name, catalogEntry: entry, givenFields: FieldSet(mask: given), valueStart: Int32(start)))
             guard let more = usualNext(UInt8(ascii: "]")) else { return false }
             if !more { return true }
         }
@@ -262,7 +262,7 @@ extension DealReader {
         // the full reader reads it.
         let start = i
         guard let raw = readRawString(),
-              let value = fastLiteral(raw, kind >= 0 ? rules.itemFieldTypes[kind][member] : rules.fieldTypes[slot]) else {
+              let value = fastLiteral(raw, type) else {
             i = start
             return nil
         }

@@ -172,12 +172,12 @@ struct DealReader {
             // A short list is searched; a long one gets a set, so no list costs quadratic time.
             var repeated = false
             if items.count < 32 {
-                for other in items where entry >= 0 ? other.catalogEntry == entry : other.catalogEntry < 0 && other.name == name {
+                for other in items where entry >= 0 ? other.catalogEntry == entry : other.catalogEntry < 0 && other.ownName == name {
                     repeated = true
                     break
                 }
             } else {
-                if names.isEmpty { names = Set(items.map(\.name)) }
+                if names.isEmpty { names = Set(items.map { $0.ownName ?? entries[Int($0.catalogEntry)].name }) }
                 repeated = !names.insert(name).inserted
             }
             if repeated {
@@ -186,7 +186,7 @@ struct DealReader {
             }
             // What it does not give is read from the catalog or the defaults when a rule asks
             // (`Deal.value`): nothing is copied here.
-            items.append(Deal.Item(name: name, catalogEntry: entry, givenFields: givenFields, valueStart: Int32(start)))
+            items.append(Deal.Item(ownName: entry >= 0 ? nil : name, catalogEntry: entry, givenFields: givenFields, valueStart: Int32(start)))
             index += 1
         } while try next(UInt8(ascii: "]"), "`,` or `]`")
     }
@@ -293,11 +293,17 @@ struct DealReader {
 
     /// A literal read from its bytes, or nil to take the slow path (which words the error).
     func fastLiteral(_ raw: UnsafeBufferPointer<UInt8>, _ type: ValueType) -> Value? {
+        fastLiteral(raw, ReadKind(type))
+    }
+
+    /// The same, for a type as the usual path has it (plain data: reading a `ValueType` from
+    /// the rule set retains it).
+    func fastLiteral(_ raw: UnsafeBufferPointer<UInt8>, _ type: ReadKind) -> Value? {
         switch type {
         case .text: return .text(String(decoding: raw, as: UTF8.self))
         case .date: return Day.parse(raw).map(Value.date)
         case .duration: return Duration.parse(bytes: raw).map(Value.duration)
-        case .choice(let c): return rules.readTables.choiceKeys[c].lookup(raw).map { .choice(ChoiceValue(choice: Int32(c), value: Int32($0))) }
+        case .choice(let c): return rules.readTables.choiceKeys[Int(c)].lookup(raw).map { .choice(ChoiceValue(choice: c, value: Int32($0))) }
         case .money:
             guard raw.first == UInt8(ascii: "$") else { return nil }
             return (try? Fixed.parse(raw.dropFirst(), allowExponent: false).get()).map(Value.money)

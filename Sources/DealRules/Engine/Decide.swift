@@ -258,7 +258,7 @@ private struct DecideRun {
                     for r in plan.kinds[k].byEntry[entry] { rest(r, at, plan, rules, deal, kind: k) }
                     for r in plan.kinds[k].inCatalog { rest(r, at, plan, rules, deal, kind: k) }
                 } else {
-                    if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].name] {
+                    if !plan.kinds[k].byName.isEmpty, let named = plan.kinds[k].byName[deal.items[k][i].ownName!] {
                         for r in named { rest(r, at, plan, rules, deal, kind: k) }
                     }
                     for r in plan.kinds[k].offCatalog { rest(r, at, plan, rules, deal, kind: k) }

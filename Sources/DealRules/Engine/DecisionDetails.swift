@@ -5,7 +5,7 @@ extension DecisionContext {
     /// The name of item `item` of kind `kind` (a per-item rule's hit), nil for a deal-level hit.
     func itemName(_ kind: Int?, _ item: Int32) -> String? {
         guard item >= 0, let k = kind else { return nil }
-        return deal.items[k][Int(item)].name
+        return deal.itemName(k, Int(item))
     }
 
     /// An evaluator over the deal as it was decided (its values kept, not worked out again).

@@ -76,10 +76,10 @@ struct Evaluator {
             let v = eval(x)
             guard case .item(let i) = v else { return v }
             guard i >= 0, Int(i) < deal.items[kind].count else { return .unknown }
-            return .text(deal.items[kind][Int(i)].name)
+            return .text(deal.itemName(kind, Int(i)))
         case .itemNames(let slot, let kind, _):
             guard values[slot].isKnown else { return .unknown }
-            return .list(deal.items[kind].map { .text($0.name) })
+            return .list(deal.itemNames(kind).map(Value.text))
         case .today:
             return .date(today)
         case .define(let index, let binding, _):

@@ -3,7 +3,7 @@
 /// and the value of every path it read.
 extension RuleSet {
     func valueText(for deal: Deal) -> ValueText {
-        ValueText(choices: choices, items: deal.items)
+        ValueText(choices: choices, items: deal)
     }
 
     /// The rule's `because` message with its `{…}` filled in, or the generated one: the

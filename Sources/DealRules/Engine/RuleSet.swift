@@ -31,8 +31,6 @@ public final class RuleSet: Sendable {
     let itemFieldKeys: [ByteKeyTable]
     let choiceKeys: [ByteKeyTable]
     let catalogKeys: [ByteKeyTable]
-    /// Each catalog's entry names, by entry.
-    let catalogNames: [[String]]
     /// How deciding goes fast: threshold groups, item indexes, encoded outcome heads.
     let plan: Plan
     /// Approval indices in the order of their names (how `required` lists them).
@@ -76,7 +74,6 @@ public final class RuleSet: Sendable {
         itemFieldKeys = itemKinds.map { k in ByteKeyTable(k.fields.enumerated().map { ($1.name, $0) }) }
         choiceKeys = choices.map { c in ByteKeyTable(c.values.enumerated().map { ($1, $0) }) }
         catalogKeys = itemKinds.map { k in ByteKeyTable((k.catalog?.entries ?? []).enumerated().map { ($1.name, $0) }) }
-        catalogNames = itemKinds.map { k in (k.catalog?.entries ?? []).map(\.name) }
         let approvals = checked.approvals, fields = checked.fields
         approvalsByName = approvals.indices.sorted { approvals[$0].name < approvals[$1].name }
         defaultSlots = fields.indices.filter { fields[$0].defaultValue != nil }

@@ -47,7 +47,7 @@ extension RuleSet {
                 // The conjunction's comparisons that are false: exactly one, with a constant.
                 let falseOnes = conjuncts(rule.condition).filter { ev.eval($0) == .no }
                 guard falseOnes.count == 1, let atom = atom(falseOnes[0]), let miss = closeness(atom, &ev) else { continue }
-                out.append(NearMiss(rule: rule.name, item: item.map { deal.items[rule.itemKind!][Int($0)].name },
+                out.append(NearMiss(rule: rule.name, item: item.map { deal.itemName(rule.itemKind!, Int($0)) },
                                     path: atom.pathText, value: miss.value, threshold: miss.threshold, gap: miss.gap,
                                     side: miss.side))
             }

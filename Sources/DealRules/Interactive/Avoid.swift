@@ -187,7 +187,7 @@ struct AvoidSearch {
         for (c, outcome) in causes.enumerated() where seenCauses.insert(outcome.rule + "\u{0}" + (outcome.item ?? "")).inserted {
             guard let ri = rules.ruleIndex[outcome.rule] else { continue }
             let rule = rules.rules[ri]
-            let item = outcome.item.flatMap { name in rule.itemKind.flatMap { k in deal.items[k].firstIndex { $0.name == name } } }
+            let item = outcome.item.flatMap { name in rule.itemKind.flatMap { k in deal.itemNames(k).firstIndex(of: name) } }
             collect(rule, item: item, cause: c)
         }
         var singles: [Suggestion] = []
@@ -474,7 +474,7 @@ struct AvoidSearch {
         case .itemField(let k, let i, let fi):
             let kind = rules.itemKinds[k]
             let list = rules.fields[kind.listField!].name
-            let name = deal.items[k][i].name
+            let name = deal.itemName(k, i)
             let field = kind.fields[fi]
             let literal = rules.literal(json, field.type)
             let change = Suggestion.Change(
@@ -489,7 +489,7 @@ struct AvoidSearch {
         let kind = rules.itemKinds[k]
         guard let listField = kind.listField else { return }
         let list = rules.fields[listField].name
-        let name = deal.items[k][i].name
+        let name = deal.itemName(k, i)
         let fact = "remove \(kind.name) \(ValueText.quoted(name))"
         add(Suggestion.Change(fact: fact, edit: .removeItem(list: list, item: name), description: fact, now: nil),
             distance: Self.removalDistance, cause: cause, touches: list + "\u{0}" + name)
@@ -499,8 +499,8 @@ struct AvoidSearch {
     private mutating func addReplacement(kind k: Int, item i: Int, cause: Int) {
         let kind = rules.itemKinds[k]
         guard let listField = kind.listField, let catalog = kind.catalog else { return }
-        let name = deal.items[k][i].name
-        let taken = Set(deal.items[k].map(\.name))
+        let name = deal.itemName(k, i)
+        let taken = Set(deal.itemNames(k))
         let lowered = Array(name.lowercased())
         var best: (name: String, distance: Int)?
         for entry in catalog.entries where !taken.contains(entry.name) {

@@ -64,7 +64,7 @@ extension RuleSet {
         case .list(let xs): return .list(xs.map { dealValue($0, in: deal, kind: kind) })
         case .item(let i):
             guard let deal, let kind, Int(i) < deal.items[kind].count else { return .null }
-            return .text(deal.items[kind][Int(i)].name)
+            return .text(deal.itemName(kind, Int(i)))
         }
     }
 
@@ -109,7 +109,7 @@ extension RuleSet {
         d.id = deal.id.flatMap { try? DealValue.parse(json: Array($0.utf8)) }
         for (i, f) in fields.enumerated() where deal.fields[i].isKnown {
             if case .list(.item(let k)) = f.type {
-                d.fields[f.name] = .list(deal.items[k].map { item(itemKinds[k], $0, in: deal) })
+                d.fields[f.name] = .list(deal.items[k].map { item(itemKinds[k], k, $0, in: deal) })
             } else {
                 d.fields[f.name] = dealValue(deal.fields[i], in: deal)
             }
@@ -117,8 +117,8 @@ extension RuleSet {
         return d
     }
 
-    private func item(_ kind: ItemKind, _ item: Deal.Item, in deal: Deal) -> DealValue {
-        var o: [String: DealValue] = ["name": .text(item.name)]
+    private func item(_ kind: ItemKind, _ k: Int, _ item: Deal.Item, in deal: Deal) -> DealValue {
+        var o: [String: DealValue] = ["name": .text(deal.name(of: item, kind: k))]
         for f in kind.fields.indices.dropFirst() where item.givenFields.contains(f) {
             o[kind.fields[f].name] = dealValue(deal.itemValues[Int(item.valueStart) + f])
         }

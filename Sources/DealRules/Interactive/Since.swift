@@ -203,8 +203,8 @@ struct VersionComparison {
         for slot in inputs.fields.sorted() where !same(oldValues[slot], newValues[slot]) {
             out.append(fieldChange(slot))
         }
-        if let k = rule.itemKind, let item, let j = new.items[k].firstIndex(where: { $0.name == item }) {
-            if let i = old.items[k].firstIndex(where: { $0.name == item }) {
+        if let k = rule.itemKind, let item, let j = new.itemNames(k).firstIndex(of: item) {
+            if let i = old.itemNames(k).firstIndex(of: item) {
                 for f in inputs.ownItemFields.sorted() {
                     let a = old.value(kind: k, item: i, field: f), b = new.value(kind: k, item: j, field: f)
                     if !same(a, b) { out.append(itemFieldChange(k, item, f, a, b)) }
@@ -226,22 +226,22 @@ struct VersionComparison {
         var out: [Reapproval.Change] = []
         for (slot, field) in rules.fields.enumerated() {
             if case .list(.item(let k)) = field.type {
-                let names = Set(old.items[k].map(\.name))
-                for item in old.items[k] where !new.items[k].contains(where: { $0.name == item.name }) {
-                    out.append(.init(kind: .itemRemoved, list: field.name, item: item.name,
-                                     text: "\(rules.itemKinds[k].name) \(ValueText.quoted(item.name)) removed"))
+                let oldNames = old.itemNames(k), newNames = new.itemNames(k), names = Set(oldNames)
+                for name in oldNames where !newNames.contains(name) {
+                    out.append(.init(kind: .itemRemoved, list: field.name, item: name,
+                                     text: "\(rules.itemKinds[k].name) \(ValueText.quoted(name)) removed"))
                 }
-                for (j, item) in new.items[k].enumerated() {
-                    guard names.contains(item.name), let i = old.items[k].firstIndex(where: { $0.name == item.name }) else {
-                        out.append(.init(kind: .itemAdded, list: field.name, item: item.name,
-                                         text: "\(rules.itemKinds[k].name) \(ValueText.quoted(item.name)) added"))
+                for (j, name) in newNames.enumerated() {
+                    guard names.contains(name), let i = oldNames.firstIndex(of: name) else {
+                        out.append(.init(kind: .itemAdded, list: field.name, item: name,
+                                         text: "\(rules.itemKinds[k].name) \(ValueText.quoted(name)) added"))
                         continue
                     }
                     for f in rules.itemKinds[k].fields.indices.dropFirst() {
                         let a = old.value(kind: k, item: i, field: f), b = new.value(kind: k, item: j, field: f)
                         guard !same(a, b) else { continue }
-                        out.append(.init(kind: .itemField, field: rules.itemKinds[k].fields[f].name, list: field.name, item: item.name,
-                                         old: shown(a), new: shown(b), text: itemFieldChange(k, item.name, f, a, b)))
+                        out.append(.init(kind: .itemField, field: rules.itemKinds[k].fields[f].name, list: field.name, item: name,
+                                         old: shown(a), new: shown(b), text: itemFieldChange(k, name, f, a, b)))
                     }
                 }
             } else if !same(old.fields[slot], new.fields[slot]) {
@@ -275,17 +275,18 @@ struct VersionComparison {
             return [change(rules.fields[listSlot].name, oldValues[listSlot].isKnown ? .list([]) : .unknown,
                            newValues[listSlot].isKnown ? .list([]) : .unknown)]
         }
-        for item in old.items[k] where !new.items[k].contains(where: { $0.name == item.name }) {
-            out.append("\(kind) \(ValueText.quoted(item.name)) removed")
+        let oldNames = old.itemNames(k), newNames = new.itemNames(k)
+        for name in oldNames where !newNames.contains(name) {
+            out.append("\(kind) \(ValueText.quoted(name)) removed")
         }
-        for (j, item) in new.items[k].enumerated() {
-            guard let i = old.items[k].firstIndex(where: { $0.name == item.name }) else {
-                out.append("\(kind) \(ValueText.quoted(item.name)) added")
+        for (j, name) in newNames.enumerated() {
+            guard let i = oldNames.firstIndex(of: name) else {
+                out.append("\(kind) \(ValueText.quoted(name)) added")
                 continue
             }
             for f in fields.sorted() {
                 let a = old.value(kind: k, item: i, field: f), b = new.value(kind: k, item: j, field: f)
-                if !same(a, b) { out.append(itemFieldChange(k, item.name, f, a, b)) }
+                if !same(a, b) { out.append(itemFieldChange(k, name, f, a, b)) }
             }
         }
         return out

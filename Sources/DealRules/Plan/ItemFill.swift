@@ -6,10 +6,13 @@ final class ItemFill: Sendable, Hashable {
     let entries: [[[Value]]]
     /// Per item kind, per field: for an item not in the catalog.
     let defaults: [[Value]]
+    /// Per item kind, per catalog entry: its name (an item of the catalog is named by its entry).
+    let names: [[String]]
 
-    init(entries: [[[Value]]], defaults: [[Value]]) {
+    init(entries: [[[Value]]], defaults: [[Value]], names: [[String]]) {
         self.entries = entries
         self.defaults = defaults
+        self.names = names
     }
 
     /// Worked out from the item kinds: per catalog entry, the entry's value, else the field's
@@ -21,10 +24,11 @@ final class ItemFill: Sendable, Hashable {
                     k.fields.indices.map { f in entry.values[f].isKnown ? entry.values[f] : k.fields[f].defaultValue ?? .unknown }
                 }
             },
-            defaults: itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } })
+            defaults: itemKinds.map { k in k.fields.map { $0.defaultValue ?? .unknown } },
+            names: itemKinds.map { k in (k.catalog?.entries ?? []).map(\.name) })
     }
 
-    static let none = ItemFill(entries: [], defaults: [])
+    static let none = ItemFill(entries: [], defaults: [], names: [])
 
     /// Equal when they fill in the same values (two loads of the same rules are equal).
     static func == (a: ItemFill, b: ItemFill) -> Bool { a === b || (a.defaults == b.defaults && a.entries == b.entries) }
