@@ -89,4 +89,41 @@ import Testing
         #expect(Duration(months: 1, days: 5).description == "1 month + 5 days")
         #expect(Duration(days: 1).description == "1 day")
     }
+
+    /// Text escaped for JSON, eight bytes at a time where there is nothing to escape: a `"`, a
+    /// `\`, a line break or another control character at any place (before, in or after the
+    /// words read whole) is escaped as a byte-by-byte escaper would, and other text (é, €) is kept.
+    @Test func textIsEscapedForJSONWhereverTheSpecialByteIs() throws {
+        func reference(_ s: String) -> String {
+            var out = ""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where u.value < 0x20:
+                    let hex = Array("0123456789abcdef")
+                    out += "\\u00" + String(hex[Int(u.value >> 4)]) + String(hex[Int(u.value & 15)])
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out
+        }
+        for special in ["\"", "\\", "\n", "\u{1F}", "\u{01}", "é", "€"] {
+            for length in [0, 1, 7, 8, 9, 15, 16, 17, 24] {
+                for at in 0...length {
+                    let text = String(repeating: "a", count: at) + special + String(repeating: "b", count: length - at)
+                    var buffer = TextBuffer(json: true)
+                    buffer.append(text)
+                    #expect(buffer.string == reference(text), "\(Array(text.utf8))")
+                }
+            }
+        }
+        var plain = TextBuffer(json: true)
+        plain.append("Smart Building Ops, 24 seats")
+        #expect(plain.string == "Smart Building Ops, 24 seats")
+    }
 }
+

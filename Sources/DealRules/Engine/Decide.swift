@@ -28,7 +28,7 @@ extension RuleSet {
             if run.hits.fired.isEmpty, run.hits.undecided.isEmpty, !w.pretty {
                 Decision.encodeListingNothing(into: &w, index: index, id: deal.id, kind: kind)
             } else {
-                decision(run, kind, deal, date, explain).encode(into: &w, index: index)
+                decision(run, kind, deal, date, explain).encode(into: &w, index: index, frame: &run.scratch.pointee.messageFrame)
             }
             return kind
         }
@@ -140,6 +140,8 @@ struct DecideScratch {
     var fired: [Hit] = []
     /// The evaluator's binding frame.
     var frame: [Int32] = []
+    /// The binding frame of the evaluator that writes a decision's messages.
+    var messageFrame: [Int32] = []
 
     /// Forgets the last decision's hits, keeping the storage (and not calling into the
     /// general `removeAll` for lists that are empty already, as they mostly are).

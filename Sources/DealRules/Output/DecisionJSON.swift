@@ -24,8 +24,15 @@ extension Decision {
 
     /// Writes the decision into `w`.
     func encode(into w: inout JSONWriter, index: Int?) {
+        var frame: [Int32] = []
+        encode(into: &w, index: index, frame: &frame)
+    }
+
+    /// Writes the decision into `w`, its messages evaluated in `frame`'s storage (a stream keeps
+    /// one from decision to decision, so writing messages allocates nothing).
+    func encode(into w: inout JSONWriter, index: Int?, frame: inout [Int32]) {
         w.beginObject()
-        encodeMembers(into: &w, index: index)
+        encodeMembers(into: &w, index: index, frame: &frame)
         w.endObject()
     }
 
@@ -33,6 +40,12 @@ extension Decision {
     /// after them (`eval --since` adds `"since"`).
     @inline(__always)
     func encodeMembers(into w: inout JSONWriter, index: Int?) {
+        var frame: [Int32] = []
+        encodeMembers(into: &w, index: index, frame: &frame)
+    }
+
+    @inline(__always)
+    private func encodeMembers(into w: inout JSONWriter, index: Int?, frame: inout [Int32]) {
         let rules = context.rules, plan = rules.plan
         if !w.pretty, fired.isEmpty, undecided.isEmpty {
             return Self.encodeMembersListingNothing(into: &w, index: index, id: id, kind: kind)
@@ -46,6 +59,8 @@ extension Decision {
         if !fired.isEmpty {
             let valueText = rules.valueText(for: context.deal)
             var ev = context.evaluator()
+            swap(&ev.frame, &frame)
+            defer { swap(&ev.frame, &frame) }
             for hit in fired {
                 let r = Int(hit.rule)
                 ev.beginRule(bindings: Int(plan.bindings[r]), item: hit.item >= 0 ? hit.item : nil)

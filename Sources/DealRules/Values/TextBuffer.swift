@@ -135,9 +135,22 @@ struct TextBuffer: ~Copyable {
 
     mutating func append(bytes text: UnsafeBufferPointer<UInt8>) {
         guard json else { return raw(text) }
+        // Most text has nothing to escape: eight bytes at a time, looking for a `"`, a `\` or a
+        // control character, and copied at once when there is none.
+        var clean = 0
+        if let base = text.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, tops: UInt64 = 0x8080_8080_8080_8080
+            let raw = UnsafeRawPointer(base)
+            while clean + 8 <= text.count {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: clean, as: UInt64.self))
+                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                if ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (w &- ones &* 0x20) & ~w) & tops != 0 { break }
+                clean += 8
+            }
+        }
         // Runs of ordinary bytes are copied at once; only the few special ones are escaped.
         var start = 0
-        for i in 0..<text.count {
+        for i in clean..<text.count {
             let c = text[i]
             if c == 0x22 || c == 0x5C || c < 0x20 {
                 raw(UnsafeBufferPointer(rebasing: text[start..<i]))
