@@ -194,12 +194,20 @@ package struct Parser {
     /// even inside brackets that were never closed.
     private var atDeclarationStart: Bool { tok.startsLine && kind.startsDeclaration }
 
-    /// Skips the rest of a block entry: to the next line start or the block's `}`.
+    /// Skips the rest of a block entry: to the next line start or the block's `}` (not the `}`
+    /// of braces opened within the entry, such as JSON pasted into a fact).
     private mutating func skipEntry() {
         groupDepth = 0
         depth = 0
-        if !atEnd, kind != .rightBrace { advance() }
-        while !atEnd, !tok.startsLine, kind != .rightBrace { advance() }
+        var braces = 0
+        if !atEnd, kind != .rightBrace {
+            if kind == .leftBrace { braces += 1 }
+            advance()
+        }
+        while !atEnd, !tok.startsLine, kind != .rightBrace || braces > 0 {
+            if kind == .leftBrace { braces += 1 } else if kind == .rightBrace { braces -= 1 }
+            advance()
+        }
     }
 
     private mutating func nest() throws(Failure) {
@@ -864,6 +872,11 @@ package struct Parser {
             }
             if t.kind.isKeyword {
                 throw fail(.reservedWord, "`\(text(t))` is a reserved word, not a value", at: t.range)
+            }
+            if t.kind == .leftBrace {
+                // JSON pasted where a value goes: `services = [{"name": "SIEM", "seats": 20}]`.
+                throw fail(.expectedExpression, "expected a value or condition, found \(describe(t)): objects are JSON, not values here",
+                           help: "add an item by its name: `add service \"SIEM\" with seats = 20`; a list is `[a, b]`")
             }
             throw fail(.expectedExpression, "expected a value or condition, found \(describe(t))")
         }
