@@ -151,10 +151,17 @@ public struct Deal: Sendable, Hashable {
     /// Whether the values its items give are `other`'s, whose items are the same (`items ==`:
     /// the same fields given, at the same places).
     private func sameGivenItemValues(_ other: Deal) -> Bool {
-        var mine: [Value] = [], theirs: [Value] = []
-        forEachGivenItemValue { mine.append($0) }
-        other.forEachGivenItemValue { theirs.append($0) }
-        return mine == theirs
+        var same = true
+        // The same items give the same fields at the same places: compared in place.
+        for kind in items {
+            for item in kind {
+                item.givenFields.forEach { f in
+                    let at = Int(item.valueStart) + f
+                    if itemValues[at] != other.itemValues[at] { same = false }
+                }
+            }
+        }
+        return same
     }
 
     /// Each value an item gives, item by item (what `itemValues` holds elsewhere is left from

@@ -876,7 +876,7 @@ package struct Parser {
             if t.kind == .leftBrace {
                 // JSON pasted where a value goes: `services = [{"name": "SIEM", "seats": 20}]`.
                 throw fail(.expectedExpression, "expected a value or condition, found \(describe(t)): objects are JSON, not values here",
-                           help: "add an item by its name: `add service \"SIEM\" with seats = 20`; a list is `[a, b]`")
+                           help: "add each item by its name instead: `add KIND \"NAME\" with FIELD = VALUE`, as in `add service \"SIEM\" with seats = 20`; a list of values is `[a, b]`")
             }
             throw fail(.expectedExpression, "expected a value or condition, found \(describe(t))")
         }
