@@ -31,8 +31,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// `FILE:LINE:COL`
     public var description: String {
-        let (line, column) = file.position(of: Int(range.start))
-        return "\(file.path):\(line):\(column)"
+        file.locationString(of: Int(range.start))
     }
 
     /// The same place in the same file (two loads of one file point alike).

@@ -89,12 +89,17 @@ final class Plan: Sendable {
         /// Rule `r`'s heads are heads `first[r] ..< first[r + 1]`.
         private var first: [Int32] = [0]
 
-        init(rules: [Rule], approvals: [Approval], threads: Int) {
-            // Each part of the rules writes its heads on its own thread; then they are joined.
-            let parts = inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
-                var w = JSONWriter(capacity: 96 * range.count)
+        /// One part of the rules' heads, written on its own (`Plan.init`), to be joined in order.
+        struct Part {
+            let bytes: [UInt8]
+            let starts: [Int32], ends: [Int32]
+            /// How many heads each rule has.
+            let counts: [Int32]
+
+            init(_ rules: ArraySlice<Rule>, approvals: [Approval]) {
+                var w = JSONWriter(capacity: 96 * rules.count)
                 var starts: [Int32] = [], ends: [Int32] = [], counts: [Int32] = []
-                for rule in rules[range] {
+                for rule in rules {
                     let approvalsOfRule: [Approval?] = rule.outcome == .require ? rule.approvals.map { approvals[$0] } : [nil]
                     for approval in approvalsOfRule {
                         w.beginObject()
@@ -106,14 +111,18 @@ final class Plan: Sendable {
                     }
                     counts.append(Int32(approvalsOfRule.count))
                 }
-                return (w.bytes, starts, ends, counts)
+                (bytes, self.starts, self.ends, self.counts) = (w.bytes, starts, ends, counts)
             }
-            for (bytes, starts, ends, counts) in parts {
-                let base = Int32(self.bytes.count)
-                self.bytes += bytes
-                self.starts += starts.lazy.map { $0 + base }
-                self.ends += ends.lazy.map { $0 + base }
-                for n in counts { first.append(first.last! + n) }
+        }
+
+        /// The parts' heads, in order.
+        init(_ parts: [Part]) {
+            for part in parts {
+                let base = Int32(bytes.count)
+                bytes += part.bytes
+                starts += part.starts.lazy.map { $0 + base }
+                ends += part.ends.lazy.map { $0 + base }
+                for n in part.counts { first.append(first.last! + n) }
             }
         }
 
@@ -197,13 +206,22 @@ final class Plan: Sendable {
     /// processor, for 1,000 rules or more).
     init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], fill: ItemFill, threads: Int?) {
         let threads = threads ?? threadsFor(rules.count, each: rulesPerThread)
-        let b = Builder(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, threads: threads)
+        // Each part of the rules is planned and its heads written on its own thread; then the
+        // parts are joined in order.
+        var parts = inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
+            (builder: Builder(range, of: rules, defines: defines, itemKinds: itemKinds),
+             heads: Heads.Part(rules[range], approvals: approvals))
+        }
+        var b = Builder(itemKinds: itemKinds)
+        swap(&b, &parts[0].builder)
+        for i in parts.indices.dropFirst() { b.append(parts[i].builder) }
+        b.finishGroups()
         fillKeys = FillKeys(fill)
         plain = b.plain
         groups = b.groups
         kinds = b.kinds
         rest = b.rest
-        heads = Heads(rules: rules, approvals: approvals, threads: threads)
+        heads = Heads(parts.map(\.heads))
         approvalNames = approvals.map { a in
             var w = JSONWriter(capacity: a.name.utf8.count + 2)
             w.value(a.name)
@@ -219,7 +237,9 @@ final class Plan: Sendable {
         checkCount = b.checkCount
     }
 
-    /// The plan while it is being made.
+    /// The plan while it is being made: each part of the rules (one thread each for a large
+    /// rule set) is worked out on its own, rule after rule, then the parts are joined in order,
+    /// so the plan is the same for any number of parts.
     private struct Builder {
         var plain: [Int32] = []
         var groups: [Group] = []
@@ -233,72 +253,134 @@ final class Plan: Sendable {
         var itemChecks: [ItemCheck] = []
         var checkStart: [Int32] = []
         var checkCount: [Int32] = []
+        /// Each group's place in `groups`, by field and comparison.
+        private var groupIndex: [GroupKey: Int] = [:]
+        /// Per rule, whether its `checkStart` is in `itemChecks` (else in `checks`).
+        private var checksOfItem: [Bool] = []
 
-        init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], threads: Int) {
-            messages = rules.map(\.template)
+        struct GroupKey: Hashable {
+            let slot: Int
+            let comparison: Comparison
+        }
+
+        /// An empty plan for `itemKinds`.
+        init(itemKinds: [ItemKind]) {
             kinds = itemKinds.map { k in
                 var p = KindPlan()
                 p.byEntry = Array(repeating: [], count: k.catalog?.entries.count ?? 0)
                 return p
             }
-            let shapes = Shape.of(rules, defines, itemKinds, threads: threads)
-            rest = shapes.map(\.rest)
-            // A group per field and comparison.
-            struct GroupKey: Hashable {
-                let slot: Int
-                let comparison: Comparison
+        }
+
+        /// The plan of the rules `range` of `rules` (their indices are the rule set's).
+        init(_ range: Range<Int>, of rules: [Rule], defines: [Define], itemKinds: [ItemKind]) {
+            self.init(itemKinds: itemKinds)
+            rest.reserveCapacity(range.count)
+            checkStart.reserveCapacity(range.count)
+            checkCount.reserveCapacity(range.count)
+            for r in range {
+                let rule = rules[r]
+                add(Shape(rule, defines, itemKinds), index: Int32(r), itemKinds)
+                messages.append(rule.template)
+                outcomes.append(rule.outcome)
+                bindings.append(Int32(rule.bindingCount))
             }
-            var groupIndex: [GroupKey: Int] = [:]
-            checkStart = Array(repeating: 0, count: rules.count)
-            checkCount = Array(repeating: -1, count: rules.count)
-            // Each shape is read in place: copying one out of the array retained all its parts.
-            shapes.withUnsafeBufferPointer { shapes in for r in shapes.indices {
-                let index = Int32(r)
-                switch shapes[r].index {
-                case .plain:
-                    plain.append(index)
-                case .threshold(let slot, let comparison, let keys):
-                    let name = GroupKey(slot: slot, comparison: comparison)
-                    let g = groupIndex[name] ?? {
-                        groups.append(Group(slot: slot, comparison: comparison))
-                        groupIndex[name] = groups.count - 1
-                        return groups.count - 1
-                    }()
-                    for key in keys {
-                        groups[g].keys.append(key)
-                        groups[g].rules.append(index)
-                    }
-                case .item(let k, let filter):
-                    kinds[k].all.append(index)
-                    switch filter {
-                    case nil:
-                        kinds[k].every.append(index)
-                    case .names(let names)?:
-                        for n in names {
-                            if let e = itemKinds[k].catalog?.index[n] { kinds[k].byEntry[Int(e)].append(index) } else { kinds[k].byName[n, default: []].append(index) }
-                        }
-                    case .catalog(let inside)?:
-                        if inside { kinds[k].inCatalog.append(index) } else { kinds[k].offCatalog.append(index) }
-                    }
+        }
+
+        private mutating func add(_ shape: Shape, index: Int32, _ itemKinds: [ItemKind]) {
+            switch shape.index {
+            case .plain:
+                plain.append(index)
+            case .threshold(let slot, let comparison, let keys):
+                let g = group(GroupKey(slot: slot, comparison: comparison))
+                for key in keys {
+                    groups[g].keys.append(key)
+                    groups[g].rules.append(index)
                 }
-                // A rest that is only comparisons of integers is checked without the evaluator.
-                if let found = shapes[r].checks {
-                    checkStart[r] = Int32(checks.count)
-                    checkCount[r] = Int32(found.count)
-                    checks += found
-                } else if let found = shapes[r].itemChecks {
-                    checkStart[r] = Int32(itemChecks.count)
-                    checkCount[r] = Int32(found.count)
-                    itemChecks += found
+            case .item(let k, let filter):
+                kinds[k].all.append(index)
+                switch filter {
+                case nil:
+                    kinds[k].every.append(index)
+                case .names(let names)?:
+                    for n in names {
+                        if let e = itemKinds[k].catalog?.index[n] { kinds[k].byEntry[Int(e)].append(index) } else { kinds[k].byName[n, default: []].append(index) }
+                    }
+                case .catalog(let inside)?:
+                    if inside { kinds[k].inCatalog.append(index) } else { kinds[k].offCatalog.append(index) }
                 }
-            } }
-            outcomes = rules.map(\.outcome)
-            bindings = rules.map { Int32($0.bindingCount) }
-            hasRest = rest.map { $0 != nil }
+            }
+            rest.append(shape.rest)
+            hasRest.append(shape.rest != nil)
+            // A rest that is only comparisons of integers is checked without the evaluator.
+            checksOfItem.append(shape.checks == nil && shape.itemChecks != nil)
+            if let found = shape.checks {
+                checkStart.append(Int32(checks.count))
+                checkCount.append(Int32(found.count))
+                checks += found
+            } else if let found = shape.itemChecks {
+                checkStart.append(Int32(itemChecks.count))
+                checkCount.append(Int32(found.count))
+                itemChecks += found
+            } else {
+                checkStart.append(0)
+                checkCount.append(-1)
+            }
+        }
+
+        /// The group of `key`, made (last) when there is none yet.
+        private mutating func group(_ key: GroupKey) -> Int {
+            if let g = groupIndex[key] { return g }
+            groups.append(Group(slot: key.slot, comparison: key.comparison))
+            groupIndex[key] = groups.count - 1
+            return groups.count - 1
+        }
+
+        /// The next part's plan added after this one's: the lists joined in order, its
+        /// groups that are new here added last, its checks' starts moved past these checks.
+        mutating func append(_ next: Builder) {
+            plain += next.plain
+            for other in next.groups {
+                let g = group(GroupKey(slot: other.slot, comparison: other.comparison))
+                groups[g].keys += other.keys
+                groups[g].rules += other.rules
+            }
+            for k in kinds.indices {
+                let other = next.kinds[k]
+                kinds[k].every += other.every
+                for e in other.byEntry.indices where !other.byEntry[e].isEmpty { kinds[k].byEntry[e] += other.byEntry[e] }
+                for (name, rules) in other.byName { kinds[k].byName[name, default: []] += rules }
+                kinds[k].inCatalog += other.inCatalog
+                kinds[k].offCatalog += other.offCatalog
+                kinds[k].all += other.all
+            }
+            rest += next.rest
+            messages += next.messages
+            outcomes += next.outcomes
+            bindings += next.bindings
+            hasRest += next.hasRest
+            let checksBase = Int32(checks.count), itemChecksBase = Int32(itemChecks.count)
+            checksOfItem += next.checksOfItem
+            for i in next.checkStart.indices {
+                let count = next.checkCount[i]
+                checkCount.append(count)
+                guard count >= 0 else {
+                    checkStart.append(0)
+                    continue
+                }
+                checkStart.append(next.checkStart[i] + (next.checksOfItem[i] ? itemChecksBase : checksBase))
+            }
+            checks += next.checks
+            itemChecks += next.itemChecks
+        }
+
+        /// Sorts each group's constants (`Group.keys`) and lists its rules once each.
+        mutating func finishGroups() {
             for g in groups.indices {
-                let order = groups[g].keys.indices.sorted { (groups[g].keys[$0], groups[g].rules[$0]) < (groups[g].keys[$1], groups[g].rules[$1]) }
-                groups[g].keys = order.map { groups[g].keys[$0] }
-                groups[g].rules = order.map { groups[g].rules[$0] }
+                var pairs = zip(groups[g].keys, groups[g].rules).map { (key: $0, rule: $1) }
+                pairs.sort { ($0.key, $0.rule) < ($1.key, $1.rule) }
+                groups[g].keys = pairs.map(\.key)
+                groups[g].rules = pairs.map(\.rule)
                 groups[g].distinctRules = Array(Set(groups[g].rules)).sorted()
             }
         }
@@ -319,12 +401,6 @@ final class Plan: Sendable {
         var rest: Node?
         var checks: [Check]?
         var itemChecks: [ItemCheck]?
-
-        static func of(_ rules: [Rule], _ defines: [Define], _ itemKinds: [ItemKind], threads: Int) -> [Shape] {
-            inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
-                range.map { Shape(rules[$0], defines, itemKinds) }
-            }.flatMap { $0 }
-        }
 
         init(_ rule: Rule, _ defines: [Define], _ itemKinds: [ItemKind]) {
             var parts = Plan.conjuncts(rule.condition, defines)

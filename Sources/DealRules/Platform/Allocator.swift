@@ -15,6 +15,9 @@ public enum Allocator {
     /// The new limits are those glibc reaches by itself in the main arena: up to 64 MiB of freed
     /// memory is kept, and blocks under 32 MiB come from the arenas.
     ///
+    /// The heap also grows 4 MiB at a time rather than 128 KiB (untouched memory costs nothing
+    /// until it is written): a load of 10,000 rules asked the system for more 7 times, not 63.
+    ///
     /// Small freed blocks also go straight back to the arena's bins, not first to its "fast
     /// bins": glibc merges those all at once when a large block is next asked for, which was a
     /// pause of about 2 ms inside each load of 10,000 rules (4% of it; deciding is unchanged).
@@ -30,8 +33,9 @@ public enum Allocator {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
+        let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
         return mallopt(trimThreshold, 64 << 20) == 1 && mallopt(mmapThreshold, 32 << 20) == 1 && mallopt(maxFast, 0) == 1
+            && mallopt(topPad, 4 << 20) == 1
     }
 
     /// Gives freed memory back to the system (a long-running service: `dealrules serve`, whose
@@ -45,8 +49,25 @@ public enum Allocator {
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
+        let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3, maxFast: Int32 = 1  // M_TRIM_THRESHOLD, …, M_MXFAST
         return mallopt(trimThreshold, 1 << 20) == 1 && mallopt(mmapThreshold, 1 << 20) == 1 && mallopt(maxFast, 128) == 1
+            && mallopt(topPad, 128 << 10) == 1
+    }
+
+    /// Grows the calling thread's glibc arena by 16 MiB at once, the memory staying untouched
+    /// (no page is taken until it is written). An arena other than the main one otherwise
+    /// grows by what each allocation lacks, with an `mprotect` call each time: 1,600 calls in
+    /// a load of 10,000 rules, each taking the process's memory-map lock, which the other
+    /// thread's page faults then wait for. Only while `keepFreedMemory` holds: then the freed
+    /// block stays in the arena; otherwise the allocator maps and unmaps it, which costs little.
+    static func growThreadArena() {
+        // Handing the block to a function found at run time keeps the allocation (the
+        // compiler removes a `free(malloc(n))`). `malloc_usable_size` is in <malloc.h>.
+        typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size") else { return }
+        let block = malloc(16 << 20)
+        _ = unsafeBitCast(symbol, to: UsableSize.self)(block)
+        free(block)
     }
 
     /// Sets `keepFreedMemory` the first time a load is about to use several threads.

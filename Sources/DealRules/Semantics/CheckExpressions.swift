@@ -207,8 +207,8 @@ extension Checker {
     /// Makes `k` the rule's free item kind, or explains why it cannot be.
     mutating func bindFreeItem(_ k: Int, _ range: SourceRange, _ scope: inout Scope, via define: String? = nil) -> Bool {
         let kind = itemKinds[k].name
-        let how = define.map { "`\($0)` talks about one \(kind)" } ?? "`\(kind)` means one \(kind) of the deal"
         guard scope.allowsFreeItem else {
+            let how = define.map { "`\($0)` talks about one \(kind)" } ?? "`\(kind)` means one \(kind) of the deal"
             error(.itemOutsideRule, "\(how), but there is no \(kind) here", scope.source, range,
                   help: "ask about the deal's items with `any \(kind) …`, `count of \(itemKinds[k].listField.map { fields[$0].name } ?? kind + "s")`")
             return false

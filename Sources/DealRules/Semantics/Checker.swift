@@ -62,7 +62,12 @@ struct Checker {
         self.units = units
         self.evaluateConstantNode = evaluateConstant
         var sources: [String: SourceFile] = [:]
-        for unit in units where sources[unit.source.path] == nil { sources[unit.source.path] = unit.source }
+        // A file's declarations are together: its path is looked up once, not once a rule.
+        var previous: SourceFile?
+        for i in units.indices where units[i].source !== previous {
+            previous = units[i].source
+            if sources[units[i].source.path] == nil { sources[units[i].source.path] = units[i].source }
+        }
         self.sources = sources
         self.limits = limits
         self.readCSV = readCSV
@@ -399,6 +404,9 @@ struct Checker {
         let rule: Rule?
         /// That its condition reads no fact: said only if the rule is added.
         let constantWarning: Diagnostic?
+        /// The approval its name is the name of, if any (looked up here, on the rule's
+        /// thread, not where the rules are added one after another).
+        let approvalNamed: Int?
     }
 
     /// Checks every rule; a large rule set is cut into parts checked at once, one thread each,
@@ -454,7 +462,8 @@ struct Checker {
         let src = unit.source
         let name = decl.name?.text ?? Checker.unnamedRuleName(file: src.path, ordinal: ordinal)
         func failed() -> CheckedRule {
-            CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil)
+            CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil,
+                        approvalNamed: decl.name.flatMap { approvalIndex[$0.text] })
         }
         var scope = Scope(source: src, allowsFreeItem: true)
         let condition = checkCondition(decl.condition, &scope, what: "a rule's `when`")
@@ -522,7 +531,7 @@ struct Checker {
                         location: SourceLocation(src, at: decl.outcomeRange.start),
                         itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text)
         return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: rule,
-                           constantWarning: warning)
+                           constantWarning: warning, approvalNamed: decl.name.flatMap { approvalIndex[$0.text] })
     }
 
     /// The name of the `ordinal`th unnamed rule of `file`: `pricing.rules#2`. It does not
@@ -532,20 +541,27 @@ struct Checker {
     /// Adds a checked rule unless its name is taken; a rule with an error is only checked for that.
     mutating func addRule(_ c: borrowing CheckedRule) {
         let name = c.name
-        if let first = ruleIndex[name] {
+        func duplicate(_ first: Int) {
             error(.duplicateRule, "a rule named `\(name)` already exists", c.source, c.nameRange ?? c.outcomeRange,
                   help: "rule names are unique; rename one", notes: [.init("the first rule", at: rules[first].location)])
-            return
         }
-        if let nameRange = c.nameRange, let a = approvalIndex[name] {
+        if let nameRange = c.nameRange, let a = c.approvalNamed {
+            if let first = ruleIndex[name] { return duplicate(first) }
             error(.duplicateRule, "`\(name)` is already the name of an approval", c.source, nameRange,
                   help: "rules and approvals share one namespace; rename the rule",
                   notes: [.init("the approval", at: approvalLocations[a])])
             return
         }
-        guard let rule = c.rule else { return }
+        guard let rule = c.rule else {
+            if let first = ruleIndex[name] { duplicate(first) }
+            return
+        }
+        // One lookup finds a rule of the same name or claims the name.
+        if let first = ruleIndex.updateValue(rules.count, forKey: name) {
+            ruleIndex[name] = first
+            return duplicate(first)
+        }
         if let warning = c.constantWarning { diagnostics.append(warning) }
-        ruleIndex[name] = rules.count
         rules.append(rule)
     }
 

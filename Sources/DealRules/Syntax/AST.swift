@@ -200,7 +200,10 @@ package struct Declaration: Sendable, Hashable {
         case approval(name: Name, team: String, teamRange: SourceRange)
         case define(name: Name, value: Expr)
         case include(path: String, pathRange: SourceRange)
-        case rule(RuleDecl)
+        /// Boxed: a rule set is mostly rules, and its declarations are copied from the parser to
+        /// the loader to the checker's parts; a boxed rule is copied with one retain, not one
+        /// per part of it.
+        indirect case rule(RuleDecl)
         case scenario(name: String, nameRange: SourceRange, statements: [ScenarioStatement])
     }
 

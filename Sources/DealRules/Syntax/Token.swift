@@ -100,20 +100,34 @@ package enum TokenKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     /// Every reserved word, for messages and completion.
     package static var reservedWords: [String] { keywords.map(\.0) }
 
-    /// The keyword spelled by these bytes, if any: grouped by length so a name costs a few
-    /// byte comparisons, not a dictionary lookup with a new String.
+    /// The keyword spelled by these bytes, if any. Every keyword has at most eight bytes, so a
+    /// name of two to eight bytes is packed into one integer and compared with the keywords of
+    /// its length: a few integer comparisons, no String made.
     static func keyword(_ bytes: ArraySlice<UInt8>) -> TokenKind? {
         let n = bytes.count
         guard n >= 2, n <= 8 else { return nil }
-        for (word, kind) in keywordsByLength[n] where word.elementsEqual(bytes) {
-            return kind
-        }
+        let code = packed(bytes)
+        for entry in keywordCodes[n] where entry.code == code { return entry.kind }
         return nil
     }
 
-    private static let keywordsByLength: [[([UInt8], TokenKind)]] = {
-        var table = [[([UInt8], TokenKind)]](repeating: [], count: 9)
-        for (w, k) in keywords { table[w.utf8.count].append((Array(w.utf8), k)) }
+    /// Up to eight bytes as one integer, the first in the lowest byte.
+    private static func packed<C: Collection<UInt8>>(_ bytes: C) -> UInt64 {
+        var code: UInt64 = 0, shift: UInt64 = 0
+        for byte in bytes {
+            code |= UInt64(byte) << shift
+            shift += 8
+        }
+        return code
+    }
+
+    /// The keywords packed (`packed`), by their length in bytes.
+    private static let keywordCodes: [[(code: UInt64, kind: TokenKind)]] = {
+        var table = [[(code: UInt64, kind: TokenKind)]](repeating: [], count: 9)
+        for (w, k) in keywords {
+            precondition(w.utf8.count <= 8, "a keyword longer than eight bytes: \(w)")
+            table[w.utf8.count].append((packed(w.utf8), k))
+        }
         return table
     }()
 }

@@ -64,6 +64,14 @@ struct ValueText {
 
     /// `"SIEM"`, with `\"` and `\\` escaped.
     static func quoted(_ s: String) -> String {
+        // Most text has nothing to escape: then it is copied whole, not a character at a time.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            var out = "\""
+            out.reserveCapacity(s.utf8.count + 2)
+            out += s
+            out += "\""
+            return out
+        }
         var out = "\""
         for c in s {
             if c == "\"" || c == "\\" { out.append("\\") }
