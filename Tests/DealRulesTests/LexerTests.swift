@@ -52,6 +52,19 @@ import Testing
         #expect(kinds("Count count") == [.name, .kwCount])
     }
 
+    /// Every keyword is one (matched as a packed integer of its bytes), and a name that shares
+    /// a keyword's first bytes, or has a byte more or fewer, is a name.
+    @Test func everyKeywordAndOnlyKeywords() {
+        for (word, kind) in TokenKind.keywords {
+            #expect(kinds(word) == [kind], "\(word)")
+            #expect(kinds(word + "s") == [.name], "\(word)s")
+            #expect(kinds(String(word.dropLast())).first != kind, "\(word.dropLast())")
+            #expect(kinds(word.uppercased()) == [.name], "\(word.uppercased())")
+        }
+        #expect(kinds("a") == [.name])
+        #expect(kinds("scenarios includes approvals") == [.name, .name, .name])
+    }
+
     @Test func text() {
         let src = SourceFile(path: "t", text: #""a \"quoted\" \\ word""#)
         let lexer = Lexer.tokenize(src)

@@ -88,6 +88,52 @@ import DealRulesTestSupport
         #expect(try shown(two) == decided)
     }
 
+    /// The plan of 2,400 rules, made in two parts (one thread each, `Plan.init`) and joined,
+    /// is the plan made in one: the same lists in the same order, the same threshold groups
+    /// (one of them, `term`, first met in the second part), the same checks where each rule's
+    /// start points, and the same heads.
+    @Test func thePlanMadeInPartsIsThePlanMadeWhole() throws {
+        var text = northwindDeclarations
+        let names = ["Managed Backup", "SIEM", "Custom Tape", "Endpoint Protection"]
+        for i in 0..<2_400 {
+            text += "\nrule r\(i):\n  "
+            switch i % 8 {
+            case 0: text += "require finance_approval when discount > \(i % 40)% and total > $\(i)"
+            case 1: text += "deny when service is \"\(names[i % 4])\" and service.seats < service.min_seats"
+            case 2: text += "require delivery_approval when service not in catalog"
+            case 3: text += "warn when sla is gold or rush"
+            case 4: text += "require security_review when service in catalog and region not in service.regions"
+            case 5: text += "warn when total >= $\(i * 10) and discount < 30%"
+            case 6: text += i >= 1_300 ? "deny when term < \(i % 24 + 1) months" : "warn when customer is \"c\(i)\""
+            default: text += "require finance_approval, delivery_approval when service.seats > \(i % 50)"
+            }
+            text += "\n"
+        }
+        let whole = try #require(RuleSet.load(source: text, name: "plan.rules", threads: 1).ruleSet).plan
+        let parts = try #require(RuleSet.load(source: text, name: "plan.rules", threads: 2).ruleSet).plan
+        #expect(whole.plain == parts.plain)
+        #expect(whole.groups.map { "\($0.slot) \($0.comparison) \($0.keys) \($0.rules) \($0.distinctRules)" }
+                == parts.groups.map { "\($0.slot) \($0.comparison) \($0.keys) \($0.rules) \($0.distinctRules)" })
+        #expect(whole.groups.count >= 3)
+        #expect(whole.kinds.map { "\($0.every) \($0.byEntry) \($0.byName.sorted { $0.key < $1.key }) \($0.inCatalog) \($0.offCatalog) \($0.all)" }
+                == parts.kinds.map { "\($0.every) \($0.byEntry) \($0.byName.sorted { $0.key < $1.key }) \($0.inCatalog) \($0.offCatalog) \($0.all)" })
+        #expect(whole.outcomes == parts.outcomes && whole.bindings == parts.bindings && whole.hasRest == parts.hasRest)
+        #expect(whole.checkStart == parts.checkStart && whole.checkCount == parts.checkCount)
+        #expect("\(whole.checks)" == "\(parts.checks)" && "\(whole.itemChecks)" == "\(parts.itemChecks)")
+        #expect(whole.checkCount.contains { $0 > 0 } && !whole.itemChecks.isEmpty && !whole.checks.isEmpty)
+        #expect(whole.approvalNames == parts.approvalNames)
+        var wholeHeads = JSONWriter(capacity: 0), partHeads = JSONWriter(capacity: 0)
+        for r in 0..<2_400 {
+            #expect(whole.heads.of(rule: r) == parts.heads.of(rule: r))
+            for h in whole.heads.of(rule: r) {
+                whole.heads.write(h, into: &wholeHeads)
+                parts.heads.write(h, into: &partHeads)
+            }
+        }
+        #expect(wholeHeads.bytes == partHeads.bytes)
+        #expect(String(decoding: wholeHeads.bytes, as: UTF8.self).contains(#""rule":"r2399","location":"plan.rules:"#))
+    }
+
     @Test(arguments: 0..<12)
     func aFileParsedInPiecesIsTheWholeFileParsed(seed: Int) {
         var g = RuleSetGenerator(seed: UInt64(seed) &* 31 &+ 5, messyLayout: true)

@@ -4,6 +4,16 @@ import Testing
 @Suite struct ValueTests {
     func fixed(_ s: String) -> Fixed? { try? Fixed.parse(s).get() }
 
+    /// Text is written in quotes with `"` and `\` escaped, whole when there is nothing to escape.
+    @Test func textIsQuotedAsTheLanguageWritesIt() {
+        #expect(ValueText.quoted("SIEM") == #""SIEM""#)
+        #expect(ValueText.quoted("") == "\"\"")
+        #expect(ValueText.quoted(#"a "big" one"#) == #""a \"big\" one""#)
+        #expect(ValueText.quoted(#"C:\temp"#) == #""C:\\temp""#)
+        #expect(ValueText.quoted("Zürich 🇨🇭") == "\"Zürich 🇨🇭\"")
+        #expect(ValueText.quoted(#"été "x""#) == #""été \"x\"""#)
+    }
+
     @Test func decimalsAreReadExactly() {
         #expect(fixed("1,200")?.raw == 1_200_000_000)
         #expect(fixed("3.5")?.raw == 3_500_000)
