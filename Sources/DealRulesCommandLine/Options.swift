@@ -81,7 +81,8 @@ package func loadRules(_ arguments: RulesArguments, threads: Int? = nil) throws 
     }
 }
 
-/// The same for any paths; `summary` says what the number of errors means, after them.
+/// The same for any paths; `summary` says what the number of errors means, after them. The
+/// rule set is kept until the process exits (`keepUntilExit`): these commands run once.
 package func loadRules(paths: [String], limits: Limits, threads: Int? = nil, summary: (Int) -> String) throws -> RuleSet {
     let result = RuleSet.load(paths: paths, limits: limits, threads: threads)
     guard let rules = result.ruleSet else {
@@ -90,6 +91,7 @@ package func loadRules(paths: [String], limits: Limits, threads: Int? = nil, sum
         Output.standardError(summary(errors.count) + "\n")
         throw ExitCode(1)
     }
+    keepUntilExit(rules)
     return rules
 }
 

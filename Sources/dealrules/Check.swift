@@ -54,6 +54,7 @@ struct Check: ParsableCommand {
         // Scenarios are checked too: a fact that no deal can hold is an error here, not a
         // surprise in `dealrules test`.
         let loaded = RuleSet.load(paths: rules.paths, limits: rules.limits)
+        if let ruleSet = loaded.ruleSet { keepUntilExit(ruleSet) }
         var result = loaded.adding(loaded.ruleSet?.scenarioFactErrors() ?? [])
         if analyze, let ruleSet = result.ruleSet { result = result.adding(ruleSet.analyze()) }
         switch format {
