@@ -53,7 +53,8 @@ struct Check: ParsableCommand {
         if dumpTokens || dumpAst { return try dump() }
         // Scenarios are checked too: a fact that no deal can hold is an error here, not a
         // surprise in `dealrules test`.
-        let loaded = RuleSet.load(paths: rules.paths, limits: rules.limits)
+        // Compiled for deciding only when the analysis decides deals.
+        let loaded = RuleSet.load(paths: rules.paths, limits: rules.limits, compile: analyze)
         if let ruleSet = loaded.ruleSet { keepUntilExit(ruleSet) }
         var result = loaded.adding(loaded.ruleSet?.scenarioFactErrors() ?? [])
         if analyze, let ruleSet = result.ruleSet { result = result.adding(ruleSet.analyze()) }

@@ -32,6 +32,20 @@ import DealRulesTestSupport
         }
     }
 
+    /// `dealrules check` loads without compiling the rules for deciding: the same diagnostics,
+    /// rules and summary as a full load, and a rule set that says it cannot decide.
+    @Test(arguments: ["samples/northwind"] + badSamples)
+    func aRuleSetLoadedForCheckingIsTheSameRules(sample: String) {
+        let full = RuleSet.load(paths: [path(sample)])
+        let checked = RuleSet.load(paths: [path(sample)], compile: false)
+        #expect(Self.outcome(checked) == Self.outcome(full), "\(sample)")
+        #expect(checked.ruleSet?.scenarioFactErrors() == full.ruleSet?.scenarioFactErrors())
+        if let rules = checked.ruleSet {
+            #expect(!rules.isCompiled && rules.plan.outcomes.isEmpty)
+            #expect(full.ruleSet?.isCompiled == true && full.ruleSet?.plan.outcomes.count == rules.rules.count)
+        }
+    }
+
     /// Rules that each part checks differently: an approval and a define used only in the last
     /// part (else "never used"), a rule name taken again in a later part, an unknown approval and
     /// a constant condition in each, a rule that is both a duplicate and constant, an unnamed

@@ -179,6 +179,7 @@ private struct DecideRun {
     init(rules: RuleSet, deal: Deal, today: Day, bits: UnsafeMutableBufferPointer<UInt64>,
          keys: UnsafeMutableBufferPointer<UInt64>, known: UnsafeMutableBufferPointer<Bool>,
          scratch: UnsafeMutablePointer<DecideScratch>) {
+        precondition(rules.isCompiled, "a rule set loaded only to be checked cannot decide")
         self.today = today
         self.scratch = scratch
         self.bits = bits

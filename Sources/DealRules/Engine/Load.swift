@@ -10,6 +10,15 @@ extension RuleSet {
     /// more, 1,000 rules or more); nil: one per processor. The result is the same for any number.
     public static func load(paths: [String], sources: [(name: String, text: String)] = [],
                             overrides: [String: String] = [:], limits: Limits = .default, threads: Int? = nil) -> LoadResult {
+        load(paths: paths, sources: sources, overrides: overrides, limits: limits, threads: threads, compile: true)
+    }
+
+    /// Loads as `load(paths:sources:overrides:limits:threads:)` does; with `compile` false the
+    /// rule set is checked but not compiled for deciding (`dealrules check`: a tenth of a large
+    /// load is making the plan). Such a rule set cannot decide (`isCompiled`).
+    package static func load(paths: [String], sources: [(name: String, text: String)] = [],
+                             overrides: [String: String] = [:], limits: Limits = .default, threads: Int? = nil,
+                             compile: Bool) -> LoadResult {
         var loader = Loader(limits: limits, evaluateConstant: Evaluator.constant)
         loader.threads = threads
         for (path, text) in overrides {
@@ -20,7 +29,7 @@ extension RuleSet {
         let root = FileSystem.absolute(".")
         for s in sources { loader.load(source: s.text, name: s.name, root: FileSystem.real(root) ?? root) }
         return LoadResult(loader.finish(), threads: threads,
-                          origin: .paths(paths, sources: sources, overrides: overrides, limits: limits))
+                          origin: .paths(paths, sources: sources, overrides: overrides, limits: limits), compile: compile)
     }
 
     /// Loads as `load(paths:sources:overrides:)` does, for an editor (`dealrules lsp`): the

@@ -33,6 +33,9 @@ public final class RuleSet: Sendable {
     let catalogKeys: [ByteKeyTable]
     /// How deciding goes fast: threshold groups, item indexes, encoded outcome heads.
     let plan: Plan
+    /// Whether it was compiled for deciding (`plan`); only `dealrules check` loads a rule set
+    /// that was not (`load(…, compile: false)`).
+    package let isCompiled: Bool
     /// Approval indices in the order of their names (how `required` lists them).
     let approvalsByName: [Int]
     /// The deal fields that have a default.
@@ -52,8 +55,10 @@ public final class RuleSet: Sendable {
 
     /// Compiles checked rules for deciding: the plan (on up to `threads` threads for a large
     /// rule set; nil: one per processor), and the tables the deal reader looks names up in.
-    init(_ checked: CheckedRules, threads: Int? = nil, origin: LoadOrigin? = nil) {
+    /// With `compile` false the plan is left empty: the rule set can be read, not decide with.
+    init(_ checked: CheckedRules, threads: Int? = nil, origin: LoadOrigin? = nil, compile: Bool = true) {
         self.origin = origin
+        isCompiled = compile
         choices = checked.choices
         fields = checked.fields
         fieldIndex = checked.fieldIndex
@@ -85,7 +90,8 @@ public final class RuleSet: Sendable {
         readTables = ReadTables(fieldKeys: fieldKeys, fieldTypes: fieldTypes, itemFieldKeys: itemFieldKeys,
                                 itemFieldTypes: itemFieldTypes, catalogKeys: catalogKeys, choiceKeys: choiceKeys)
         itemFill = ItemFill(itemKinds)
-        plan = Plan(rules: rules, defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill, threads: threads)
+        plan = Plan(rules: compile ? rules : [], defines: defines, itemKinds: itemKinds, approvals: approvals, fill: itemFill,
+                    threads: threads)
     }
 
     deinit { readTables.deallocate() }
@@ -126,8 +132,8 @@ public struct LoadResult: Sendable {
     public let diagnostics: [Diagnostic]
 
     /// What the loader found, compiled when it checked clean.
-    init(_ loaded: (CheckedRules?, [Diagnostic]), threads: Int?, origin: LoadOrigin) {
-        ruleSet = loaded.0.map { RuleSet($0, threads: threads, origin: origin) }
+    init(_ loaded: (CheckedRules?, [Diagnostic]), threads: Int?, origin: LoadOrigin, compile: Bool = true) {
+        ruleSet = loaded.0.map { RuleSet($0, threads: threads, origin: origin, compile: compile) }
         diagnostics = loaded.1
     }
 
