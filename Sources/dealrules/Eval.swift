@@ -163,11 +163,8 @@ struct Eval: ParsableCommand {
         var decider = DealStreamDecider(workers: [ruleSet], today: date, explain: explain, failOn: failOn)
         var batch = DealBatch()
         var batchLines = Self.minBatchLines
-        // The decisions of a batch, kept from batch to batch (allocated once).
-        var out: [UInt8] = []
         /// Output per line of the last batch sets the size of the next.
-        func learn(_ lines: Int, bytes: Int? = nil) {
-            let bytes = bytes ?? out.count
+        func learn(_ lines: Int, bytes: Int) {
             guard bytes > 0 else { return }
             let perLine = max(1, bytes / max(1, lines))
             batchLines = min(Self.maxBatchLines, max(Self.minBatchLines, Self.batchOutputBytes / perLine))
@@ -186,26 +183,32 @@ struct Eval: ParsableCommand {
             // the first batches are decided without them.
             var copies: RuleCopies?
             let background = BackgroundDecider(decider)
+            // The decisions of the batch last decided, chunk by chunk, in order.
+            var chunks: [[UInt8]] = [], count = 0
+            /// Waits for the batch being decided and takes its decisions.
+            func finish() {
+                count = background.finish(swappingWith: &chunks)
+                learn(background.lastBatchLines, bytes: chunks[..<count].reduce(0) { $0 + $1.count })
+            }
+            func write() { for c in 0..<count { Output.write(chunks[c]) } }
             while true {
                 reader.fill(&batch, lines: batchLines, bytes: Self.batchBytes)
                 if copies == nil, batch.count >= batchLines || batch.byteCount >= Self.batchBytes {
                     copies = RuleCopies(ruleSet, count: threads - 1)
                 }
                 // The last batch's decisions are written while this one is decided.
-                background.finish(swappingWith: &out)
-                learn(background.lastBatchLines)
+                finish()
                 if batch.isEmpty, reader.atEnd {
-                    Output.write(out)
+                    write()
                     break
                 }
                 if let ready = copies?.take() { background.add(workers: ready) }
                 background.start(&batch)
-                Output.write(out)
+                write()
                 if !reader.atEnd, !reader.canReadWithoutWaiting {
                     // Nothing more to read yet: answer this batch at once.
-                    background.finish(swappingWith: &out)
-                    learn(background.lastBatchLines)
-                    Output.write(out)
+                    finish()
+                    write()
                 }
             }
             decider = background.decider
@@ -265,7 +268,9 @@ final class BackgroundDecider: @unchecked Sendable {
     private struct State {
         var decider: DealStreamDecider
         var batch = DealBatch()
-        var out: [UInt8] = []
+        /// The batch's decisions, `chunks[0 ..< count]` (`DealStreamDecider.decide(_:swappingOutputWith:)`).
+        var chunks: [[UInt8]] = []
+        var count = 0
     }
 
     private var state: State
@@ -297,28 +302,28 @@ final class BackgroundDecider: @unchecked Sendable {
         state.batch.removeAll()
         swap(&state.batch, &batch)
         lastBatchLines = state.batch.count
-        state.out.removeAll(keepingCapacity: true)
         running = true
         if thread.count < 2 {
             // No thread to be had: decided here, before the next batch is read.
-            state.decider.decide(state.batch, into: &state.out)
+            state.count = state.decider.decide(state.batch, swappingOutputWith: &state.chunks)
             return
         }
         thread.start { [self] _ in
-            var out: [UInt8] = []
-            swap(&out, &state.out)
-            state.decider.decide(state.batch, into: &out)
-            swap(&out, &state.out)
+            var chunks: [[UInt8]] = []
+            swap(&chunks, &state.chunks)
+            state.count = state.decider.decide(state.batch, swappingOutputWith: &chunks)
+            swap(&chunks, &state.chunks)
         }
     }
 
-    /// Waits for the batch being decided, if any, and swaps its output with `out` (emptied
-    /// first, its storage kept for the next batch); without a batch, `out` is left empty.
-    func finish(swappingWith out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        guard running else { return }
+    /// Waits for the batch being decided, if any, and swaps its output with `chunks`: returns
+    /// how many of them hold it, in order (the arrays given are written into for a later
+    /// batch, their storage kept); without a batch, 0.
+    func finish(swappingWith chunks: inout [[UInt8]]) -> Int {
+        guard running else { return 0 }
         if thread.count >= 2 { thread.wait() }
         running = false
-        swap(&out, &state.out)
+        swap(&chunks, &state.chunks)
+        return state.count
     }
 }

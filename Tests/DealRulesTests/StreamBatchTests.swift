@@ -103,4 +103,28 @@ import Glibc
         let count = three.decide(DealBatch(jsonl: jsonl)) { c += $0; pieces += 1 }
         #expect(c == a && count == a.count && pieces > 1)
     }
+
+    /// A batch's output swapped out in chunks (what `eval --deals` on two threads writes while
+    /// the next batch is decided) is the same bytes, batch after batch, on one worker or two;
+    /// the arrays handed back are written into again, and an empty batch is no chunk.
+    @Test(arguments: [1, 2])
+    func chunksSwappedOutAreTheBatchsOutput(workers: Int) throws {
+        let rules = try northwind()
+        let today = try #require(Day.parse("2026-12-01"))
+        let text = try String(contentsOfFile: path("samples/deals/stream.jsonl"), encoding: .utf8)
+        var whole = DealStreamDecider(rules: rules, today: today)
+        var chunked = DealStreamDecider(rules: rules, today: today)
+        if workers == 2 { chunked.add(workers: [rules.copy() ?? rules]) }
+        var chunks: [[UInt8]] = [[1, 2, 3]]
+        for repeats in [25, 3, 40] {
+            let jsonl = Array(String(repeating: text + "\n", count: repeats).utf8)
+            var expected: [UInt8] = []
+            whole.decide(DealBatch(jsonl: jsonl), into: &expected)
+            let count = chunked.decide(DealBatch(jsonl: jsonl), swappingOutputWith: &chunks)
+            #expect(chunks[..<count].flatMap { $0 } == expected, "\(repeats) deals")
+            #expect(workers == 1 ? count == 1 : count > 1)
+        }
+        #expect(chunked.index == whole.index && chunked.kinds == whole.kinds)
+        #expect(chunked.decide(DealBatch(jsonl: []), swappingOutputWith: &chunks) == 0)
+    }
 }

@@ -273,17 +273,46 @@ package struct DealStreamDecider: Sendable {
     /// not copied into one array first. Returns the number of bytes.
     @discardableResult
     package mutating func decide(_ batch: DealBatch, write: (UnsafeRawBufferPointer) -> Void) -> Int {
-        lines.removeAll(keepingCapacity: true)
-        let n = batch.entries.count
-        guard n > 0 else { return 0 }
-        let per = Self.chunkLines(n, workers: workers.count)
-        let chunks = (n + per - 1) / per
-        guard let pool = threads, chunks > 1 else {
+        guard let chunks = decideInChunks(batch) else {
             return decideOnCaller(batch).writer.text.withBytes { bytes in
                 write(bytes)
                 return bytes.count
             }
         }
+        var bytes = 0
+        for c in 0..<chunks {
+            chunkOutput[c].withUnsafeBytes(write)
+            bytes += chunkOutput[c].count
+        }
+        return bytes
+    }
+
+    /// Decides every line of `batch` as `decide(_:into:)` does, and swaps the output with
+    /// `chunks`: then `chunks[0 ..< count]` (`count` is returned) hold it, in order, and the
+    /// decider keeps the arrays it was given, to write the next batch into (a thread that
+    /// writes one batch out while the next is decided copies nothing). Fewer arrays, or empty
+    /// ones, may be given.
+    package mutating func decide(_ batch: DealBatch, swappingOutputWith chunks: inout [[UInt8]]) -> Int {
+        if let count = decideInChunks(batch) {
+            swap(&chunkOutput, &chunks)
+            return count
+        }
+        if chunks.isEmpty { chunks.append([]) }
+        chunks[0].removeAll(keepingCapacity: true)
+        decideOnCaller(batch).writer.text.appendContents(to: &chunks[0])
+        return 1
+    }
+
+    /// Decides `batch` in chunks on the kept threads, each chunk's output in `chunkOutput[c]`,
+    /// and returns how many chunks; nil when it is to be decided on the calling thread (one
+    /// worker, or one chunk), which it leaves undecided. An empty batch is 0 chunks.
+    private mutating func decideInChunks(_ batch: DealBatch) -> Int? {
+        lines.removeAll(keepingCapacity: true)
+        let n = batch.entries.count
+        guard n > 0 else { return 0 }
+        let per = Self.chunkLines(n, workers: workers.count)
+        let chunks = (n + per - 1) / per
+        guard let pool = threads, chunks > 1 else { return nil }
         var results = [PartResult](repeating: PartResult(), count: chunks)
         let first = index
         let workers = self.workers, lanes = self.lanes, context = self.context
@@ -314,16 +343,14 @@ package struct DealStreamDecider: Sendable {
             }
         }
         for c in chunkLines.indices { lines += chunkLines[c] }
-        var total = PartResult(), bytes = 0
+        var total = PartResult()
         for c in 0..<chunks {
-            chunkOutput[c].withUnsafeBytes(write)
-            bytes += chunkOutput[c].count
             total.bad += results[c].bad
             total.severe = total.severe || results[c].severe
             total.kinds &+= results[c].kinds
         }
         finish(n, total)
-        return bytes
+        return chunks
     }
 
     /// Decides all of `batch` on the calling thread, into the first lane's writer.
