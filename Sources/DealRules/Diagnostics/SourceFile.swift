@@ -90,16 +90,7 @@ package final class SourceFile: Sendable {
     /// `FILE:LINE:COL` for an offset: how outcomes name where their rule is.
     package func locationString(of offset: Int) -> String {
         let (line, column) = position(of: offset)
-        // Appended, not interpolated: every rule's location is made at load.
-        let line10 = String(line), column10 = String(column)
-        var out = ""
-        out.reserveCapacity(path.utf8.count + line10.utf8.count + column10.utf8.count + 2)
-        out += path
-        out += ":"
-        out += line10
-        out += ":"
-        out += column10
-        return out
+        return "\(path):\(line):\(column)"
     }
 }
 

@@ -170,7 +170,7 @@ extension Decision {
             let rule = rules.rules[r]
             let approval = rule.outcome == .require ? rules.approvals[rule.approvals[head - rules.plan.heads.of(rule: r).lowerBound]] : nil
             EntryHead(kind: rule.outcome, approval: approval?.name, team: approval?.team, rule: rule.name,
-                      location: rule.location.description).write(&w)
+                      location: rule.location).write(&w)
         }
         Self.writeEntryRest(into: &w, item: item, explanation: explanation, body)
         w.endObject()
@@ -215,7 +215,7 @@ extension Outcome {
         }
     }
 
-    var head: EntryHead { EntryHead(kind: kind, approval: approval, team: team, rule: rule, location: location.description) }
+    var head: EntryHead { EntryHead(kind: kind, approval: approval, team: team, rule: rule, location: location) }
 }
 
 extension Undetermined {
@@ -227,7 +227,7 @@ extension Undetermined {
         }
     }
 
-    var head: EntryHead { EntryHead(kind: kind, approval: approval, team: team, rule: rule, location: location.description) }
+    var head: EntryHead { EntryHead(kind: kind, approval: approval, team: team, rule: rule, location: location) }
 }
 
 extension Diagnostic {

@@ -7,7 +7,8 @@ struct EntryHead {
     let approval: String?
     let team: String?
     let rule: String
-    let location: String
+    /// Written as `FILE:LINE:COL` (`SourceLocation.description`), straight into the JSON.
+    let location: SourceLocation
 
     /// Its members, into the object `w` is writing.
     func write(_ w: inout JSONWriter) {
@@ -15,6 +16,20 @@ struct EntryHead {
         w.field("approval", approval)
         w.field("team", team)
         w.field("rule", rule)
-        w.field("location", location)
+        w.key("location")
+        w.string { location.write(into: &$0) }
+    }
+}
+
+extension SourceLocation {
+    /// `FILE:LINE:COL` (`description`) written into `text` (escaped there if it is JSON's),
+    /// no String made: every rule's heads are written at load.
+    fileprivate func write(into text: inout TextBuffer) {
+        let (line, column) = file.position(of: Int(range.start))
+        text.append(file.path)
+        text.raw(":")
+        text.append(int: line)
+        text.raw(":")
+        text.append(int: column)
     }
 }

@@ -97,19 +97,21 @@ final class Plan: Sendable {
             let counts: [Int32]
 
             init(_ rules: ArraySlice<Rule>, approvals: [Approval]) {
-                var w = JSONWriter(capacity: 96 * rules.count)
+                var w = JSONWriter(capacity: 160 * rules.count)
                 var starts: [Int32] = [], ends: [Int32] = [], counts: [Int32] = []
                 for rule in rules {
-                    let approvalsOfRule: [Approval?] = rule.outcome == .require ? rule.approvals.map { approvals[$0] } : [nil]
-                    for approval in approvalsOfRule {
+                    // One head per approval a `require` names, else one.
+                    let heads = rule.outcome == .require ? rule.approvals.count : 1
+                    for h in 0..<heads {
+                        let approval = rule.outcome == .require ? approvals[rule.approvals[h]] : nil
                         w.beginObject()
                         starts.append(Int32(w.count))
                         EntryHead(kind: rule.outcome, approval: approval?.name, team: approval?.team, rule: rule.name,
-                                  location: rule.location.description).write(&w)
+                                  location: rule.location).write(&w)
                         ends.append(Int32(w.count))
                         w.endObject()
                     }
-                    counts.append(Int32(approvalsOfRule.count))
+                    counts.append(Int32(heads))
                 }
                 (bytes, self.starts, self.ends, self.counts) = (w.bytes, starts, ends, counts)
             }
@@ -433,6 +435,7 @@ final class Plan: Sendable {
     /// The parts of a condition joined by `and`, through parentheses and deal-level defines.
     static func conjuncts(_ n: Node, _ defines: [Define]) -> [Node] {
         var parts: [Node] = []
+        parts.reserveCapacity(4)  // most conditions have a few; grown one by one, 3 allocations
         addConjuncts(n, defines, to: &parts)
         return parts
     }
