@@ -67,7 +67,7 @@ package final class WorkerThreads: Sendable {
     }
 
     /// The threads `inParallel` runs on: one per processor, made the first time it runs. A
-    /// load of 10,000 rules has four steps on two threads (parse, check, plan); with a thread
+    /// load of 10,000 rules has three steps on two threads (parse, check, plan); with a thread
     /// started for each, the new thread often waited on the busy processor until the first
     /// one's part was done, and the step took as long as on one thread.
     static let shared = WorkerThreads(count: Processors.available)
