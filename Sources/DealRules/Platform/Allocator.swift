@@ -46,9 +46,6 @@ public enum Allocator {
     /// Whether `keepFreedMemory`'s settings hold (`returnFreedMemory` ends them).
     private static let keeping = Atomic<Bool>(false)
 
-    /// How glibc aligns the heaps of arenas other than the main one (`HEAP_MAX_SIZE` on 64-bit).
-    private static let threadHeapSize = 64 << 20
-
     /// Grows the main heap by 24 MiB at once (the memory untouched: no page is taken until it
     /// is written) and asks the kernel for that memory in huge pages (2 MiB, `MADV_HUGEPAGE`;
     /// transparent huge pages are given on request on Debian). A load of 10,000 rules writes
@@ -100,7 +97,7 @@ public enum Allocator {
     }
 
     /// Grows the calling thread's glibc arena by 16 MiB at once, the memory untouched, and asks
-    /// for its heap in huge pages (see `growMainHeap`). An arena other than the main one
+    /// for that memory in huge pages (see `growMainHeap`). An arena other than the main one
     /// otherwise grows by what each allocation lacks, with an `mprotect` call each time: 1,100
     /// to 1,600 calls in a load of 10,000 rules, each taking the process's memory-map lock,
     /// which the other thread's page faults then wait for. Only while `keepFreedMemory`'s
@@ -109,9 +106,10 @@ public enum Allocator {
     static func growThreadArena() {
         guard keeping.load(ordering: .relaxed), let block = malloc(16 << 20) else { return }
         keep(block)
-        // The arena's heap is aligned to its largest size; the block is inside it.
-        let heap = Int(bitPattern: block) / threadHeapSize * threadHeapSize
-        if let start = UnsafeMutableRawPointer(bitPattern: heap) { askForHugePages(start, threadHeapSize) }
+        // Only the block's own memory, which the arena hands out next once it is freed (not
+        // the rest of the arena's heap, whose bounds are glibc's to know: under a sanitizer or
+        // valgrind the block is not in a glibc arena at all).
+        askForHugePages(block, 16 << 20)
         free(block)
     }
 
