@@ -14,8 +14,8 @@ extension RuleSet {
     }
 
     /// Loads as `load(paths:sources:overrides:limits:threads:)` does; with `compile` false the
-    /// rule set is checked but not compiled for deciding (`dealrules check`: a tenth of a large
-    /// load is making the plan). Such a rule set cannot decide (`isCompiled`).
+    /// rule set is checked but not compiled for deciding (`dealrules check`: making the plan is a
+    /// fifth of a large load). Such a rule set cannot decide (`isCompiled`).
     package static func load(paths: [String], sources: [(name: String, text: String)] = [],
                              overrides: [String: String] = [:], limits: Limits = .default, threads: Int? = nil,
                              compile: Bool) -> LoadResult {

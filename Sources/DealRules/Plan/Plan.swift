@@ -214,6 +214,8 @@ final class Plan: Sendable {
             (builder: Builder(range, of: rules, defines: defines, itemKinds: itemKinds),
              heads: Heads.Part(rules[range], approvals: approvals))
         }
+        // The first part's plan is taken out of `parts` (swapped, not copied: its arrays stay
+        // uniquely held, so appending the others does not copy them).
         var b = Builder(itemKinds: itemKinds)
         swap(&b, &parts[0].builder)
         for i in parts.indices.dropFirst() { b.append(parts[i].builder) }

@@ -55,7 +55,7 @@ public enum Allocator {
     private static func growMainHeap() {
         guard let before = sbrk(0).map(UnsafeMutableRawPointer.init) else { return }
         let block = malloc(24 << 20)
-        keep(block)
+        keepAllocation(block)
         if let after = sbrk(0).map(UnsafeMutableRawPointer.init), after > before {
             askForHugePages(before, after - before)
         }
@@ -73,7 +73,7 @@ public enum Allocator {
 
     /// Hands `block` to a function found at run time, so that the compiler keeps the
     /// allocation (it removes a `free(malloc(n))`). `malloc_usable_size` is in <malloc.h>.
-    private static func keep(_ block: UnsafeMutableRawPointer?) {
+    private static func keepAllocation(_ block: UnsafeMutableRawPointer?) {
         typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size") else { return }
         _ = unsafeBitCast(symbol, to: UsableSize.self)(block)
@@ -105,7 +105,7 @@ public enum Allocator {
     /// and stays there once freed.
     static func growThreadArena() {
         guard keeping.load(ordering: .relaxed), let block = malloc(16 << 20) else { return }
-        keep(block)
+        keepAllocation(block)
         // Only the block's own memory, which the arena hands out next once it is freed (not
         // the rest of the arena's heap, whose bounds are glibc's to know: under a sanitizer or
         // valgrind the block is not in a glibc arena at all).
