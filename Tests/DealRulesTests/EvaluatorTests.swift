@@ -171,4 +171,17 @@ import Testing
         let range = try value("9999-12-31 + 1 day > 2026-01-01", "{}")
         #expect(range.errors == ["a date out of range"])
     }
+
+    /// Two words where one expression goes (`nonsense here` typed in the REPL) say where the
+    /// expression ended and what to type instead.
+    @Test func wordsAfterTheExpressionSayWhatToType() throws {
+        let rules = try northwind()
+        guard case .failure(let error) = rules.evaluate(expression: "discount here", deal: try rules.deal(json: "{}")) else {
+            Issue.record("`discount here` evaluated")
+            return
+        }
+        let d = try #require(error.diagnostics.first)
+        #expect(d.message == "unexpected `here` after the expression")
+        #expect(d.help?.contains("`discount > 20%`") == true && d.help?.contains("`discount = 25%`") == true)
+    }
 }

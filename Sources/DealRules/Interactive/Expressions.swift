@@ -69,7 +69,8 @@ extension Parser {
     mutating func parseStandaloneExpression() -> Expr? {
         guard let e = try? parseExpression() else { return nil }
         if kind != .endOfInput {
-            report(.expectedToken, "unexpected \(describe(tok)) after the expression", at: tok.range)
+            report(.expectedToken, "unexpected \(describe(tok)) after the expression", at: tok.range,
+                   help: "give one expression, such as `discount > 20%` or `count of services`, or one fact, such as `discount = 25%`")
             return nil
         }
         return e
