@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import DealRulesTestSupport
 @testable import DealRules
@@ -234,7 +235,69 @@ import DealRulesTestSupport
         var parts = [[1, 2], [], [3], [4, 5, 6]]
         let sums = inParallel(emptying: &parts) { $0.reduce(0, +) }
         #expect(sums == [3, 0, 3, 15])
-        #expect(parts.allSatisfy { $0.isEmpty })
+        #expect(parts.isEmpty)
+    }
+
+    /// Each thread takes its own run of parts from the front, then the others' from the back;
+    /// every part is taken once.
+    @Test func threadsTakeTheirOwnPartsFirstThenTheOthersLast() {
+        let queues = PartQueues(10, threads: 3)  // runs 0..<3, 3..<6, 6..<10
+        #expect([queues.take(for: 1), queues.take(for: 1), queues.take(for: 1)] == [3, 4, 5])
+        // Thread 1's run is done: it takes the last of thread 2's, then of thread 0's.
+        #expect(queues.take(for: 1) == 9)
+        #expect(queues.take(for: 0) == 0)
+        #expect(queues.take(for: 2) == 6)
+        var rest: [Int] = []
+        while let p = queues.take(for: 1) { rest.append(p) }
+        #expect(rest == [8, 7, 2, 1])
+        #expect(queues.take(for: 0) == nil && queues.take(for: 2) == nil)
+        // More threads than parts: the threads without a run take from the others'.
+        let few = PartQueues(2, threads: 4)
+        #expect(few.take(for: 3) == 0 && few.take(for: 2) == 1 && few.take(for: 0) == nil)
+    }
+
+    /// Many parts on the kept threads, each taken once, in order in the result, for any
+    /// number of parts and whatever thread each part lands on.
+    @Test func everyPartRunsOnceWhenThreadsTakeThem() {
+        for parts in [2, 3, 8, 33] {
+            let counter = Mutex(0)
+            let back = inParallel(1_000, parts: parts) { range -> [Int] in
+                counter.withLock { $0 += 1 }
+                return Array(range)
+            }
+            #expect(back.flatMap { $0 } == Array(0..<1_000))
+            #expect(counter.withLock { $0 } == parts)
+        }
+    }
+
+    /// A file's rules around an `include` keep their order (the included file's rules where
+    /// the include is) however many pieces the file is parsed in, and unnamed rules are
+    /// numbered through their file across the pieces.
+    @Test func rulesAroundAnIncludeKeepTheirPlaceOnSeveralThreads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("include-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var main = "deal { x: number }\n"
+        for i in 0..<30 { main += "\nrule a\(i):\n  warn when x > \(i)\n" + (i % 7 == 0 ? "\nwarn when x < \(i)\n" : "") }
+        main += "\ninclude \"more.rules\"\n"
+        for i in 30..<60 { main += "\nrule a\(i):\n  warn when x > \(i)\n" + (i % 7 == 0 ? "\nwarn when x < \(i)\n" : "") }
+        try main.write(to: dir.appendingPathComponent("main.rules"), atomically: true, encoding: .utf8)
+        try "rule m1:\n  warn when x = 1\n\nwarn when x = 2\n".write(to: dir.appendingPathComponent("more.rules"), atomically: true,
+                                                                     encoding: .utf8)
+        let one = try RuleSet.load(paths: [dir.appendingPathComponent("main.rules").path], threads: 1).get()
+        let names = one.rules.map(\.name)
+        var expected: [String] = []
+        for i in 0..<60 {
+            if i == 30 { expected += ["m1", "more.rules#1"] }
+            expected.append("a\(i)")
+            if i % 7 == 0 { expected.append("main.rules#\(i / 7 + 1)") }
+        }
+        #expect(names == expected)
+        for threads in [2, 3, 5] {
+            let many = try RuleSet.load(paths: [dir.appendingPathComponent("main.rules").path], threads: threads).get()
+            #expect(many.rules.map(\.name) == names, "\(threads) threads")
+            #expect(many.rules.map(\.conditionText) == one.rules.map(\.conditionText))
+        }
     }
 
     /// A stream's batches are decided by threads kept from batch to batch: each `run` gives
@@ -294,6 +357,42 @@ import DealRulesTestSupport
         gate.signal()
         gate.signal()
         pool.wait()
+    }
+
+    /// The rule names' index finds what a dictionary would: the first value given a name, for
+    /// names whose hashes collide too, and after it has grown.
+    @Test func theNameIndexIsADictionaryOfNames() {
+        var index = NameIndex()
+        var dictionary: [String: Int] = [:]
+        for i in 0..<1_000 {
+            let name = i % 3 == 0 ? "rule_\(i)" : "a_rather_long_rule_name_\(i)"
+            #expect(index.insert(name, hash: name.hashValue, value: i) == nil)
+            dictionary[name] = i
+        }
+        #expect(index.count == 1_000)
+        for (name, value) in dictionary { #expect(index[name] == value) }
+        #expect(index["rule_1"] == nil && index[""] == nil)
+        // Taken: the value it has comes back, and stays.
+        #expect(index.insert("rule_3", hash: "rule_3".hashValue, value: 5_000) == 3)
+        #expect(index["rule_3"] == 3 && index.count == 1_000)
+        // Names with one hash are told apart by their text.
+        var colliding = NameIndex()
+        colliding.reserveCapacity(4)
+        #expect(colliding.insert("x", hash: 7, value: 1) == nil)
+        #expect(colliding.insert("y", hash: 7, value: 2) == nil)
+        #expect(colliding.insert("x", hash: 7, value: 3) == 1)
+        #expect(colliding.insert("y", hash: 7, value: 4) == 2)
+    }
+
+    /// Another object for a file is the same file to everything that reads it.
+    @Test func aCopyOfASourceFileIsTheSameFile() {
+        let file = SourceFile(path: "a.rules", absolutePath: "/tmp/a.rules", text: "deal {\n  x: number\n}\n")
+        let copy = file.copy()
+        #expect(copy !== file)
+        #expect(copy.path == file.path && copy.absolutePath == file.absolutePath && copy.bytes == file.bytes)
+        #expect(copy.lineCount == file.lineCount && copy.lineText(2) == "  x: number")
+        #expect(SourceLocation(copy, SourceRange(9, 10)) == SourceLocation(file, SourceRange(9, 10)))
+        #expect(SourceLocation(copy, SourceRange(9, 10)).description == "a.rules:2:3")
     }
 
     /// A copy for another thread shares no rule object with the original, and is only made

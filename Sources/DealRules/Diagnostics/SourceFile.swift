@@ -36,6 +36,24 @@ package final class SourceFile: Sendable {
         self.lineStarts = starts
     }
 
+    /// The same file as another object: its text and line table are shared, not copied.
+    ///
+    /// For the threads that check a large rule set's parts: everything made from a rule (its
+    /// scope, its diagnostics, its location) holds its file, and when every part held the same
+    /// object, both threads counted references on one piece of memory, which the two processors
+    /// then passed back and forth. Files are compared by path, never by identity
+    /// (`SourceLocation.==`).
+    private init(copying other: SourceFile) {
+        path = other.path
+        absolutePath = other.absolutePath
+        bytes = other.bytes
+        showsExcerpts = other.showsExcerpts
+        lineStarts = other.lineStarts
+    }
+
+    /// Another object for the same file (see `init(copying:)`).
+    func copy() -> SourceFile { SourceFile(copying: self) }
+
     /// Whether `bytes` are UTF-8: rule files, catalogs and deals' JSON text alike (other bytes
     /// are an error, never silently replaced). ASCII, the usual case, is checked eight bytes at
     /// a time; from the first other byte on, the standard library validates.

@@ -14,7 +14,7 @@ public final class RuleSet: Sendable {
     let defineIndex: [String: Int]
     /// Its rules in load order: files in bytewise path order, includes in place.
     public let rules: [Rule]
-    let ruleIndex: [String: Int]
+    let ruleIndex: NameIndex
     package let scenarios: [Scenario]
     /// Warnings found while checking (unused declarations, constant conditions).
     public let warnings: [Diagnostic]

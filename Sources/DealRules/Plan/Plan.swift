@@ -209,29 +209,40 @@ final class Plan: Sendable {
     init(rules: [Rule], defines: [Define], itemKinds: [ItemKind], approvals: [Approval], fill: ItemFill, threads: Int?) {
         let threads = threads ?? threadsFor(rules.count, each: rulesPerThread)
         // Each part of the rules is planned and its heads written on its own thread; then the
-        // parts are joined in order.
-        var parts = inParallel(rules.count, parts: min(threads, max(1, rules.count / rulesPerThread))) { range in
-            (builder: Builder(range, of: rules, defines: defines, itemKinds: itemKinds),
-             heads: Heads.Part(rules[range], approvals: approvals))
+        // parts are joined in order. What each rule has one of and holds references (its rest,
+        // its message) is written by its part straight into the plan's array: joined after,
+        // each would be counted once more and once less on this thread, 40,000 reference
+        // counts for 10,000 rules, most on memory the other processor had just written.
+        let used = min(threads, max(1, rules.count / rulesPerThread))
+        var parts: [(builder: Builder, heads: Heads.Part)] = []
+        var messages: [MessageTemplate] = []
+        rest = [Node?](unsafeUninitializedCapacity: rules.count) { restOut, restCount in
+            messages = [MessageTemplate](unsafeUninitializedCapacity: rules.count) { messagesOut, messagesCount in
+                let out = PerRule(rest: restOut, messages: messagesOut)
+                parts = inParallel(rules.count, parts: used > 1 ? used * partsPerThread : 1) { range in
+                    (builder: Builder(range, of: rules, defines: defines, itemKinds: itemKinds, into: out),
+                     heads: Heads.Part(rules[range], approvals: approvals))
+                }
+                messagesCount = rules.count
+            }
+            restCount = rules.count
         }
         // The first part's plan is taken out of `parts` (swapped, not copied: its arrays stay
         // uniquely held, so appending the others does not copy them).
         var b = Builder(itemKinds: itemKinds)
         swap(&b, &parts[0].builder)
         for i in parts.indices.dropFirst() { b.append(parts[i].builder) }
-        b.finishGroups()
         fillKeys = FillKeys(fill)
         plain = b.plain
         groups = b.groups
         kinds = b.kinds
-        rest = b.rest
         heads = Heads(parts.map(\.heads))
         approvalNames = approvals.map { a in
             var w = JSONWriter(capacity: a.name.utf8.count + 2)
             w.value(a.name)
             return w.bytes
         }
-        messages = b.messages
+        self.messages = messages
         outcomes = b.outcomes
         bindings = b.bindings
         hasRest = b.hasRest
@@ -244,12 +255,19 @@ final class Plan: Sendable {
     /// The plan while it is being made: each part of the rules (one thread each for a large
     /// rule set) is worked out on its own, rule after rule, then the parts are joined in order,
     /// so the plan is the same for any number of parts.
+    /// Where the parts write each rule's rest and message (see `init`): each part only the
+    /// elements of its own rules, each once.
+    private struct PerRule: @unchecked Sendable {
+        // @unchecked: the parts' rules do not overlap, and `init` reads the arrays only after
+        // every part is done.
+        let rest: UnsafeMutableBufferPointer<Node?>
+        let messages: UnsafeMutableBufferPointer<MessageTemplate>
+    }
+
     private struct Builder {
         var plain: [Int32] = []
         var groups: [Group] = []
         var kinds: [KindPlan] = []
-        var rest: [Node?] = []
-        var messages: [MessageTemplate] = []
         var outcomes: [OutcomeKind] = []
         var bindings: [Int32] = []
         var hasRest: [Bool] = []
@@ -276,19 +294,22 @@ final class Plan: Sendable {
             }
         }
 
-        /// The plan of the rules `range` of `rules` (their indices are the rule set's).
-        init(_ range: Range<Int>, of rules: [Rule], defines: [Define], itemKinds: [ItemKind]) {
+        /// The plan of the rules `range` of `rules` (their indices are the rule set's), their
+        /// rests and messages written to `out`.
+        init(_ range: Range<Int>, of rules: [Rule], defines: [Define], itemKinds: [ItemKind], into out: PerRule) {
             self.init(itemKinds: itemKinds)
-            rest.reserveCapacity(range.count)
             checkStart.reserveCapacity(range.count)
             checkCount.reserveCapacity(range.count)
             for r in range {
                 let rule = rules[r]
-                add(Shape(rule, defines, itemKinds), index: Int32(r), itemKinds)
-                messages.append(rule.template)
+                let shape = Shape(rule, defines, itemKinds)
+                add(shape, index: Int32(r), itemKinds)
+                out.rest.initializeElement(at: r, to: shape.rest)
+                out.messages.initializeElement(at: r, to: rule.template)
                 outcomes.append(rule.outcome)
                 bindings.append(Int32(rule.bindingCount))
             }
+            sortGroups()
         }
 
         private mutating func add(_ shape: Shape, index: Int32, _ itemKinds: [ItemKind]) {
@@ -314,7 +335,6 @@ final class Plan: Sendable {
                     if inside { kinds[k].inCatalog.append(index) } else { kinds[k].offCatalog.append(index) }
                 }
             }
-            rest.append(shape.rest)
             hasRest.append(shape.rest != nil)
             // A rest that is only comparisons of integers is checked without the evaluator.
             checksOfItem.append(shape.checks == nil && shape.itemChecks != nil)
@@ -341,13 +361,13 @@ final class Plan: Sendable {
         }
 
         /// The next part's plan added after this one's: the lists joined in order, its
-        /// groups that are new here added last, its checks' starts moved past these checks.
+        /// groups that are new here added last (each group's constants merged in order), its
+        /// checks' starts moved past these checks.
         mutating func append(_ next: Builder) {
             plain += next.plain
             for other in next.groups {
                 let g = group(GroupKey(slot: other.slot, comparison: other.comparison))
-                groups[g].keys += other.keys
-                groups[g].rules += other.rules
+                Self.merge(&groups[g], other)
             }
             for k in kinds.indices {
                 let other = next.kinds[k]
@@ -358,8 +378,6 @@ final class Plan: Sendable {
                 kinds[k].offCatalog += other.offCatalog
                 kinds[k].all += other.all
             }
-            rest += next.rest
-            messages += next.messages
             outcomes += next.outcomes
             bindings += next.bindings
             hasRest += next.hasRest
@@ -378,8 +396,9 @@ final class Plan: Sendable {
             itemChecks += next.itemChecks
         }
 
-        /// Sorts each group's constants (`Group.keys`) and lists its rules once each.
-        mutating func finishGroups() {
+        /// Sorts each group's constants (`Group.keys`, with their rules: by constant, then
+        /// rule) and lists its rules once each.
+        mutating func sortGroups() {
             for g in groups.indices {
                 var pairs = zip(groups[g].keys, groups[g].rules).map { (key: $0, rule: $1) }
                 pairs.sort { ($0.key, $0.rule) < ($1.key, $1.rule) }
@@ -387,6 +406,34 @@ final class Plan: Sendable {
                 groups[g].rules = pairs.map(\.rule)
                 groups[g].distinctRules = Array(Set(groups[g].rules)).sorted()
             }
+        }
+
+        /// Merges group `b` (sorted, of a later part) into group `a` (sorted): the result is
+        /// sorted as `sortGroups` sorts, and `b`'s rules all come after `a`'s.
+        static func merge(_ a: inout Group, _ b: Group) {
+            guard !a.keys.isEmpty else {
+                a = b
+                return
+            }
+            var keys: [Int64] = [], rules: [Int32] = []
+            keys.reserveCapacity(a.keys.count + b.keys.count)
+            rules.reserveCapacity(a.keys.count + b.keys.count)
+            var i = 0, j = 0
+            while i < a.keys.count || j < b.keys.count {
+                // At equal constants `a`'s rule comes first: its index is the smaller.
+                if j == b.keys.count || (i < a.keys.count && a.keys[i] <= b.keys[j]) {
+                    keys.append(a.keys[i])
+                    rules.append(a.rules[i])
+                    i += 1
+                } else {
+                    keys.append(b.keys[j])
+                    rules.append(b.rules[j])
+                    j += 1
+                }
+            }
+            a.keys = keys
+            a.rules = rules
+            a.distinctRules += b.distinctRules
         }
     }
 

@@ -72,6 +72,13 @@ package final class WorkerThreads: Sendable {
     /// one's part was done, and the step took as long as on one thread.
     static let shared = WorkerThreads(count: Processors.available)
 
+    /// Makes the shared threads now, if they are not made yet: a load calls it as soon as it
+    /// knows it will work on several threads, before it reads the file. A thread just made may
+    /// wait for a processor until the scheduler moves it (see the type's note); made while
+    /// the caller reads, it is asleep on an idle processor by the time it is first woken (the
+    /// first step of a load of 10,000 rules had its second thread start 1–4 ms late).
+    static func prepare() { _ = shared }
+
     /// How many threads a `run` uses, the caller's included.
     package let count: Int
     private let shared: Shared
@@ -208,9 +215,19 @@ func evenRanges(_ count: Int, parts: Int) -> [Range<Int>] {
     return (0..<parts).map { p in (count * p / parts)..<(count * (p + 1) / parts) }
 }
 
-/// Splits `0 ..< count` into `parts` ranges of nearly equal size, runs `body` on each at once
-/// (one thread each, the calling thread being one, the others kept for the next call:
-/// `WorkerThreads.shared`) and returns the results in order.
+/// Splits `0 ..< count` into `parts` ranges of nearly equal size, runs `body` on each on the
+/// calling thread and the threads kept for such work (`WorkerThreads.shared`), and returns the
+/// results in order.
+///
+/// Each thread has a run of consecutive parts and takes the next of its own when it is done
+/// with one, then the last of another's (`PartQueues`). On our two-processor test VM one
+/// thread often ran a quarter slower than the other through a whole step of a load; with one
+/// part each, the faster then waited for the slower. With several parts per thread
+/// (`partsPerThread`) the faster takes more. Runs keep each thread on the same stretch of the
+/// rules from one step of a load to the next: parts taken in turn (0, 1, 2 … by whichever
+/// thread was free) had most rules checked on the other thread than had parsed them, which
+/// cost a fifth more CPU (the memory moves between the processors' caches, and glibc gives a
+/// freed block back to the arena of the thread that allocated it, under that arena's lock).
 ///
 /// `body` runs concurrently with itself: it may read shared values but must write only to what
 /// it makes (each call works on its own copies).
@@ -218,48 +235,91 @@ func inParallel<T>(_ count: Int, parts: Int, _ body: (Range<Int>) -> T) -> [T] {
     let ranges = evenRanges(count, parts: parts)
     if ranges.count == 1 { return [body(ranges[0])] }
     var results = [T?](repeating: nil, count: ranges.count)
+    let threads = WorkerThreads.shared
+    let next = PartQueues(ranges.count, threads: threads.count)
     withoutActuallyEscaping(body) { body in
         results.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable((body: body, results: buffer))
-            let work: @Sendable (Int) -> Void = { p in
-                shared.value.results[p] = shared.value.body(ranges[p])
-            }
-            let threads = WorkerThreads.shared
-            if ranges.count <= threads.count {
-                threads.run { p in if p < ranges.count { work(p) } }
-            } else {
-                runConcurrently(ranges.count, work)
+            threads.run { t in
+                while let p = next.take(for: t) {
+                    shared.value.results[p] = shared.value.body(ranges[p])
+                }
             }
         }
     }
     return results.map { $0! }
 }
 
-/// Runs `body` on each of `parts` at once, one thread each, and returns the results in order.
-/// Each part moves to its thread (`parts` is left empty): what `body` does not keep of it is
-/// freed there, not on the caller's thread afterwards.
-func inParallel<Element, T>(emptying parts: inout [[Element]], _ body: ([Element]) -> T) -> [T] {
-    var boxes: [OwnedPart<Element>] = []
-    for i in parts.indices {
-        var taken: [Element] = []
-        swap(&taken, &parts[i])
-        boxes.append(OwnedPart(taken))
+/// How many parts per thread a step of a load cut for several threads is cut into (see
+/// `inParallel`).
+let partsPerThread = 4
+
+/// The parts of an `inParallel` step not yet taken: each thread has a run of consecutive parts
+/// of its own, which it takes from the front; a thread whose run is done takes from the back of
+/// another's. So each thread's parts stay together (the same stretch of the rules in each step
+/// of a load) unless the threads run at different speeds.
+final class PartQueues: @unchecked Sendable {
+    // @unchecked: `runs` is written only in `init`; its atomics are the shared state.
+    /// Per thread, its parts not yet taken, `front ..< back`, packed as front << 32 | back.
+    private let runs: UnsafeMutableBufferPointer<Atomic<UInt64>>
+
+    init(_ parts: Int, threads: Int) {
+        runs = .allocate(capacity: max(1, threads))
+        let owned = evenRanges(parts, parts: runs.count)
+        for t in runs.indices {
+            let r = t < owned.count ? owned[t] : 0..<0
+            (runs.baseAddress! + t).initialize(to: Atomic(UInt64(r.lowerBound) << 32 | UInt64(r.upperBound)))
+        }
     }
+
+    deinit {
+        _ = runs.baseAddress!.deinitialize(count: runs.count)
+        runs.deallocate()
+    }
+
+    /// The next part thread `t` works on: the front of its own run, else the back of the next
+    /// run that has parts left; nil when every part is taken.
+    func take(for t: Int) -> Int? {
+        if t < runs.count, let p = take(from: t, front: true) { return p }
+        for other in 1..<max(2, runs.count + 1) {
+            if let p = take(from: (t + other) % runs.count, front: false) { return p }
+        }
+        return nil
+    }
+
+    private func take(from run: Int, front: Bool) -> Int? {
+        var old = runs[run].load(ordering: .relaxed)
+        while true {
+            let lo = old >> 32, hi = old & 0xFFFF_FFFF
+            guard lo < hi else { return nil }
+            let new = front ? (lo + 1) << 32 | hi : lo << 32 | (hi - 1)
+            let (exchanged, now) = runs[run].compareExchange(expected: old, desired: new, ordering: .relaxed)
+            if exchanged { return Int(front ? lo : hi - 1) }
+            old = now
+        }
+    }
+}
+
+/// Runs `body` on each of `parts` as `inParallel(_:parts:_:)` does, and returns the results in
+/// order. Each part moves to the thread that takes it (`parts` is left empty): what `body` does
+/// not keep of it is freed there, not on the caller's thread afterwards.
+func inParallel<Part, T>(emptying parts: inout [Part], _ body: (consuming Part) -> T) -> [T] {
+    let boxes = parts.map(OwnedPart.init)
+    parts = []
     return inParallel(boxes.count, parts: boxes.count) { range in
         range.map { body(boxes[$0].take()) }
     }.flatMap { $0 }
 }
 
-/// One part of `inParallel(emptying:)`'s work, held until its thread takes it.
-private final class OwnedPart<Element>: @unchecked Sendable {
-    // @unchecked: filled before the threads start; then only its own thread takes it.
-    private var elements: [Element]
-    init(_ elements: [Element]) { self.elements = elements }
+/// One part of `inParallel(emptying:)`'s work, held until a thread takes it.
+private final class OwnedPart<Part>: @unchecked Sendable {
+    // @unchecked: filled before the threads start; then only the thread that takes it.
+    private var part: Part?
+    init(_ part: Part) { self.part = part }
 
-    func take() -> [Element] {
-        var taken: [Element] = []
-        swap(&taken, &elements)
-        return taken
+    func take() -> Part {
+        defer { part = nil }
+        return part!
     }
 }
 
@@ -268,3 +328,4 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+

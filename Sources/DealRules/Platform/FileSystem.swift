@@ -14,6 +14,12 @@ enum FileSystem {
         }
     }
 
+    /// The size of the file at `path` in bytes; nil when it is not there.
+    static func size(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
+
     enum ReadError: Error { case missing, unreadable(String), tooLarge(Int) }
 
     static func read(_ path: String, maxBytes: Int) -> Result<[UInt8], ReadError> {

@@ -5,8 +5,6 @@ struct Checker {
     struct Unit {
         let declaration: Declaration
         let source: SourceFile
-
-        var isRule: Bool { if case .rule = declaration.kind { true } else { false } }
     }
 
     /// Reads a catalog CSV named by a declaration in `source`; the loader resolves and guards the path.
@@ -17,8 +15,7 @@ struct Checker {
     /// whoever runs the checker (checking comes before the engine in the pipeline).
     typealias ConstantEvaluator = @Sendable (_ node: Node, _ defines: [Define?]) -> Value
 
-    /// The declarations, in load order. A large rule set's rules leave it while they are
-    /// checked (see `checkRules`).
+    /// The declarations other than rules, in load order.
     private(set) var units: [Unit]
     /// Every file a declaration came from, for notes that point into one.
     let sources: [String: SourceFile]
@@ -47,7 +44,11 @@ struct Checker {
     var defineStack: [Int] = []
     var definesUsed: Set<Int> = []
     var rules: [Rule] = []
-    var ruleIndex: [String: Int] = [:]
+    var ruleIndex = NameIndex()
+    /// The rules to check (see `checkRules`).
+    private(set) var ruleRuns: [RuleRun]
+    /// Per file, how many of its unnamed rules were added (see `addRule`).
+    var unnamedSoFar: [String: Int] = [:]
     var scenarios: [Scenario] = []
     /// Which choice values are spelled how (a value may belong to several choices).
     var choiceValueOwners: [String: [Int]] = [:]
@@ -58,16 +59,13 @@ struct Checker {
 
     enum DefineState { case unchecked, checking, done, failed }
 
-    init(units: [Unit], limits: Limits, readCSV: @escaping CSVReader, evaluateConstant: @escaping ConstantEvaluator) {
+    init(units: [Unit], ruleRuns: [RuleRun] = [], limits: Limits, readCSV: @escaping CSVReader,
+         evaluateConstant: @escaping ConstantEvaluator) {
         self.units = units
+        self.ruleRuns = ruleRuns
         self.evaluateConstantNode = evaluateConstant
         var sources: [String: SourceFile] = [:]
-        // A file's declarations are together: its path is looked up once, not once a rule.
-        var previous: SourceFile?
-        for i in units.indices where units[i].source !== previous {
-            previous = units[i].source
-            if sources[units[i].source.path] == nil { sources[units[i].source.path] = units[i].source }
-        }
+        for src in units.map(\.source) + ruleRuns.map(\.source) where sources[src.path] == nil { sources[src.path] = src }
         self.sources = sources
         self.limits = limits
         self.readCSV = readCSV
@@ -392,10 +390,39 @@ struct Checker {
 
     // MARK: Rules
 
-    /// A rule checked on its own, waiting to be added in file order by `addRule`, which checks
-    /// its name against the rules before it.
+    /// Rules to check, in load order: the rules among `declarations[range]` of `source` (the
+    /// other declarations there are the checker's units). A large file's rules come in one run
+    /// per piece it was parsed in, so they go to the threads that check them as they were parsed.
+    struct RuleRun {
+        let declarations: [Declaration]
+        let range: Range<Int>
+        let source: SourceFile
+
+        var ruleCount: Int { declarations[range].count { if case .rule = $0.kind { true } else { false } } }
+
+        /// The run cut into consecutive runs of about `size` rules each.
+        func split(every size: Int) -> [RuleRun] {
+            var runs: [RuleRun] = []
+            var start = range.lowerBound, inRun = 0
+            for i in range {
+                guard case .rule = declarations[i].kind else { continue }
+                inRun += 1
+                if inRun == size {
+                    runs.append(RuleRun(declarations: declarations, range: start..<(i + 1), source: source))
+                    start = i + 1
+                    inRun = 0
+                }
+            }
+            if inRun > 0 { runs.append(RuleRun(declarations: declarations, range: start..<range.upperBound, source: source)) }
+            return runs
+        }
+    }
+
+    /// A rule checked on its own, waiting to be added in file order by `addRule`, which names
+    /// it if it is unnamed and checks its name against the rules before it.
     struct CheckedRule {
         let source: SourceFile
+        /// Empty for an unnamed rule, named when it is added.
         let name: String
         /// Where the rule's name is (nil: unnamed), and its outcome keyword.
         let nameRange: SourceRange?
@@ -407,39 +434,52 @@ struct Checker {
         /// The approval its name is the name of, if any (looked up here, on the rule's
         /// thread, not where the rules are added one after another).
         let approvalNamed: Int?
+        /// `name.hashValue`, worked out on the rule's thread too (see `NameIndex`).
+        let nameHash: Int
     }
 
-    /// Checks every rule; a large rule set is cut into parts checked at once, one thread each,
-    /// each part by its own copy of the checker (rules are checked independently of each other).
-    /// Then the rules are added in file order, so the result and the diagnostics are the same
-    /// as one thread's.
+    /// Checks every rule; a large rule set is cut into parts checked at once (see
+    /// `inParallel`), each part by its own copy of the checker (rules are checked independently
+    /// of each other). Then the rules are added in load order, so the result and the
+    /// diagnostics are the same as one thread's.
     mutating func checkRules() {
-        let ruleUnits = units.indices.filter { units[$0].isRule }
-        rules.reserveCapacity(rules.count + ruleUnits.count)
-        ruleIndex.reserveCapacity(ruleIndex.count + ruleUnits.count)
-        // An unnamed rule is called `FILE#N`, the Nth unnamed rule of its file.
-        var unnamedSoFar: [String: Int] = [:]
-        let ordinals = ruleUnits.map { u -> Int in
-            guard case .rule(let decl) = units[u].declaration.kind, decl.name == nil else { return 0 }
-            unnamedSoFar[units[u].source.path, default: 0] += 1
-            return unnamedSoFar[units[u].source.path]!
-        }
-        let threads = self.threads ?? threadsFor(ruleUnits.count, each: rulesPerThread)
+        var runs: [RuleRun] = []
+        swap(&runs, &ruleRuns)
+        let counts = runs.map(\.ruleCount)
+        let total = counts.reduce(0, +)
+        rules.reserveCapacity(rules.count + total)
+        ruleIndex.reserveCapacity(ruleIndex.count + total)
+        let threads = self.threads ?? threadsFor(total, each: rulesPerThread)
         guard threads > 1 else {
-            for (u, ordinal) in zip(ruleUnits, ordinals) { addRule(checkRule(units[u], ordinal: ordinal)) }
+            for run in runs {
+                for i in run.range {
+                    guard case .rule(let decl) = run.declarations[i].kind else { continue }
+                    addRule(checkRule(decl, run.source))
+                }
+            }
             return
         }
         Allocator.beforeLoadingOnThreads()
-        // The rules leave `units` for their parts, so each thread frees the syntax trees of
-        // the rules it checked.
-        var parts = evenRanges(ruleUnits.count, parts: threads).map { $0.map { (units[ruleUnits[$0]], ordinals[$0]) } }
-        units.removeAll(where: \.isRule)
+        // A file parsed in pieces gives about as many runs as there are to be parts; smaller
+        // files give one each, and a run too large to share well is cut.
+        let size = max(1, (total + threads * partsPerThread - 1) / (threads * partsPerThread))
+        // Each part with its own object for its file (see `SourceFile.copy`).
+        var parts = zip(runs, counts).flatMap { run, count in
+            count == 0 ? [] : count > size * 3 / 2 ? run.split(every: size) : [run]
+        }.map { RuleRun(declarations: $0.declarations, range: $0.range, source: $0.source.copy()) }
+        runs = []
         var base = self
         base.diagnostics = []
         let worker = base
-        let done = inParallel(emptying: &parts) { mine in
+        // Each part moves to the thread that checks it, which frees its syntax trees.
+        let done = inParallel(emptying: &parts) { run in
             var checker = worker
-            let checked = mine.map { checker.checkRule($0.0, ordinal: $0.1) }
+            var checked: [CheckedRule] = []
+            checked.reserveCapacity(run.range.count)
+            for i in run.range {
+                guard case .rule(let decl) = run.declarations[i].kind else { continue }
+                checked.append(checker.checkRule(decl, run.source))
+            }
             return (checked, checker.diagnostics, checker.approvalsUsed, checker.definesUsed, checker.choicesUsed)
         }
         for (_, diagnostics, approvals, defines, choices) in done {
@@ -456,14 +496,12 @@ struct Checker {
         }
     }
 
-    /// Checks one rule; `ordinal` counts the unnamed rules of its file up to it (see `unnamedRuleName`).
-    mutating func checkRule(_ unit: Unit, ordinal: Int) -> CheckedRule {
-        guard case .rule(let decl) = unit.declaration.kind else { preconditionFailure("not a rule") }
-        let src = unit.source
-        let name = decl.name?.text ?? Checker.unnamedRuleName(file: src.path, ordinal: ordinal)
+    /// Checks one rule of `src`. An unnamed rule is named when it is added (`addRule`).
+    mutating func checkRule(_ decl: RuleDecl, _ src: SourceFile) -> CheckedRule {
+        let name = decl.name?.text ?? ""
         func failed() -> CheckedRule {
             CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil,
-                        approvalNamed: decl.name.flatMap { approvalIndex[$0.text] })
+                        approvalNamed: decl.name.flatMap { approvalIndex[$0.text] }, nameHash: name.hashValue)
         }
         var scope = Scope(source: src, allowsFreeItem: true)
         let condition = checkCondition(decl.condition, &scope, what: "a rule's `when`")
@@ -531,7 +569,8 @@ struct Checker {
                         location: SourceLocation(src, at: decl.outcomeRange.start),
                         itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text)
         return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: rule,
-                           constantWarning: warning, approvalNamed: decl.name.flatMap { approvalIndex[$0.text] })
+                           constantWarning: warning, approvalNamed: decl.name.flatMap { approvalIndex[$0.text] },
+                           nameHash: name.hashValue)
     }
 
     /// The name of the `ordinal`th unnamed rule of `file`: `pricing.rules#2`. It does not
@@ -540,7 +579,15 @@ struct Checker {
 
     /// Adds a checked rule unless its name is taken; a rule with an error is only checked for that.
     mutating func addRule(_ c: borrowing CheckedRule) {
-        let name = c.name
+        var name = c.name, nameHash = c.nameHash, checkedRule = c.rule
+        if c.nameRange == nil {
+            // An unnamed rule is called `FILE#N`, the Nth unnamed rule of its file.
+            let ordinal = unnamedSoFar[c.source.path, default: 0] + 1
+            unnamedSoFar[c.source.path] = ordinal
+            name = Checker.unnamedRuleName(file: c.source.path, ordinal: ordinal)
+            nameHash = name.hashValue
+            checkedRule = checkedRule?.named(name)
+        }
         func duplicate(_ first: Int) {
             error(.duplicateRule, "a rule named `\(name)` already exists", c.source, c.nameRange ?? c.outcomeRange,
                   help: "rule names are unique; rename one", notes: [.init("the first rule", at: rules[first].location)])
@@ -552,15 +599,12 @@ struct Checker {
                   notes: [.init("the approval", at: approvalLocations[a])])
             return
         }
-        guard let rule = c.rule else {
+        guard let rule = checkedRule else {
             if let first = ruleIndex[name] { duplicate(first) }
             return
         }
         // One lookup finds a rule of the same name or claims the name.
-        if let first = ruleIndex.updateValue(rules.count, forKey: name) {
-            ruleIndex[name] = first
-            return duplicate(first)
-        }
+        if let first = ruleIndex.insert(name, hash: nameHash, value: rules.count) { return duplicate(first) }
         if let warning = c.constantWarning { diagnostics.append(warning) }
         rules.append(rule)
     }

@@ -16,6 +16,8 @@ struct Loader {
     let limits: Limits
     var diagnostics: [Diagnostic] = []
     var units: [Checker.Unit] = []
+    /// The rules read so far, in load order (see `Checker.RuleRun`).
+    var ruleRuns: [Checker.RuleRun] = []
     var files: [LoadedFile] = []
     /// Real paths already loaded, and the chain of includes being loaded.
     private var loaded: Set<String> = []
@@ -72,7 +74,7 @@ struct Loader {
         let src = SourceFile(path: name, absolutePath: nil, bytes: Array(text.utf8))
         roots[name] = root
         files.append(LoadedFile(path: name, absolutePath: nil, bytes: src.bytes))
-        add(parse(src), root: root, directory: root)
+        add(parse(src), of: src, root: root, directory: root)
     }
 
     private mutating func loadFile(_ real: String, root: String, from include: (SourceFile, SourceRange)?) {
@@ -99,6 +101,10 @@ struct Loader {
         if let text = overrides[real] {
             bytes = Array(text.utf8)
         } else {
+            if let size = FileSystem.size(real), threads(forBytes: size) > 1 {
+                Allocator.beforeLoadingOnThreads()
+                WorkerThreads.prepare()
+            }
             switch FileSystem.read(real, maxBytes: limits.maxFileBytes) {
         case .success(let b): bytes = b
         case .failure(.missing):
@@ -122,28 +128,47 @@ struct Loader {
         let src = SourceFile(path: display, absolutePath: real, bytes: bytes)
         roots[display] = root
         stack.append(real)
-        add(parse(src), root: root, directory: FileSystem.directory(of: real))
+        add(parse(src), of: src, root: root, directory: FileSystem.directory(of: real))
         stack.removeLast()
     }
 
+    /// How many threads parse a file of `count` bytes.
+    private func threads(forBytes count: Int) -> Int { threads ?? threadsFor(count, each: Self.bytesPerThread) }
+
     /// Parses a file, in pieces on several threads when it is large (`bytesPerThread`).
-    private func parse(_ src: SourceFile) -> SyntaxTree {
-        let parts = threads ?? threadsFor(src.bytes.count, each: Self.bytesPerThread)
-        if parts > 1 { Allocator.beforeLoadingOnThreads() }
-        return Parser.parse(src, limits: limits, parts: parts)
+    private func parse(_ src: SourceFile) -> [Parser.Piece] {
+        let threads = threads(forBytes: src.bytes.count)
+        if threads > 1 { Allocator.beforeLoadingOnThreads() }
+        return Parser.parsePieces(src, limits: limits, parts: threads > 1 ? threads * partsPerThread : 1)
     }
 
-    private mutating func add(_ tree: SyntaxTree, root: String, directory: String) {
-        diagnostics += tree.diagnostics
-        trees?.append(tree)
-        for decl in tree.declarations {
-            guard case .include(let path, let range) = decl.kind else {
-                units.append(Checker.Unit(declaration: decl, source: tree.source))
-                continue
+    /// Adds a file's declarations, parsed in `pieces`: its rules as runs (`Checker.RuleRun`),
+    /// the rest as units, each included file where it is included.
+    private mutating func add(_ pieces: [Parser.Piece], of src: SourceFile, root: String, directory: String) {
+        // In a whole parse, the lexer's messages come before the parser's.
+        diagnostics += pieces.flatMap(\.lexed) + pieces.flatMap(\.parsed)
+        if trees != nil { trees!.append(SyntaxTree(src, pieces: pieces)) }
+        for piece in pieces {
+            let declarations = piece.declarations
+            var start = 0
+            for (i, decl) in declarations.enumerated() {
+                switch decl.kind {
+                case .rule:
+                    continue
+                case .include(let path, let range):
+                    // The rules before the include come before the included file's.
+                    if start < i { ruleRuns.append(Checker.RuleRun(declarations: declarations, range: start..<i, source: src)) }
+                    start = i + 1
+                    switch resolve(path, range, src, root: root, directory: directory) {
+                    case .success(let real): loadFile(real, root: root, from: (src, range))
+                    case .failure(let d): diagnostics.append(d)
+                    }
+                case .choice, .deal, .item, .catalog, .catalogFile, .approval, .define, .scenario:
+                    units.append(Checker.Unit(declaration: decl, source: src))
+                }
             }
-            switch resolve(path, range, tree.source, root: root, directory: directory) {
-            case .success(let real): loadFile(real, root: root, from: (tree.source, range))
-            case .failure(let d): diagnostics.append(d)
+            if start < declarations.count {
+                ruleRuns.append(Checker.RuleRun(declarations: declarations, range: start..<declarations.count, source: src))
             }
         }
     }
@@ -197,12 +222,14 @@ struct Loader {
     /// Checks what was loaded: the checked rules when there is no error, and every diagnostic.
     mutating func finish() -> (CheckedRules?, [Diagnostic]) {
         // The checker becomes the declarations' only holder: it frees what it is done with.
-        var units: [Checker.Unit] = []
+        var units: [Checker.Unit] = [], ruleRuns: [Checker.RuleRun] = []
         swap(&units, &self.units)
+        swap(&ruleRuns, &self.ruleRuns)
         let loader = self
-        var checker = Checker(units: units, limits: limits, readCSV: { loader.readCSV($0, $1, $2) },
+        var checker = Checker(units: units, ruleRuns: ruleRuns, limits: limits, readCSV: { loader.readCSV($0, $1, $2) },
                               evaluateConstant: evaluateConstant)
         units = []
+        ruleRuns = []
         checker.threads = threads
         // The checker runs even after syntax errors, so one run reports both kinds.
         var checked = checker.run()

@@ -16,7 +16,7 @@ struct CheckedRules: Sendable {
     var defineIndex: [String: Int] = [:]
     /// In load order: files in bytewise path order, includes in place.
     var rules: [Rule] = []
-    var ruleIndex: [String: Int] = [:]
+    var ruleIndex = NameIndex()
     var scenarios: [Scenario] = []
     /// Warnings found while checking (unused declarations, constant conditions).
     var warnings: [Diagnostic] = []
@@ -135,6 +135,13 @@ public final class Rule: Sendable {
         self.bindingCount = bindingCount
         self.conditionText = conditionText
     }
+
+    /// The same rule called `name`.
+    func named(_ name: String) -> Rule {
+        Rule(name: name, isNamed: isNamed, outcome: outcome, approvals: approvals, condition: condition, unless: unless,
+             message: message, template: template, location: location, itemKind: itemKind, bindingCount: bindingCount,
+             conditionText: conditionText)
+    }
 }
 
 extension Rule {
@@ -249,5 +256,69 @@ enum Comparison: Sendable {
         case .greaterEqual: self = .greaterEqual
         case .in, .notIn, .contains: self = .equal
         }
+    }
+}
+
+/// The rules' names, each to its rule's index: what `[String: Int]` would be, for names whose
+/// hashes were worked out before (`insert(_:hash:value:)`).
+///
+/// A large rule set's rules are checked on several threads and then added one after another;
+/// hashing each name there, as a dictionary does, was half of adding them. The threads that
+/// check the rules hash their names (`String.hashValue`: the standard library's seeded hash,
+/// so names chosen to collide cannot slow a load down), and the table only places them.
+struct NameIndex: Sendable {
+    /// Per slot, an entry's index + 1 (0: empty); open addressing, linear probing.
+    private var slots: [Int32] = Array(repeating: 0, count: 8)
+    private var hashes: [Int] = []
+    private var names: [String] = []
+    private var values: [Int] = []
+
+    var count: Int { names.count }
+
+    subscript(name: String) -> Int? { find(name, hash: name.hashValue).map { values[$0] } }
+
+    /// Makes room for `count` names in all.
+    mutating func reserveCapacity(_ count: Int) {
+        hashes.reserveCapacity(count)
+        names.reserveCapacity(count)
+        values.reserveCapacity(count)
+        if slots.count < count * 2 { rebuild(slotCount: count * 2) }
+    }
+
+    /// Adds `name` (whose `hashValue` is `hash`) for `value`, unless it is there: then returns
+    /// the value it has, and the index is unchanged.
+    mutating func insert(_ name: String, hash: Int, value: Int) -> Int? {
+        if let e = find(name, hash: hash) { return values[e] }
+        if (names.count + 1) * 2 > slots.count { rebuild(slotCount: slots.count * 2) }
+        hashes.append(hash)
+        names.append(name)
+        values.append(value)
+        place(names.count - 1)
+        return nil
+    }
+
+    private func find(_ name: String, hash: Int) -> Int? {
+        let mask = slots.count - 1
+        var s = hash & mask
+        while slots[s] != 0 {
+            let e = Int(slots[s]) - 1
+            if hashes[e] == hash, names[e] == name { return e }
+            s = (s + 1) & mask
+        }
+        return nil
+    }
+
+    private mutating func place(_ e: Int) {
+        let mask = slots.count - 1
+        var s = hashes[e] & mask
+        while slots[s] != 0 { s = (s + 1) & mask }
+        slots[s] = Int32(e + 1)
+    }
+
+    private mutating func rebuild(slotCount: Int) {
+        var size = 8
+        while size < slotCount { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        for e in names.indices { place(e) }
     }
 }

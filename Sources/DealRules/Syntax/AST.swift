@@ -218,3 +218,12 @@ package struct SyntaxTree: Sendable {
     package var comments: [Comment]
     package var diagnostics: [Diagnostic]
 }
+
+extension SyntaxTree {
+    /// A file's tree from the pieces it was parsed in, in order.
+    init(_ source: SourceFile, pieces: [Parser.Piece]) {
+        // In a whole parse, the lexer's messages come before the parser's.
+        self.init(source: source, declarations: pieces.count == 1 ? pieces[0].declarations : pieces.flatMap(\.declarations),
+                  comments: pieces.flatMap(\.comments), diagnostics: pieces.flatMap(\.lexed) + pieces.flatMap(\.parsed))
+    }
+}

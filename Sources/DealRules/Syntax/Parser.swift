@@ -33,14 +33,10 @@ package struct Parser {
 
     /// Lexes and parses one file.
     package static func parse(_ source: SourceFile, limits: Limits = .default) -> SyntaxTree {
-        let lexer = Lexer.tokenize(source, limits: limits)
-        var parser = Parser(source, tokens: lexer.tokens, limits: limits)
-        let declarations = parser.parseRuleFile()
-        return SyntaxTree(source: source, declarations: declarations, comments: lexer.comments,
-                          diagnostics: lexer.diagnostics + parser.diagnostics)
+        parse(source, limits: limits, parts: 1)
     }
 
-    /// Lexes and parses one file in up to `parts` pieces at once, one thread each, cut at lines
+    /// Lexes and parses one file in up to `parts` pieces at once (see `inParallel`), cut at lines
     /// that start a rule (in one piece when `parts` is 1 or no such line is found). A piece
     /// starts where a declaration starts (grammar/dealrules.ebnf: a line that starts with a
     /// declaration keyword always starts a new declaration), so it parses as it does in the
@@ -51,6 +47,24 @@ package struct Parser {
     /// those of one parse (`ThreadedLoadTests`), and an error in the second half of a large file
     /// (an editor's every keystroke) re-parses only what follows it.
     static func parse(_ source: SourceFile, limits: Limits, parts: Int) -> SyntaxTree {
+        SyntaxTree(source, pieces: parsePieces(source, limits: limits, parts: parts))
+    }
+
+    /// One piece of a file, parsed on its own (`parsePieces`).
+    struct Piece: Sendable {
+        var declarations: [Declaration]
+        var comments: [Comment]
+        /// The lexer's messages and the parser's.
+        var lexed: [Diagnostic]
+        var parsed: [Diagnostic]
+        /// Whether it ended inside something (see `parse(_:limits:parts:)`).
+        var endedEarly: Bool
+    }
+
+    /// Lexes and parses one file as `parse(_:limits:parts:)` does, and returns its pieces as
+    /// they were parsed (one, when it is parsed whole). The loader keeps a large file's rules
+    /// in these pieces, for the threads that check them (`Checker.RuleRun`).
+    static func parsePieces(_ source: SourceFile, limits: Limits, parts: Int) -> [Piece] {
         let bytes = source.bytes
         var cuts = [0]
         for p in 1..<max(1, parts) {
@@ -59,13 +73,19 @@ package struct Parser {
             }
         }
         cuts.append(bytes.count)
-        guard cuts.count > 2 else { return parse(source, limits: limits) }
-        typealias Piece = (declarations: [Declaration], comments: [Comment], lexed: [Diagnostic], parsed: [Diagnostic], endedEarly: Bool)
+        guard cuts.count > 2 else {
+            let lexer = Lexer.tokenize(source, limits: limits)
+            var parser = Parser(source, tokens: lexer.tokens, limits: limits)
+            let declarations = parser.parseRuleFile()
+            return [Piece(declarations: declarations, comments: lexer.comments, lexed: lexer.diagnostics,
+                          parsed: parser.diagnostics, endedEarly: false)]
+        }
         func piece(_ range: Range<Int>) -> Piece {
             let lexer = Lexer.tokenize(source, limits: limits, range: range)
             var parser = Parser(source, tokens: lexer.tokens, limits: limits)
             let declarations = parser.parseRuleFile()
-            return (declarations, lexer.comments, lexer.diagnostics, parser.diagnostics, parser.endedEarly)
+            return Piece(declarations: declarations, comments: lexer.comments, lexed: lexer.diagnostics,
+                         parsed: parser.diagnostics, endedEarly: parser.endedEarly)
         }
         var pieces = inParallel(cuts.count - 1, parts: cuts.count - 1) { range in
             range.map { i in piece(cuts[i]..<cuts[i + 1]) }
@@ -73,9 +93,7 @@ package struct Parser {
         if let open = pieces.dropLast().firstIndex(where: \.endedEarly) {
             pieces = Array(pieces[..<open]) + [piece(cuts[open]..<bytes.count)]
         }
-        // In a whole parse, the lexer's messages come before the parser's.
-        return SyntaxTree(source: source, declarations: pieces.flatMap(\.declarations), comments: pieces.flatMap(\.comments),
-                          diagnostics: pieces.flatMap(\.lexed) + pieces.flatMap(\.parsed))
+        return pieces
     }
 
     /// The first line at or after `offset` that starts with `rule`, `require`, `deny` or `warn`
