@@ -7,6 +7,30 @@ import Testing
 /// with `.`; an `include` or a catalog spreadsheet may not leave the root, even through a
 /// symbolic link.
 @Suite struct LoaderTests {
+    /// A file is read whole: one larger than a read's 64 KiB, an empty one, and one that tells
+    /// no size (`/proc`); over the limit it is too large, whatever size it tells.
+    @Test func filesAreReadWhole() throws {
+        let dir = try Self.folder(["big.rules": String(repeating: "# a comment line of forty bytes or so\n", count: 4_000),
+                                   "empty.rules": ""])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let big = dir.appendingPathComponent("big.rules").path
+        guard case .success(let bytes) = FileSystem.read(big, maxBytes: 1 << 20) else { Issue.record("not read"); return }
+        #expect(bytes == Array(try Data(contentsOf: URL(fileURLWithPath: big))))
+        #expect(bytes.count > 100_000)
+        guard case .success(let empty) = FileSystem.read(dir.appendingPathComponent("empty.rules").path, maxBytes: 10) else {
+            Issue.record("not read")
+            return
+        }
+        #expect(empty.isEmpty)
+        guard case .success(let status) = FileSystem.read("/proc/self/status", maxBytes: 1 << 20) else {
+            Issue.record("not read")
+            return
+        }
+        #expect(String(decoding: status, as: UTF8.self).contains("Name:"))
+        guard case .failure(.tooLarge) = FileSystem.read(big, maxBytes: 1_000) else { Issue.record("not too large"); return }
+        guard case .failure(.tooLarge) = FileSystem.read("/proc/self/status", maxBytes: 10) else { Issue.record("not too large"); return }
+    }
+
     static func folder(_ files: [String: String]) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dealrules-loader-\(UUID().uuidString)")
         for (name, text) in files {

@@ -32,19 +32,28 @@ enum FileSystem {
         guard fstat(fd, &st) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
         if st.st_mode & S_IFMT == S_IFDIR { return .failure(.unreadable("it is a folder")) }
         if Int(st.st_size) > maxBytes { return .failure(.tooLarge(Int(st.st_size))) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(st.st_size))
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(.unreadable(String(cString: strerror(errno))))
+        // Read straight into the array, as large as the file is (one copy, the kernel's); then
+        // on to the end, 64 KiB at a time, for a file that grew since or that tells no size
+        // (`/sys`, a pipe), up to the limit.
+        var failure: Int32?
+        func readInto(_ buffer: inout UnsafeMutableBufferPointer<UInt8>, _ count: inout Int) {
+            count = 0
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { failure = errno }
+                if n <= 0 { return }
+                count += n
             }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-            if bytes.count > maxBytes { return .failure(.tooLarge(bytes.count)) }
         }
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(st.st_size), initializingWith: readInto)
+        while failure == nil, bytes.count <= maxBytes {
+            let more = [UInt8](unsafeUninitializedCapacity: 1 << 16, initializingWith: readInto)
+            if more.isEmpty { break }
+            bytes += more
+        }
+        if let failure { return .failure(.unreadable(String(cString: strerror(failure)))) }
+        if bytes.count > maxBytes { return .failure(.tooLarge(bytes.count)) }
         return .success(bytes)
     }
 

@@ -227,7 +227,6 @@ extension Checker {
     mutating func itemPath(_ k: Int, _ slot: Int, _ names: [Name], _ scope: inout Scope) -> Typed? {
         scope.readsFacts = true
         let kind = itemKinds[k]
-        let display = names.map(\.text).joined(separator: ".")
         if names.count == 1 {
             return Typed(.item(binding: slot, kind: k, name: names[0].text), .item(k))
         }
@@ -242,7 +241,7 @@ extension Checker {
             return nil
         }
         let type = kind.fields[f].type
-        return Typed(.itemField(binding: slot, kind: k, field: f, type, name: display), type)
+        return Typed(.itemField(binding: slot, kind: k, field: f, type, name: names[0].text + "." + names[1].text), type)
     }
 
     // MARK: Lists

@@ -418,8 +418,9 @@ struct Checker {
         }
     }
 
-    /// A rule checked on its own, waiting to be added in file order by `addRule`, which names
-    /// it if it is unnamed and checks its name against the rules before it.
+    /// A rule checked on its own, waiting to be added in load order by `addRule`, which names
+    /// it if it is unnamed and checks its name against the rules before it. (The rule itself,
+    /// when it has no error, is kept apart: see `checkRules`.)
     struct CheckedRule {
         let source: SourceFile
         /// Empty for an unnamed rule, named when it is added.
@@ -427,8 +428,6 @@ struct Checker {
         /// Where the rule's name is (nil: unnamed), and its outcome keyword.
         let nameRange: SourceRange?
         let outcomeRange: SourceRange
-        /// Nil when the rule has an error.
-        let rule: Rule?
         /// That its condition reads no fact: said only if the rule is added.
         let constantWarning: Diagnostic?
         /// The approval its name is the name of, if any (looked up here, on the rule's
@@ -442,66 +441,108 @@ struct Checker {
     /// `inParallel`), each part by its own copy of the checker (rules are checked independently
     /// of each other). Then the rules are added in load order, so the result and the
     /// diagnostics are the same as one thread's.
+    ///
+    /// Each checked rule is written straight into its place among the rules (`slots`, the
+    /// rules in load order), by the thread that made it, and moved from there into `rules`
+    /// when every one was added: added one by one, each was counted once more by this thread,
+    /// on memory the other processor had just written (a tenth of a load of 10,000 rules).
     mutating func checkRules() {
+        precondition(rules.isEmpty, "rules are checked once")
         var runs: [RuleRun] = []
         swap(&runs, &ruleRuns)
         let counts = runs.map(\.ruleCount)
         let total = counts.reduce(0, +)
-        rules.reserveCapacity(rules.count + total)
+        let slots = UnsafeMutableBufferPointer<Rule?>.allocate(capacity: total)
+        defer { slots.deallocate() }
         ruleIndex.reserveCapacity(ruleIndex.count + total)
         let threads = self.threads ?? threadsFor(total, each: rulesPerThread)
-        guard threads > 1 else {
+        var checked: [[CheckedRule]] = []
+        if threads <= 1 {
+            var mine: [CheckedRule] = []
+            mine.reserveCapacity(total)
             for run in runs {
                 for i in run.range {
                     guard case .rule(let decl) = run.declarations[i].kind else { continue }
-                    addRule(checkRule(decl, run.source))
+                    mine.append(checkRule(decl, run.source, into: slots.baseAddress! + mine.count))
                 }
             }
-            return
-        }
-        Allocator.beforeLoadingOnThreads()
-        // A file parsed in pieces gives about as many runs as there are to be parts; smaller
-        // files give one each, and a run too large to share well is cut.
-        let size = max(1, (total + threads * partsPerThread - 1) / (threads * partsPerThread))
-        // Each part with its own object for its file (see `SourceFile.copy`).
-        var parts = zip(runs, counts).flatMap { run, count in
-            count == 0 ? [] : count > size * 3 / 2 ? run.split(every: size) : [run]
-        }.map { RuleRun(declarations: $0.declarations, range: $0.range, source: $0.source.copy()) }
-        runs = []
-        var base = self
-        base.diagnostics = []
-        let worker = base
-        // Each part moves to the thread that checks it, which frees its syntax trees.
-        let done = inParallel(emptying: &parts) { run in
-            var checker = worker
-            var checked: [CheckedRule] = []
-            checked.reserveCapacity(run.range.count)
-            for i in run.range {
-                guard case .rule(let decl) = run.declarations[i].kind else { continue }
-                checked.append(checker.checkRule(decl, run.source))
+            checked = [mine]
+        } else {
+            Allocator.beforeLoadingOnThreads()
+            // A file parsed in pieces gives about as many runs as there are to be parts; smaller
+            // files give one each, and a run too large to share well is cut.
+            let size = max(1, (total + threads * partsPerThread - 1) / (threads * partsPerThread))
+            // Each part with its own object for its file (see `SourceFile.copy`), and where its
+            // first rule goes among the rules.
+            var first = 0
+            var parts = zip(runs, counts).flatMap { run, count in
+                count == 0 ? [] : count > size * 3 / 2 ? run.split(every: size) : [run]
+            }.map { run in
+                defer { first += run.ruleCount }
+                return (run: RuleRun(declarations: run.declarations, range: run.range, source: run.source.copy()), first: first)
             }
-            return (checked, checker.diagnostics, checker.approvalsUsed, checker.definesUsed, checker.choicesUsed)
-        }
-        for (_, diagnostics, approvals, defines, choices) in done {
-            self.diagnostics += diagnostics
-            approvalsUsed.formUnion(approvals)
-            definesUsed.formUnion(defines)
-            choicesUsed.formUnion(choices)
-        }
-        // Borrowed in place: copying each checked rule out of the arrays retained all its parts.
-        for part in done.indices {
-            done[part].0.withUnsafeBufferPointer { checked in
-                for i in checked.indices { addRule(checked[i]) }
+            runs = []
+            var base = self
+            base.diagnostics = []
+            let worker = base
+            let out = UncheckedSendable(slots)
+            // Each part moves to the thread that checks it, which frees its syntax trees.
+            let done = inParallel(emptying: &parts) { part in
+                var checker = worker
+                var mine: [CheckedRule] = []
+                mine.reserveCapacity(part.run.range.count)
+                for i in part.run.range {
+                    guard case .rule(let decl) = part.run.declarations[i].kind else { continue }
+                    mine.append(checker.checkRule(decl, part.run.source, into: out.value.baseAddress! + part.first + mine.count))
+                }
+                return (mine, checker.diagnostics, checker.approvalsUsed, checker.definesUsed, checker.choicesUsed)
             }
+            for (mine, diagnostics, approvals, defines, choices) in done {
+                checked.append(mine)
+                self.diagnostics += diagnostics
+                approvalsUsed.formUnion(approvals)
+                definesUsed.formUnion(defines)
+                choicesUsed.formUnion(choices)
+            }
+        }
+        var allAdded = true
+        var k = 0
+        for part in checked.indices {
+            // Borrowed in place: copying each checked rule out of the array retained its parts.
+            checked[part].withUnsafeBufferPointer { mine in
+                for i in mine.indices {
+                    if !addRule(mine[i], slots.baseAddress! + k, as: k) { allAdded = false }
+                    k += 1
+                }
+            }
+        }
+        if allAdded {
+            // Every slot holds a rule: moved, not copied (an optional reference is laid out as
+            // the reference).
+            rules = slots.withMemoryRebound(to: Rule.self) { moved in
+                [Rule](unsafeUninitializedCapacity: total) { buffer, count in
+                    if total > 0 { buffer.baseAddress!.moveInitialize(from: moved.baseAddress!, count: total) }
+                    count = total
+                }
+            }
+        } else {
+            // Errors: the rule set will not load, but later checks (scenarios) name its rules,
+            // those that were added (the others' slots are empty), by their places among them.
+            rules = slots.compactMap { $0 }
+            if total > 0 { slots.baseAddress!.deinitialize(count: total) }
+            ruleIndex = NameIndex()
+            for (i, rule) in rules.enumerated() { _ = ruleIndex.insert(rule.name, hash: rule.name.hashValue, value: i) }
         }
     }
 
-    /// Checks one rule of `src`. An unnamed rule is named when it is added (`addRule`).
-    mutating func checkRule(_ decl: RuleDecl, _ src: SourceFile) -> CheckedRule {
+    /// Checks one rule of `src`, and puts it in `slot` (nil when it has an error). An unnamed
+    /// rule is named when it is added (`addRule`).
+    mutating func checkRule(_ decl: RuleDecl, _ src: SourceFile, into slot: UnsafeMutablePointer<Rule?>) -> CheckedRule {
         let name = decl.name?.text ?? ""
         func failed() -> CheckedRule {
-            CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: nil, constantWarning: nil,
-                        approvalNamed: decl.name.flatMap { approvalIndex[$0.text] }, nameHash: name.hashValue)
+            slot.initialize(to: nil)
+            return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, constantWarning: nil,
+                               approvalNamed: decl.name.flatMap { approvalIndex[$0.text] }, nameHash: name.hashValue)
         }
         var scope = Scope(source: src, allowsFreeItem: true)
         let condition = checkCondition(decl.condition, &scope, what: "a rule's `when`")
@@ -564,11 +605,11 @@ struct Checker {
             }
             warning = Diagnostic(.constantCondition, message, at: SourceLocation(src, decl.condition.range), help: help)
         }
-        let rule = Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
-                        condition: condition, unless: unless, message: message, template: template,
-                        location: SourceLocation(src, at: decl.outcomeRange.start),
-                        itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text)
-        return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange, rule: rule,
+        slot.initialize(to: Rule(name: name, isNamed: decl.name != nil, outcome: decl.outcome, approvals: approvalIndices,
+                                 condition: condition, unless: unless, message: message, template: template,
+                                 location: SourceLocation(src, at: decl.outcomeRange.start),
+                                 itemKind: scope.freeKind, bindingCount: scope.maxBinding, conditionText: text))
+        return CheckedRule(source: src, name: name, nameRange: decl.name?.range, outcomeRange: decl.outcomeRange,
                            constantWarning: warning, approvalNamed: decl.name.flatMap { approvalIndex[$0.text] },
                            nameHash: name.hashValue)
     }
@@ -577,36 +618,41 @@ struct Checker {
     /// depend on the rule's line, so formatting a file, or editing above a rule, keeps it.
     static func unnamedRuleName(file: String, ordinal: Int) -> String { "\(file)#\(ordinal)" }
 
-    /// Adds a checked rule unless its name is taken; a rule with an error is only checked for that.
-    mutating func addRule(_ c: borrowing CheckedRule) {
-        var name = c.name, nameHash = c.nameHash, checkedRule = c.rule
+    /// Adds checked rule `index` (in load order; its rule is in `slot`, nil when it has an
+    /// error) unless its name is taken; a rule with an error is only checked for that. Returns
+    /// whether it was added; if not, `slot` is emptied. `slot - index` is where the rules are.
+    mutating func addRule(_ c: borrowing CheckedRule, _ slot: UnsafeMutablePointer<Rule?>, as index: Int) -> Bool {
+        var name = c.name, nameHash = c.nameHash
         if c.nameRange == nil {
             // An unnamed rule is called `FILE#N`, the Nth unnamed rule of its file.
             let ordinal = unnamedSoFar[c.source.path, default: 0] + 1
             unnamedSoFar[c.source.path] = ordinal
             name = Checker.unnamedRuleName(file: c.source.path, ordinal: ordinal)
             nameHash = name.hashValue
-            checkedRule = checkedRule?.named(name)
+            slot.pointee = slot.pointee?.named(name)
         }
-        func duplicate(_ first: Int) {
+        func duplicate(_ first: Int) -> Bool {
             error(.duplicateRule, "a rule named `\(name)` already exists", c.source, c.nameRange ?? c.outcomeRange,
-                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: rules[first].location)])
+                  help: "rule names are unique; rename one", notes: [.init("the first rule", at: (slot - index + first).pointee!.location)])
+            slot.pointee = nil
+            return false
         }
         if let nameRange = c.nameRange, let a = c.approvalNamed {
             if let first = ruleIndex[name] { return duplicate(first) }
             error(.duplicateRule, "`\(name)` is already the name of an approval", c.source, nameRange,
                   help: "rules and approvals share one namespace; rename the rule",
                   notes: [.init("the approval", at: approvalLocations[a])])
-            return
+            slot.pointee = nil
+            return false
         }
-        guard let rule = checkedRule else {
-            if let first = ruleIndex[name] { duplicate(first) }
-            return
+        guard slot.pointee != nil else {
+            if let first = ruleIndex[name] { _ = duplicate(first) }
+            return false
         }
         // One lookup finds a rule of the same name or claims the name.
-        if let first = ruleIndex.insert(name, hash: nameHash, value: rules.count) { return duplicate(first) }
+        if let first = ruleIndex.insert(name, hash: nameHash, value: index) { return duplicate(first) }
         if let warning = c.constantWarning { diagnostics.append(warning) }
-        rules.append(rule)
+        return true
     }
 
     mutating func checkCondition(_ e: Expr, _ scope: inout Scope, what: String) -> Node? {

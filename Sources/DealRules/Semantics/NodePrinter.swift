@@ -25,11 +25,13 @@ extension PathValues where Self: ValueSource {
 }
 
 /// Records where each path's value would go, to make a message template.
+/// Where a generated message's values go: each a piece of the template, in order.
 private struct ValueSites: PathValues {
-    var sites: [(offset: Int, node: Node)] = []
+    var pieces: [MessageTemplate.Piece]
 
     mutating func annotate(_ node: Node, into out: inout TextBuffer, valueText: ValueText) {
-        sites.append((out.count, node))
+        pieces.append(MessageTemplate.Piece(textEnd: Int32(out.count), jsonEnd: Int32(out.count), node: node, kind: node.itemKind,
+                                            parenthesized: true))
     }
 }
 
@@ -58,18 +60,17 @@ struct MessageTemplate: Sendable {
     init(condition: Node, unless: Node?) {
         let printer = NodePrinter(valueText: ValueText(choices: []))
         var out = TextBuffer(capacity: 128)
-        var sites = ValueSites()
+        // Most conditions show a few values: grown one by one, the pieces were three allocations.
+        var sites = ValueSites(pieces: [])
+        sites.pieces.reserveCapacity(4)
         printer.write(condition, into: &out, values: &sites)
         if let unless {
             out.append(" unless ")
             printer.write(unless, into: &out, values: &sites)
         }
         text = out.bytes
-        pieces.reserveCapacity(sites.sites.count + 1)
-        for (offset, node) in sites.sites {
-            pieces.append(Piece(textEnd: Int32(offset), jsonEnd: Int32(offset), node: node, kind: node.itemKind, parenthesized: true))
-        }
-        pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(text.count), node: nil, kind: nil))
+        sites.pieces.append(Piece(textEnd: Int32(text.count), jsonEnd: Int32(text.count), node: nil, kind: nil))
+        swap(&pieces, &sites.pieces)
         escapeForJSON()
     }
 

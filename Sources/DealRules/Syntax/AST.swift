@@ -38,7 +38,9 @@ package enum TextSegment: Sendable, Hashable {
 }
 
 package struct Expr: Sendable, Hashable {
-    package indirect enum Kind: Sendable, Hashable {
+    /// Only the cases that hold an expression are boxed (`indirect`): a leaf (a number, a
+    /// path) is stored in place, so most of a rule's expressions are not allocations of their own.
+    package enum Kind: Sendable, Hashable {
         case number(Fixed)
         case money(Fixed)
         case percent(Fixed)
@@ -52,17 +54,17 @@ package struct Expr: Sendable, Hashable {
         case today
         /// `catalog`, only as the right side of `in` / `not in`.
         case catalog
-        case negate(Expr)
-        case not(Expr)
-        case binary(BinaryOperator, Expr, Expr)
-        case compare(ComparisonOperator, Expr, Expr)
-        case between(Expr, low: Expr, high: Expr, negated: Bool)
+        indirect case negate(Expr)
+        indirect case not(Expr)
+        indirect case binary(BinaryOperator, Expr, Expr)
+        indirect case compare(ComparisonOperator, Expr, Expr)
+        indirect case between(Expr, low: Expr, high: Expr, negated: Bool)
         /// `any service is "SIEM"`: the quantifier, the item variable, the condition.
-        case quantified(Quantifier, Name, Expr)
+        indirect case quantified(Quantifier, Name, Expr)
         /// `sum of services.seats where …`
-        case aggregate(AggregateKind, [Name], where: Expr?)
+        indirect case aggregate(AggregateKind, [Name], where: Expr?)
         /// Parentheses as written.
-        case group(Expr)
+        indirect case group(Expr)
         /// A `because` message with `{…}` parts.
         case interpolated([TextSegment])
         /// What the parser leaves where it could not read an expression.
