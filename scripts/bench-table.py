@@ -6,7 +6,8 @@ Reads what scripts/bench-peers wrote in one run:
                           C++ floor floor-cpp-dr are two of the engines)
   RESULTS/whole-N-1core-runK.json   the same pinned to one core (the fastest engines, K = 1…3)
   RESULTS/runs-N.json     dealrules on one core and on all, and the floor, alternating
-                          (scripts/bench-runs.py)
+                          (scripts/bench-runs.py); at N = 10 and 100 the Python loop too, whose
+                          figure then stands for it (timed in the same minutes as dealrules)
   RESULTS/first-load-*.jsonl, RESULTS/check-10000.json   loading 10,000 rules
   RESULTS/inproc-N.json   the peers in process (bench_inproc.py)
   RESULTS/dealrules.md    dealrules in process (the Benchmarks package, markdown export)
