@@ -74,9 +74,9 @@ package final class WorkerThreads: Sendable {
 
     /// Makes the shared threads now, if they are not made yet: a load calls it as soon as it
     /// knows it will work on several threads, before it reads the file. A thread just made may
-    /// wait for a processor until the scheduler moves it (see the type's note); made while
-    /// the caller reads, it is asleep on an idle processor by the time it is first woken (the
-    /// first step of a load of 10,000 rules had its second thread start 1–4 ms late).
+    /// wait for a processor until the scheduler moves it (see the type's note): made at the
+    /// first step of a load of 10,000 rules, the second thread started 1–4 ms late; made while
+    /// the file is read, it has most often started by the time it is needed.
     static func prepare() { _ = shared }
 
     /// How many threads a `run` uses, the caller's included.
