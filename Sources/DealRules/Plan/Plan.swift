@@ -252,9 +252,6 @@ final class Plan: Sendable {
         checkCount = b.checkCount
     }
 
-    /// The plan while it is being made: each part of the rules (one thread each for a large
-    /// rule set) is worked out on its own, rule after rule, then the parts are joined in order,
-    /// so the plan is the same for any number of parts.
     /// Where the parts write each rule's rest and message (see `init`): each part only the
     /// elements of its own rules, each once.
     private struct PerRule: @unchecked Sendable {
@@ -264,6 +261,9 @@ final class Plan: Sendable {
         let messages: UnsafeMutableBufferPointer<MessageTemplate>
     }
 
+    /// The plan while it is being made: each part of the rules (several a thread for a large
+    /// rule set, see `inParallel`) is worked out on its own, rule after rule, then the parts are
+    /// joined in order, so the plan is the same for any number of parts.
     private struct Builder {
         var plain: [Int32] = []
         var groups: [Group] = []
