@@ -149,9 +149,9 @@ struct Eval: ParsableCommand {
     /// A stream is decided on every processor when the rule set has this many rules or more,
     /// else on one thread (unless --jobs says otherwise). Below it, reading the deals is most of
     /// the work, and a second thread cut the wall time by less than a quarter for half as much
-    /// CPU again. At 100 rules and more it cuts a quarter or more (README, "Performance",
-    /// 100,000 deals, 2026-12-07: at 100 rules 0.25 s on one core and 0.18 s on two; at 1,000,
-    /// 1.81 s and 1.32 s).
+    /// CPU again. At 100 rules and more it cuts more, but by how much depends on the machine and
+    /// on where the decisions go (README, "Performance", 100,000 deals, 2026-12-07: at 100 rules
+    /// 15–28% in five runs; at 1,000 rules 14–30%, and nothing in a test writing into memory).
     static let splitFromRules = 100
 
     private func stream(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {

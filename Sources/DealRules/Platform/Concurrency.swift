@@ -281,7 +281,7 @@ final class PartQueues: @unchecked Sendable {
     /// run that has parts left; nil when every part is taken.
     func take(for t: Int) -> Int? {
         if t < runs.count, let p = take(from: t, front: true) { return p }
-        for other in 1..<max(2, runs.count + 1) {
+        for other in 1...runs.count {
             if let p = take(from: (t + other) % runs.count, front: false) { return p }
         }
         return nil

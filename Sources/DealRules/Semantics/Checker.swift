@@ -458,15 +458,11 @@ struct Checker {
         let threads = self.threads ?? threadsFor(total, each: rulesPerThread)
         var checked: [[CheckedRule]] = []
         if threads <= 1 {
-            var mine: [CheckedRule] = []
-            mine.reserveCapacity(total)
-            for run in runs {
-                for i in run.range {
-                    guard case .rule(let decl) = run.declarations[i].kind else { continue }
-                    mine.append(checkRule(decl, run.source, into: slots.baseAddress! + mine.count))
-                }
+            var first = 0
+            for (run, count) in zip(runs, counts) {
+                checked.append(checkRules(of: run, into: slots.baseAddress! + first))
+                first += count
             }
-            checked = [mine]
         } else {
             Allocator.beforeLoadingOnThreads()
             // A file parsed in pieces gives about as many runs as there are to be parts; smaller
@@ -489,12 +485,7 @@ struct Checker {
             // Each part moves to the thread that checks it, which frees its syntax trees.
             let done = inParallel(emptying: &parts) { part in
                 var checker = worker
-                var mine: [CheckedRule] = []
-                mine.reserveCapacity(part.run.range.count)
-                for i in part.run.range {
-                    guard case .rule(let decl) = part.run.declarations[i].kind else { continue }
-                    mine.append(checker.checkRule(decl, part.run.source, into: out.value.baseAddress! + part.first + mine.count))
-                }
+                let mine = checker.checkRules(of: part.run, into: out.value.baseAddress! + part.first)
                 return (mine, checker.diagnostics, checker.approvalsUsed, checker.definesUsed, checker.choicesUsed)
             }
             for (mine, diagnostics, approvals, defines, choices) in done {
@@ -533,6 +524,17 @@ struct Checker {
             ruleIndex = NameIndex()
             for (i, rule) in rules.enumerated() { _ = ruleIndex.insert(rule.name, hash: rule.name.hashValue, value: i) }
         }
+    }
+
+    /// Checks the rules of `run`, putting each in its slot from `first` on.
+    mutating func checkRules(of run: RuleRun, into first: UnsafeMutablePointer<Rule?>) -> [CheckedRule] {
+        var checked: [CheckedRule] = []
+        checked.reserveCapacity(run.range.count)
+        for i in run.range {
+            guard case .rule(let decl) = run.declarations[i].kind else { continue }
+            checked.append(checkRule(decl, run.source, into: first + checked.count))
+        }
+        return checked
     }
 
     /// Checks one rule of `src`, and puts it in `slot` (nil when it has an error). An unnamed

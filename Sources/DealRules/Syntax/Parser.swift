@@ -73,13 +73,6 @@ package struct Parser {
             }
         }
         cuts.append(bytes.count)
-        guard cuts.count > 2 else {
-            let lexer = Lexer.tokenize(source, limits: limits)
-            var parser = Parser(source, tokens: lexer.tokens, limits: limits)
-            let declarations = parser.parseRuleFile()
-            return [Piece(declarations: declarations, comments: lexer.comments, lexed: lexer.diagnostics,
-                          parsed: parser.diagnostics, endedEarly: false)]
-        }
         func piece(_ range: Range<Int>) -> Piece {
             let lexer = Lexer.tokenize(source, limits: limits, range: range)
             var parser = Parser(source, tokens: lexer.tokens, limits: limits)
@@ -87,6 +80,7 @@ package struct Parser {
             return Piece(declarations: declarations, comments: lexer.comments, lexed: lexer.diagnostics,
                          parsed: parser.diagnostics, endedEarly: parser.endedEarly)
         }
+        guard cuts.count > 2 else { return [piece(0..<bytes.count)] }
         var pieces = inParallel(cuts.count - 1, parts: cuts.count - 1) { range in
             range.map { i in piece(cuts[i]..<cuts[i + 1]) }
         }.flatMap { $0 }
