@@ -185,13 +185,13 @@ struct Eval: ParsableCommand {
             var copies: RuleCopies?
             let background = BackgroundDecider(decider)
             // The decisions of the batch last decided, chunk by chunk, in order.
-            var chunks: [[UInt8]] = [], count = 0
+            var chunks: [DecidedChunk] = [], count = 0
             /// Waits for the batch being decided and takes its decisions.
             func finish() {
                 count = background.finish(swappingWith: &chunks)
-                learn(background.lastBatchLines, bytes: chunks[..<count].reduce(0) { $0 + $1.count })
+                learn(background.lastBatchLines, bytes: chunks[..<count].reduce(0) { $0 + $1.withBytes(\.count) })
             }
-            func write() { for c in 0..<count { Output.write(chunks[c]) } }
+            func write() { DecidedChunk.withBytes(of: chunks[..<count]) { Output.write($0) } }
             while true {
                 reader.fill(&batch, lines: batchLines, bytes: Self.batchBytes)
                 if copies == nil, batch.count >= batchLines || batch.byteCount >= Self.batchBytes {
@@ -270,7 +270,7 @@ final class BackgroundDecider: @unchecked Sendable {
         var decider: DealStreamDecider
         var batch = DealBatch()
         /// The batch's decisions, `chunks[0 ..< count]` (`DealStreamDecider.decide(_:swappingOutputWith:)`).
-        var chunks: [[UInt8]] = []
+        var chunks: [DecidedChunk] = []
         var count = 0
     }
 
@@ -310,7 +310,7 @@ final class BackgroundDecider: @unchecked Sendable {
             return
         }
         thread.start { [self] _ in
-            var chunks: [[UInt8]] = []
+            var chunks: [DecidedChunk] = []
             swap(&chunks, &state.chunks)
             state.count = state.decider.decide(state.batch, swappingOutputWith: &chunks)
             swap(&chunks, &state.chunks)
@@ -320,7 +320,7 @@ final class BackgroundDecider: @unchecked Sendable {
     /// Waits for the batch being decided, if any, and swaps its output with `chunks`: returns
     /// how many of them hold it, in order (the arrays given are written into for a later
     /// batch, their storage kept); without a batch, 0.
-    func finish(swappingWith chunks: inout [[UInt8]]) -> Int {
+    func finish(swappingWith chunks: inout [DecidedChunk]) -> Int {
         guard running else { return 0 }
         if thread.count >= 2 { thread.wait() }
         running = false

@@ -106,7 +106,7 @@ import Glibc
 
     /// A batch's output swapped out in chunks (what `eval --deals` on two threads writes while
     /// the next batch is decided) is the same bytes, batch after batch, on one worker or two;
-    /// the arrays handed back are written into again, and an empty batch is no chunk.
+    /// the chunks handed back are written into again, and an empty batch is no chunk.
     @Test(arguments: [1, 2])
     func chunksSwappedOutAreTheBatchsOutput(workers: Int) throws {
         let rules = try northwind()
@@ -115,13 +115,13 @@ import Glibc
         var whole = DealStreamDecider(rules: rules, today: today)
         var chunked = DealStreamDecider(rules: rules, today: today)
         if workers == 2 { chunked.add(workers: [rules.copy() ?? rules]) }
-        var chunks: [[UInt8]] = [[1, 2, 3]]
+        var chunks = [DecidedChunk()]
         for repeats in [25, 3, 40] {
             let jsonl = Array(String(repeating: text + "\n", count: repeats).utf8)
             var expected: [UInt8] = []
             whole.decide(DealBatch(jsonl: jsonl), into: &expected)
             let count = chunked.decide(DealBatch(jsonl: jsonl), swappingOutputWith: &chunks)
-            #expect(chunks[..<count].flatMap { $0 } == expected, "\(repeats) deals")
+            #expect(chunks[..<count].flatMap(\.bytes) == expected, "\(repeats) deals")
             #expect(workers == 1 ? count == 1 : count > 1)
         }
         #expect(chunked.index == whole.index && chunked.kinds == whole.kinds)

@@ -280,26 +280,22 @@ package struct DealStreamDecider: Sendable {
             }
         }
         var bytes = 0
-        for c in 0..<chunks {
-            chunkOutput[c].withUnsafeBytes(write)
-            bytes += chunkOutput[c].count
-        }
+        for c in 0..<chunks { bytes += chunkOutput[c].withBytes { write($0); return $0.count } }
         return bytes
     }
 
     /// Decides every line of `batch` as `decide(_:into:)` does, and swaps the output with
     /// `chunks`: then `chunks[0 ..< count]` (`count` is returned) hold it, in order, and the
-    /// decider keeps the arrays it was given, to write the next batch into (a thread that
-    /// writes one batch out while the next is decided copies nothing). Fewer arrays, or empty
-    /// ones, may be given.
-    package mutating func decide(_ batch: DealBatch, swappingOutputWith chunks: inout [[UInt8]]) -> Int {
+    /// decider keeps the chunks it was given, to write the next batch into (a thread that
+    /// writes one batch out while the next is decided copies nothing: each chunk holds the
+    /// buffer its lines were decided into). Fewer chunks, or none, may be given.
+    package mutating func decide(_ batch: DealBatch, swappingOutputWith chunks: inout [DecidedChunk]) -> Int {
         if let count = decideInChunks(batch) {
             swap(&chunkOutput, &chunks)
             return count
         }
-        if chunks.isEmpty { chunks.append([]) }
-        chunks[0].removeAll(keepingCapacity: true)
-        decideOnCaller(batch).writer.text.appendContents(to: &chunks[0])
+        if chunks.isEmpty { chunks.append(DecidedChunk()) }
+        chunks[0].take(from: decideOnCaller(batch))
         return 1
     }
 
@@ -317,27 +313,26 @@ package struct DealStreamDecider: Sendable {
         let first = index
         let workers = self.workers, lanes = self.lanes, context = self.context
         let next = ChunkCounter()
-        // Each chunk writes into its own buffer, kept from batch to batch: a long stream then
-        // allocates (and faults in) no new memory for its output.
-        while chunkOutput.count < chunks { chunkOutput.append([]) }
+        // Each chunk is decided into a buffer of its worker's, which the chunk then takes in
+        // exchange for its own (written out by then): the buffers go round from batch to batch,
+        // so a long stream allocates (and faults in) no new memory for its output, and copies
+        // none of it.
+        while chunkOutput.count < chunks { chunkOutput.append(DecidedChunk()) }
+        let outputs = chunkOutput
         var chunkLines = [[DecidedLine]](repeating: [], count: records ? chunks : 0)
-        chunkOutput.withUnsafeMutableBufferPointer { outputs in
-            let buffers = UnsafeSendableBuffer(outputs)
-            chunkLines.withUnsafeMutableBufferPointer { recorded in
-                let records = UnsafeSendableBuffer(recorded)
-                results.withUnsafeMutableBufferPointer { buffer in
-                    let slots = UnsafeSendableBuffer(buffer)
-                    pool.run { t in
-                        let lane = lanes[t]
-                        while case let c = next.take(), c < chunks {
-                            let lo = c * per, hi = min(n, lo + per)
-                            var none: [DecidedLine] = []
-                            slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], lane: lane,
-                                                        context: context, lines: &none)
-                            buffers.base[c].removeAll(keepingCapacity: true)
-                            lane.writer.text.appendContents(to: &buffers.base[c])
-                            if !records.base.isEmpty { records.base[c] = none }
-                        }
+        chunkLines.withUnsafeMutableBufferPointer { recorded in
+            let records = UnsafeSendableBuffer(recorded)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let slots = UnsafeSendableBuffer(buffer)
+                pool.run { t in
+                    let lane = lanes[t]
+                    while case let c = next.take(), c < chunks {
+                        let lo = c * per, hi = min(n, lo + per)
+                        var none: [DecidedLine] = []
+                        slots.base[c] = Self.decide(batch, lo..<hi, firstIndex: first + lo, rules: workers[t], lane: lane,
+                                                    context: context, lines: &none)
+                        outputs[c].take(from: lane)
+                        if !records.base.isEmpty { records.base[c] = none }
                     }
                 }
             }
@@ -361,8 +356,8 @@ package struct DealStreamDecider: Sendable {
         return lane
     }
 
-    /// The chunks' output buffers (see `decide`).
-    private var chunkOutput: [[UInt8]] = []
+    /// The chunks' output (see `decide`).
+    private var chunkOutput: [DecidedChunk] = []
 
     private mutating func finish(_ n: Int, _ r: PartResult) {
         index += n
@@ -388,7 +383,7 @@ package struct DealStreamDecider: Sendable {
 
     /// What one worker keeps from chunk to chunk: the deal each line is read into, a
     /// decision's storage, and the buffer its decisions are written to.
-    private final class Lane: @unchecked Sendable {
+    fileprivate final class Lane: @unchecked Sendable {
         // @unchecked: a lane is used by one thread at a time (its worker's, within a batch),
         // one access at a time: its fields skip the run-time exclusivity check (a call on every
         // line, for each of them), as `Deal`'s storage does.
@@ -438,6 +433,38 @@ package struct DealStreamDecider: Sendable {
             }
         }
         return r
+    }
+}
+
+/// The decisions of one chunk of a batch, in the buffer they were written into (see
+/// `DealStreamDecider.decide(_:swappingOutputWith:)`).
+package final class DecidedChunk: @unchecked Sendable {
+    // @unchecked: one thread at a time, as `DealStreamDecider.Lane`: the worker that decides
+    // the chunk, then whoever the decider hands it to, then the decider again.
+    private var text = TextBuffer()
+
+    package init() {}
+
+    /// Calls `body` with the chunk's bytes, in place.
+    package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try text.withBytes(body)
+    }
+
+    /// The bytes, as a new array.
+    package var bytes: [UInt8] { text.bytes }
+
+    /// Calls `body` with the bytes of each of `chunks`, in place and in order (to be written
+    /// with one call).
+    package static func withBytes<R>(of chunks: ArraySlice<DecidedChunk>, _ body: ([UnsafeRawBufferPointer]) throws -> R) rethrows -> R {
+        // Each chunk's storage is its own allocation, which stays put while nothing writes to
+        // the chunk; the chunks are kept alive until `body` returns.
+        try withExtendedLifetime(chunks) { try body(chunks.map { $0.text.withBytes { $0 } }) }
+    }
+
+    /// Takes what `lane` just decided, and gives the lane this chunk's buffer to write the
+    /// next chunk into.
+    fileprivate func take(from lane: DealStreamDecider.Lane) {
+        text.swapContents(with: &lane.writer.text)
     }
 }
 

@@ -42,6 +42,13 @@ struct TextBuffer: ~Copyable {
     /// Forgets what was written, keeping the storage.
     mutating func removeAll() { count = 0 }
 
+    /// Swaps what was written, and the storage it is in, with `other` (each keeps its `json`).
+    mutating func swapContents(with other: inout TextBuffer) {
+        swap(&base, &other.base)
+        swap(&capacity, &other.capacity)
+        swap(&count, &other.count)
+    }
+
     @inline(never)
     private mutating func grow(toHold n: Int) {
         let c = max(n, capacity * 2)
