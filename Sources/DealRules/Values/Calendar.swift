@@ -141,14 +141,37 @@ package struct Duration: Hashable, Sendable, Comparable {
     /// As the language writes it, so it reads back as the same duration: `30 days`,
     /// `12 months`, `-1 month`, `1 month + 15 days`, `1 month - 3 days`.
     package var description: String {
-        func unit(_ n: Int32, _ one: String, _ many: String) -> String { "\(n.magnitude) \(n.magnitude == 1 ? one : many)" }
-        let monthsText = (months < 0 ? "-" : "") + unit(months, "month", "months")
+        var out = TextBuffer(capacity: 32)
+        write(into: &out)
+        return out.string
+    }
+
+    /// Writes `description` into `out`, making no string (a message's durations, a line of a
+    /// stream at a time).
+    func write(into out: inout TextBuffer) {
+        func unit(_ n: Int32, _ one: StaticString, _ many: StaticString) {
+            out.appendWhole(UInt64(n.magnitude))
+            out.raw(" ")
+            out.raw(n.magnitude == 1 ? one : many)
+        }
+        func monthsText() {
+            if months < 0 { out.raw("-") }
+            unit(months, "month", "months")
+        }
         switch (months, days) {
-        case (0, _): return (days < 0 ? "-" : "") + unit(days, "day", "days")
-        case (_, 0): return monthsText
+        case (0, _):
+            if days < 0 { out.raw("-") }
+            unit(days, "day", "days")
+        case (_, 0): monthsText()
         // −2,147,483,648 days cannot be written as a subtraction of a positive literal.
-        case (_, .min): return monthsText + " + -" + unit(days, "day", "days")
-        default: return monthsText + (days < 0 ? " - " : " + ") + unit(days, "day", "days")
+        case (_, .min):
+            monthsText()
+            out.raw(" + -")
+            unit(days, "day", "days")
+        default:
+            monthsText()
+            out.raw(days < 0 ? " - " : " + ")
+            unit(days, "day", "days")
         }
     }
 

@@ -32,7 +32,7 @@ struct ValueText {
             out.append(f)
             out.append("%")
         case .date(let d): out.append(d.description)
-        case .duration(let d): out.append(d.description)
+        case .duration(let d): d.write(into: &out)
         case .text(let s):
             if quoteText {
                 out.append(ValueText.quoted(s))
