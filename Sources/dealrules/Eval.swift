@@ -149,9 +149,10 @@ struct Eval: ParsableCommand {
     /// A stream is decided on every processor when the rule set has this many rules or more,
     /// else on one thread (unless --jobs says otherwise). Below it, reading the deals is most of
     /// the work, and a second thread cut the wall time by less than a quarter for half as much
-    /// CPU again. At 100 rules and more it cuts more, but by how much depends on the machine and
-    /// on where the decisions go (README, "Performance", 100,000 deals, 2026-12-07: at 100 rules
-    /// 15–28% in five runs; at 1,000 rules 14–30%, and nothing in a test writing into memory).
+    /// CPU again. At 100 rules and more it cuts more (README, "Performance", 100,000 deals,
+    /// 2026-12-07: 35% at 100 rules, 36% at 1,000), though less where writing the decisions
+    /// stalls the writing thread (into memory, or into new pages of a VM that takes freed
+    /// memory back: 14–30% at 1,000 rules in earlier runs).
     static let splitFromRules = 100
 
     private func stream(_ ruleSet: RuleSet, _ path: String, _ date: Day) throws {
