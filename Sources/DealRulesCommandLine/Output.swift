@@ -7,6 +7,26 @@ import Glibc
 /// Buffered writes to stdout and stderr, and whether colour is wanted.
 package enum Output {
     nonisolated(unsafe) private static var out: [UInt8] = []
+    /// The error (`errno`) of the first write to stdout that failed, 0 while none has: a full
+    /// disk, a closed file. Nothing is written after it; the command ends with exit 1 and says
+    /// so (`runAndExit`), where it would otherwise have ended as if the output were whole.
+    private static let failure = Atomic<Int32>(0)
+
+    /// Whether a write to stdout has failed (a stream stops deciding then).
+    package static var failed: Bool { failure.load(ordering: .relaxed) != 0 }
+
+    /// Records that writing to `fd` failed with `errno`, unless it was stderr.
+    private static func failed(_ fd: Int32) {
+        if fd == 1 { _ = failure.compareExchange(expected: 0, desired: errno, ordering: .relaxed) }
+    }
+
+    /// What to say about a failed write, if one failed.
+    package static var failureMessage: String? {
+        let e = failure.load(ordering: .relaxed)
+        guard e != 0 else { return nil }
+        return "error: cannot write the output: \(String(cString: strerror(e)))\n"
+            + "  = help: the disk may be full, or the file or pipe it went to was closed; nothing after this error was written\n"
+    }
 
     package static func standardOutput(_ s: String) {
         out += Array(s.utf8)
@@ -38,12 +58,13 @@ package enum Output {
     /// calls as the system allows (a batch of decisions is a few dozen chunks, and one call
     /// for all of them took a twentieth less CPU than one each at 100 rules).
     package static func write(_ pieces: [UnsafeRawBufferPointer]) {
+        guard !failed else { return }
         var pending = PendingPieces(pieces)
         while !pending.isEmpty {
             let n = pending.withVectors { writev(1, $0.baseAddress, Int32($0.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return
+                return failed(1)
             }
             pending.drop(n)
         }
@@ -65,12 +86,13 @@ package enum Output {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        if fd == 1, failed { return }
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                return
+                return failed(fd)
             }
             offset += n
         }
@@ -99,27 +121,30 @@ package func keepUntilExit(_ object: any AnyObject & Sendable) {
 /// command throws as `ExitCode`, 2 for a usage error (argument-parser's default is 64), 1 for
 /// any other error (its message on stderr).
 package func runAndExit(_ root: any ParsableCommand.Type, _ arguments: [String]) -> Never {
+    /// Exits with `status`, or with 1 when some output could not be written (which it says).
+    func exit(_ status: Int32) -> Never {
+        Output.flush()
+        if let failure = Output.failureMessage {
+            Output.standardError(failure)
+            Glibc.exit(1)
+        }
+        Glibc.exit(status)
+    }
     do {
         var command = try root.parseAsRoot(arguments)
         try command.run()
     } catch {
         let code = root.exitCode(for: error)
-        if let exit = error as? ExitCode {
-            Output.flush()
-            Glibc.exit(exit.rawValue)
-        }
+        if let status = error as? ExitCode { exit(status.rawValue) }
         let message = root.fullMessage(for: error)
         if code == .success {
             Output.standardOutput(message + "\n")
-            Output.flush()
-            Glibc.exit(0)
+            exit(0)
         }
         Output.standardError(message + "\n")
-        Output.flush()
-        Glibc.exit(code == .validationFailure ? 2 : code.rawValue)
+        exit(code == .validationFailure ? 2 : code.rawValue)
     }
-    Output.flush()
-    Glibc.exit(0)
+    exit(0)
 }
 
 /// What is left to write of a `writev`: the pieces not yet written, the first of them perhaps

@@ -176,6 +176,8 @@ struct Eval: ParsableCommand {
                 reader.fill(&batch, lines: batchLines, bytes: Self.batchBytes)
                 if batch.isEmpty, reader.atEnd { break }
                 let written = decider.decide(batch) { Output.write($0) }
+                // Nothing more can be written (runAndExit says why).
+                if Output.failed { break }
                 learn(batch.count, bytes: written)
                 batch.removeAll()
             }
@@ -207,6 +209,12 @@ struct Eval: ParsableCommand {
                 if let ready = copies?.take() { background.add(workers: ready) }
                 background.start(&batch)
                 write()
+                if Output.failed {
+                    // Nothing more can be written (runAndExit says why): the batch being
+                    // decided is dropped.
+                    finish()
+                    break
+                }
                 if !reader.atEnd, !reader.canReadWithoutWaiting {
                     // Nothing more to read yet: answer this batch at once.
                     finish()
