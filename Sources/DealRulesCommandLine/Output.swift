@@ -15,10 +15,6 @@ package enum Output {
     /// Whether a write to stdout has failed (a stream stops deciding then).
     package static var failed: Bool { failure.load(ordering: .relaxed) != 0 }
 
-    /// Records that writing to `fd` failed with `errno`, unless it was stderr.
-    private static func failed(_ fd: Int32) {
-        if fd == 1 { _ = failure.compareExchange(expected: 0, desired: errno, ordering: .relaxed) }
-    }
 
     /// What to say about a failed write, if one failed.
     package static var failureMessage: String? {
@@ -58,16 +54,7 @@ package enum Output {
     /// calls as the system allows (a batch of decisions is a few dozen chunks, and one call
     /// for all of them took a twentieth less CPU than one each at 100 rules).
     package static func write(_ pieces: [UnsafeRawBufferPointer]) {
-        guard !failed else { return }
-        var pending = PendingPieces(pieces)
-        while !pending.isEmpty {
-            let n = pending.withVectors { writev(1, $0.baseAddress, Int32($0.count)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return failed(1)
-            }
-            pending.drop(n)
-        }
+        writeAll(1, pieces)
     }
 
     package static func standardError(_ s: String) {
@@ -86,15 +73,22 @@ package enum Output {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        writeAll(fd, [bytes])
+    }
+
+    /// Writes every byte of `pieces` to `fd`, in order, again after an interrupted or partial
+    /// write; the first failure on stdout is kept (`failure`), and stdout is written no more.
+    private static func writeAll(_ fd: Int32, _ pieces: [UnsafeRawBufferPointer]) {
         if fd == 1, failed { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        var pending = PendingPieces(pieces)
+        while !pending.isEmpty {
+            let n = pending.withVectors { writev(fd, $0.baseAddress, Int32($0.count)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return failed(fd)
+                if fd == 1 { _ = failure.compareExchange(expected: 0, desired: errno, ordering: .relaxed) }
+                return
             }
-            offset += n
+            pending.drop(n)
         }
     }
 

@@ -327,8 +327,8 @@ final class BackgroundDecider: @unchecked Sendable {
     }
 
     /// Waits for the batch being decided, if any, and swaps its output with `chunks`: returns
-    /// how many of them hold it, in order (the arrays given are written into for a later
-    /// batch, their storage kept); without a batch, 0.
+    /// how many of them hold it, in order (the chunks given are written into for a later
+    /// batch, their buffers kept); without a batch, 0.
     func finish(swappingWith chunks: inout [DecidedChunk]) -> Int {
         guard running else { return 0 }
         if thread.count >= 2 { thread.wait() }
